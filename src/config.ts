@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+const secretList = z
+  .string()
+  .transform((raw) => raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4242),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for the embedded SQLite store)')
+    .optional(),
+  CATALOG_PATH: z.string().min(1).optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: secretList
+    .pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'each webhook secret must start with whsec_')))
+    .optional(),
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  ORDER_REF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  catalogPath: string | undefined;
+  stripe: Readonly<{
+    secretKey: string | undefined;
+    webhookSecrets: readonly string[];
+    apiBase: string | undefined;
+    toleranceSeconds: number;
+  }>;
+  orderRefSecret: string | undefined;
+  adminToken: string | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  worker: Readonly<{ concurrency: number; maxAttempts: number }>;
+}>;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads the environment once; every problem is reported together, and values are never echoed. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+  }
+  const v = parsed.data;
+  const problems: string[] = [];
+  if (v.STRIPE_SECRET_KEY && !v.STRIPE_API_BASE && (v.STRIPE_WEBHOOK_SECRET ?? []).length === 0) {
+    problems.push('STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY talks to Stripe (copy it from the webhook endpoint in the Dashboard)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    port: v.PORT,
+    host: v.HOST,
+    publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
+    dataDir: v.DATA_DIR,
+    databaseUrl: v.DATABASE_URL,
+    catalogPath: v.CATALOG_PATH,
+    stripe: Object.freeze({
+      secretKey: v.STRIPE_SECRET_KEY,
+      webhookSecrets: Object.freeze([...(v.STRIPE_WEBHOOK_SECRET ?? [])]),
+      apiBase: v.STRIPE_API_BASE?.replace(/\/+$/, ''),
+      toleranceSeconds: v.WEBHOOK_TOLERANCE_SECONDS,
+    }),
+    orderRefSecret: v.ORDER_REF_SECRET,
+    adminToken: v.ADMIN_TOKEN,
+    logLevel: v.LOG_LEVEL,
+    worker: Object.freeze({ concurrency: v.WORKER_CONCURRENCY, maxAttempts: v.WORKER_MAX_ATTEMPTS }),
+  });
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4242);
+    expect(config.dataDir).toBe('./data');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.stripe.secretKey).toBeUndefined();
+    expect(config.stripe.toleranceSeconds).toBe(300);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('splits a comma list of webhook secrets for rotation', () => {
+    const config = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_abc123',
+      STRIPE_WEBHOOK_SECRET: 'whsec_one, whsec_two,',
+    });
+    expect(config.stripe.webhookSecrets).toEqual(['whsec_one', 'whsec_two']);
+  });
+
+  it('reports every problem at once without echoing secret values', () => {
+    const secret = 'sk_live_' + 'x'.repeat(10) + '!';
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', STRIPE_SECRET_KEY: secret, DATABASE_URL: 'mysql://x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.some((p) => p.startsWith('PORT'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('STRIPE_SECRET_KEY'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('DATABASE_URL'))).toBe(true);
+    expect((error as Error).message).not.toContain(secret);
+  });
+
+  it('asks for the webhook secret when talking to real Stripe', () => {
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+  });
+});
