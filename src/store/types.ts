@@ -1,0 +1,142 @@
+import type { Fact } from '../domain/order-facts.js';
+import type { EntitlementState, OrderDerived, OrderTerms } from '../domain/order.js';
+
+/** Where an inbox event came from; every source goes down the same processing path. */
+export type InboxSource = 'webhook' | 'verify' | 'reconcile' | 'replay';
+export type InboxStatus = 'pending' | 'processing' | 'processed' | 'ignored' | 'dead';
+
+export interface NewInboxEvent {
+  /** Stripe's event id (evt_…), or a synthetic id for objects retrieved directly (verify, sweep). */
+  readonly id: string;
+  readonly type: string;
+  /** The event JSON exactly as received. */
+  readonly payload: string;
+  readonly source: InboxSource;
+  /** Unix milliseconds. */
+  readonly receivedAt: number;
+}
+
+export interface InboxEvent extends NewInboxEvent {
+  readonly status: InboxStatus;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly runAt: number;
+  readonly lockedBy: string | null;
+  readonly lockedUntil: number | null;
+  readonly processedAt: number | null;
+  readonly orderId: string | null;
+  /** What processing concluded, for people: 'applied', 'ignored: unhandled type', … */
+  readonly outcome: string | null;
+}
+
+export interface InboxRepository {
+  /**
+   * Commits the batch durably in one transaction before resolving (group commit). An id already in the
+   * inbox is left as it is and reported `inserted: false`.
+   */
+  add(events: readonly NewInboxEvent[]): Promise<{ id: string; inserted: boolean }[]>;
+  /**
+   * Claims up to `limit` due events for `workerId` until `now + leaseMs`: pending ones whose runAt has come,
+   * and processing ones whose lease has expired (their worker died). Increments attempts.
+   */
+  claim(input: { workerId: string; limit: number; leaseMs: number; now: number }): Promise<InboxEvent[]>;
+  /** Ends a claim successfully. Does nothing (returns false) if the claim is no longer this worker's. */
+  complete(input: { id: string; workerId: string; status: 'processed' | 'ignored'; orderId: string | null; outcome: string; now: number }): Promise<boolean>;
+  /** Ends a claim with an error: back to pending at `runAt`, or `dead` when `dead` is true. */
+  fail(input: { id: string; workerId: string; error: string; runAt: number; dead: boolean; now: number }): Promise<boolean>;
+  get(id: string): Promise<InboxEvent | undefined>;
+  list(input: { status?: InboxStatus; limit: number; beforeReceivedAt?: number }): Promise<InboxEvent[]>;
+  /** Puts a processed, ignored or dead event back to pending (operator retry or replay). */
+  requeue(input: { id: string; now: number }): Promise<boolean>;
+  /** Counts by status, and the receivedAt of the oldest pending event (inbox lag). */
+  stats(): Promise<{ counts: Record<InboxStatus, number>; oldestPendingAt: number | null }>;
+}
+
+export interface OrderRecord extends OrderTerms, OrderDerived {
+  readonly updatedAt: number;
+  /** The buyer's access token, once fulfilled. */
+  readonly accessToken: string | null;
+  readonly fulfilledAt: number | null;
+}
+
+export interface StoredFact {
+  readonly fact: Fact;
+  readonly eventId: string;
+  readonly recordedAt: number;
+}
+
+export interface OrderRepository {
+  create(terms: OrderTerms): Promise<void>;
+  get(id: string): Promise<OrderRecord | undefined>;
+  findByCheckoutSession(sessionId: string): Promise<OrderRecord | undefined>;
+  findByPaymentIntent(paymentIntentId: string): Promise<OrderRecord | undefined>;
+  findByAccessToken(token: string): Promise<OrderRecord | undefined>;
+  /** Records the Stripe object created for the order; refuses to overwrite a different one. */
+  attachCheckoutSession(orderId: string, sessionId: string): Promise<void>;
+  attachPaymentIntent(orderId: string, paymentIntentId: string): Promise<void>;
+  list(input: { status?: string; search?: string; limit: number }): Promise<OrderRecord[]>;
+  facts(orderId: string): Promise<StoredFact[]>;
+}
+
+export interface ApplyFactsInput {
+  readonly orderId: string;
+  readonly facts: readonly Fact[];
+  readonly eventId: string;
+  readonly now: number;
+  /** A fresh random token, used only if this application grants the first entitlement. */
+  readonly newAccessToken: string;
+  /** The pure reducer: the order's terms and its whole fact set → derived state. */
+  readonly decide: (terms: OrderTerms, facts: readonly Fact[]) => OrderDerived;
+}
+
+export interface ApplyFactsResult {
+  readonly before: OrderDerived;
+  readonly after: OrderRecord;
+  /** True only for the one application that inserted the fulfillment row. */
+  readonly fulfilledNow: boolean;
+  readonly newFacts: number;
+}
+
+export interface OutboxMessage {
+  readonly id: number;
+  readonly orderId: string;
+  /** 'order.fulfilled' | 'entitlement.revoked' | 'entitlement.restored' */
+  readonly kind: string;
+  readonly payload: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly runAt: number;
+  readonly status: 'pending' | 'processing' | 'delivered' | 'dead';
+}
+
+export interface OutboxRepository {
+  claim(input: { workerId: string; limit: number; leaseMs: number; now: number }): Promise<OutboxMessage[]>;
+  complete(input: { id: number; workerId: string; now: number }): Promise<boolean>;
+  fail(input: { id: number; workerId: string; error: string; runAt: number; dead: boolean; now: number }): Promise<boolean>;
+  list(input: { orderId?: string; limit: number }): Promise<OutboxMessage[]>;
+}
+
+export interface KeyValueRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly inbox: InboxRepository;
+  readonly orders: OrderRepository;
+  readonly outbox: OutboxRepository;
+  readonly settings: KeyValueRepository;
+  /**
+   * In one transaction: records the new facts (unique per order and fact key), recomputes the order with
+   * `decide`, writes the derived columns, inserts the fulfillment row when due (unique per order — the
+   * database, not a prior read, makes it once), grants or revokes the entitlement, and queues outbox
+   * messages for what changed.
+   */
+  applyFacts(input: ApplyFactsInput): Promise<ApplyFactsResult>;
+  /** Applies pending migrations; refuses a schema newer than this code knows. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type { EntitlementState };
