@@ -1,0 +1,64 @@
+import { compareToFixture, describeDifference, fixtureNameOf } from './fixtures.js';
+import type { HttpMethod } from './openapi.js';
+import { validateResponse, validateSchema } from './openapi.js';
+
+/**
+ * One verdict for one HTTP exchange: the body against the spec's response schema for
+ * (method, path, status), and every Stripe object in it — the body, list items, an event's
+ * `data.object` — against the fixture's field set.
+ */
+
+type JsonObject = { [key: string]: unknown };
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Field-set problems of a Stripe object, descending into list items and event payloads. */
+export function fieldSetProblems(body: unknown, where = '(body)'): string[] {
+  if (!isObject(body)) return [`${where} is not an object`];
+  if (body.object === 'list' || body.object === 'search_result') {
+    const keys = Object.keys(body).sort().join(',');
+    const expected = body.object === 'list' ? 'data,has_more,object,url' : 'data,has_more,next_page,object,url';
+    const problems = keys === expected ? [] : [`${where} list fields are ${keys}, expected ${expected}`];
+    const items = Array.isArray(body.data) ? body.data : [];
+    return [...problems, ...items.flatMap((item, i) => fieldSetProblems(item, `${where}.data[${i}]`))];
+  }
+  const diff = compareToFixture(body);
+  const problems = diff.missing.length + diff.extra.length > 0 ? [`${where}: ${describeDifference(diff)}`] : [];
+  if (body.object === 'event' && isObject(body.data)) {
+    problems.push(...eventPayloadProblems(body.data.object, `${where}.data.object`));
+  }
+  return problems;
+}
+
+/** An event's data.object against both the spec schema and the fixture of its own type. */
+export function eventPayloadProblems(payload: unknown, where = 'data.object'): string[] {
+  let resource: string;
+  try {
+    resource = fixtureNameOf(payload);
+  } catch (error) {
+    return [`${where}: ${(error as Error).message}`];
+  }
+  return [
+    ...validateSchema(resource, payload).map((p) => `${where} ${p}`),
+    ...fieldSetProblems(payload, where),
+  ];
+}
+
+export function conformanceProblems(method: HttpMethod, path: string, status: number, body: unknown): string[] {
+  const spec = validateResponse(method, path, status, body);
+  if (status >= 400) {
+    const keys = isObject(body) ? Object.keys(body).join(',') : typeof body;
+    return keys === 'error' ? spec : [...spec, `error body has fields ${keys}, expected only "error"`];
+  }
+  return [...spec, ...fieldSetProblems(body)];
+}
+
+/** Throws one readable error listing every spec and field-set problem of the exchange. */
+export function expectConforms(method: HttpMethod, path: string, status: number, body: unknown): void {
+  const problems = conformanceProblems(method, path, status, body);
+  if (problems.length === 0) return;
+  const shown = problems.slice(0, 30).join('\n  ');
+  throw new Error(`${method.toUpperCase()} ${path} → ${status} does not conform:\n  ${shown}`);
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CONDITIONAL_FIELDS } from './allowances.js';
+
+/**
+ * Stripe's example object for each resource (fixtures3.json, reference data kept beside the repo in
+ * ../shared/stripe/). The emulator's objects must carry exactly the fixture's top-level fields.
+ */
+
+type JsonObject = { [key: string]: unknown };
+
+const DEFAULT_FIXTURES = new URL('../../../shared/stripe/fixtures3.json', import.meta.url);
+
+let resources: Record<string, JsonObject> | undefined;
+
+function loadResources(): Record<string, JsonObject> {
+  if (resources !== undefined) return resources;
+  const file = process.env.STRIPE_FIXTURES ?? fileURLToPath(DEFAULT_FIXTURES);
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { resources: Record<string, JsonObject> };
+  resources = parsed.resources;
+  return resources;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function fixture(name: string): JsonObject {
+  const found = loadResources()[name];
+  if (found === undefined) throw new Error(`fixtures3.json has no resource "${name}"`);
+  return structuredClone(found);
+}
+
+export function fixtureKeys(name: string): string[] {
+  return Object.keys(fixture(name)).sort();
+}
+
+/** The fixture resource that describes a body: its `object`, or `deleted_<object>` for deletions. */
+export function fixtureNameOf(body: unknown): string {
+  if (!isObject(body) || typeof body.object !== 'string') {
+    throw new Error(`not a Stripe object (no string "object" field): ${JSON.stringify(body)?.slice(0, 120)}`);
+  }
+  return body.deleted === true ? `deleted_${body.object}` : body.object;
+}
+
+export interface FieldSetDifference {
+  resource: string;
+  missing: string[];
+  extra: string[];
+}
+
+/** Fields the fixture has that the body lacks, and fields the body has that the fixture lacks. */
+export function compareToFixture(body: unknown, resource: string = fixtureNameOf(body)): FieldSetDifference {
+  if (!isObject(body)) throw new Error(`expected a ${resource} object, got ${JSON.stringify(body)}`);
+  const expected = fixtureKeys(resource);
+  const conditional = CONDITIONAL_FIELDS[resource] ?? {};
+  const actual = Object.keys(body);
+  return {
+    resource,
+    missing: expected.filter((key) => !actual.includes(key)),
+    extra: actual.filter((key) => !expected.includes(key) && !(key in conditional)).sort(),
+  };
+}
+
+export function describeDifference(diff: FieldSetDifference): string {
+  const parts: string[] = [];
+  if (diff.missing.length > 0) parts.push(`missing ${diff.missing.join(', ')}`);
+  if (diff.extra.length > 0) parts.push(`extra ${diff.extra.join(', ')}`);
+  return `${diff.resource} fields differ from fixtures3.json: ${parts.join('; ')}`;
+}
+
+export function expectFixtureFields(body: unknown, resource?: string): void {
+  const diff = compareToFixture(body, resource);
+  if (diff.missing.length > 0 || diff.extra.length > 0) throw new Error(describeDifference(diff));
+}

