@@ -34,3 +34,14 @@ export type Fact =
   | (FactBase & { readonly kind: 'review_approved'; readonly operator: string; readonly note: string });
 
 export type FactKind = Fact['kind'];
+
+/** The facts that claim money moved for the order; each is checked against the order's terms. */
+export type PaymentEvidenceFact = Extract<Fact, { kind: 'payment_succeeded' | 'payment_processing' }>;
+
+type WithoutOrderId<F> = F extends Fact ? Omit<F, 'orderId'> : never;
+/** A fact read from a Stripe object before the order it belongs to is known (distributive over kinds). */
+export type FactDraft = WithoutOrderId<Fact>;
+
+export function isPaymentEvidence(fact: Fact): fact is PaymentEvidenceFact {
+  return fact.kind === 'payment_succeeded' || fact.kind === 'payment_processing';
+}
