@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import type { Money } from './money.js';
+import { MAX_CHARGE_AMOUNT, isCurrencyCode } from './money.js';
+import type { OrderLine } from './order.js';
+
+/** What /access/:token serves to a buyer who paid. */
+export interface CatalogResource {
+  readonly title: string;
+  /** Markdown or plain text. */
+  readonly body: string;
+  readonly url?: string;
+}
+
+export interface CatalogItem {
+  readonly sku: string;
+  readonly name: string;
+  /** Minor units of `currency`, integer. */
+  readonly unitAmount: number;
+  readonly currency: string;
+  readonly resource: CatalogResource;
+}
+
+export interface Catalog {
+  readonly items: readonly CatalogItem[];
+}
+
+export class CatalogError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`The catalog is invalid:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
+    this.name = 'CatalogError';
+  }
+}
+
+export const MAX_LINE_QUANTITY = 99;
+
+const itemSchema = z.object({
+  sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, ".", "_" or "-"'),
+  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  unitAmount: z
+    .number({ error: 'must be a number of minor units (1999 for $19.99)' })
+    .int('must be an integer number of minor units (1999 for $19.99), not a decimal price')
+    .positive('must be positive')
+    .max(MAX_CHARGE_AMOUNT, `must be at most ${MAX_CHARGE_AMOUNT}, Stripe's largest charge`),
+  currency: z.string().refine(isCurrencyCode, 'must be a lowercase ISO 4217 code such as "usd"'),
+  resource: z.object({
+    title: z.string().trim().min(1, 'must not be empty'),
+    body: z.string().min(1, 'must not be empty'),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  }),
+});
+
+const catalogSchema = z
+  .object({ items: z.array(itemSchema).min(1, 'the catalog has no items; add at least one') })
+  .superRefine((catalog, ctx) => {
+    const seen = new Set<string>();
+    catalog.items.forEach((item, index) => {
+      if (seen.has(item.sku)) ctx.addIssue({ code: 'custom', path: ['items', index, 'sku'], message: `duplicate sku "${item.sku}"; each sku must be unique` });
+      seen.add(item.sku);
+    });
+  });
+
+/** Validates a parsed catalog JSON; throws CatalogError listing every problem with its place. */
+export function parseCatalog(json: unknown): Catalog {
+  const result = catalogSchema.safeParse(json);
+  if (result.success) return result.data;
+  throw new CatalogError(result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`));
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'catalog';
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
+}
+
+export function findCatalogItem(catalog: Catalog, sku: string): CatalogItem | undefined {
+  return catalog.items.find((item) => item.sku === sku);
+}
+
+export interface OrderRequest {
+  readonly items: readonly { readonly sku: string; readonly quantity: number }[];
+}
+
+export type PriceRejection = 'unknown_sku' | 'bad_quantity' | 'mixed_currencies' | 'empty_order' | 'amount_too_large';
+
+export type PricedOrder =
+  | { readonly kind: 'priced'; readonly lines: OrderLine[]; readonly total: Money }
+  | { readonly kind: 'rejected'; readonly code: PriceRejection; readonly message: string };
+
+/**
+ * Prices a buyer's request from the server's catalog only. Repeated skus are merged into one line
+ * (quantities added, first position kept) because a cart that lists an item twice means "two of it";
+ * the merged quantity must still be within 1..99.
+ */
+export function priceOrder(catalog: Catalog, request: OrderRequest): PricedOrder {
+  if (request.items.length === 0) return reject('empty_order', 'The order has no items; add at least one.');
+
+  const quantities = new Map<string, number>();
+  for (const { sku, quantity } of request.items) {
+    if (findCatalogItem(catalog, sku) === undefined) return reject('unknown_sku', `There is no item "${sku}" in the catalog.`);
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY) {
+      return reject('bad_quantity', `The quantity of "${sku}" must be a whole number from 1 to ${MAX_LINE_QUANTITY}.`);
+    }
+    quantities.set(sku, (quantities.get(sku) ?? 0) + quantity);
+  }
+
+  const lines: OrderLine[] = [];
+  for (const [sku, quantity] of quantities) {
+    const item = findCatalogItem(catalog, sku);
+    if (item === undefined) continue;
+    if (quantity > MAX_LINE_QUANTITY) {
+      return reject('bad_quantity', `"${sku}" appears ${quantity} times in total; at most ${MAX_LINE_QUANTITY} per item.`);
+    }
+    lines.push({ sku, name: item.name, quantity, unitAmount: item.unitAmount, currency: item.currency });
+  }
+
+  const currency = lines[0]?.currency ?? '';
+  if (lines.some((line) => line.currency !== currency)) {
+    return reject('mixed_currencies', 'All items of one order must be priced in the same currency; place separate orders.');
+  }
+
+  let amount = 0;
+  for (const line of lines) amount += line.unitAmount * line.quantity;
+  if (!Number.isSafeInteger(amount) || amount > MAX_CHARGE_AMOUNT) {
+    return reject('amount_too_large', `The total exceeds ${MAX_CHARGE_AMOUNT} minor units, the most Stripe charges at once; split the order.`);
+  }
+  return { kind: 'priced', lines, total: { amount, currency } };
+}
+
+function reject(code: PriceRejection, message: string): PricedOrder {
+  return { kind: 'rejected', code, message };
+}
