@@ -1,0 +1,84 @@
+import Stripe from 'stripe';
+import type { OrderTerms } from '../domain/order.js';
+
+export interface StripeConnection {
+  readonly secretKey: string;
+  /** Points the SDK somewhere other than api.stripe.com, e.g. the emulator at http://127.0.0.1:12111. */
+  readonly apiBase?: string | undefined;
+}
+
+export function createStripeClient(connection: StripeConnection): Stripe {
+  const options: Stripe.StripeConfig = { maxNetworkRetries: 2, timeout: 20_000, telemetry: false };
+  if (connection.apiBase) {
+    const base = new URL(connection.apiBase);
+    options.host = base.hostname;
+    options.port = base.port || (base.protocol === 'https:' ? '443' : '80');
+    options.protocol = base.protocol === 'https:' ? 'https' : 'http';
+  }
+  return new Stripe(connection.secretKey, options);
+}
+
+function orderMetadata(order: OrderTerms): Record<string, string> {
+  return { order_id: order.id, order_ref: order.orderRef };
+}
+
+/** Every call settled makes to Stripe, in one place, with an idempotency key derived from the order. */
+export class StripeGateway {
+  constructor(readonly stripe: Stripe) {}
+
+  async createCheckoutSession(input: { order: OrderTerms; successUrl: string; cancelUrl: string }): Promise<{ id: string; url: string }> {
+    const { order } = input;
+    const session = await this.stripe.checkout.sessions.create(
+      {
+        mode: 'payment',
+        line_items: order.lines.map((line) => ({
+          quantity: line.quantity,
+          price_data: { currency: line.currency, unit_amount: line.unitAmount, product_data: { name: line.name } },
+        })),
+        success_url: input.successUrl,
+        cancel_url: input.cancelUrl,
+        client_reference_id: order.id,
+        ...(order.email ? { customer_email: order.email } : {}),
+        metadata: orderMetadata(order),
+        payment_intent_data: { metadata: orderMetadata(order) },
+      },
+      { idempotencyKey: `settled-checkout-${order.id}` },
+    );
+    if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a url`);
+    return { id: session.id, url: session.url };
+  }
+
+  async createPaymentIntent(order: OrderTerms): Promise<{ id: string; clientSecret: string }> {
+    const intent = await this.stripe.paymentIntents.create(
+      {
+        amount: order.total.amount,
+        currency: order.total.currency,
+        metadata: orderMetadata(order),
+        automatic_payment_methods: { enabled: true },
+        ...(order.email ? { receipt_email: order.email } : {}),
+      },
+      { idempotencyKey: `settled-payment-intent-${order.id}` },
+    );
+    if (!intent.client_secret) throw new Error(`Stripe returned payment intent ${intent.id} without a client_secret`);
+    return { id: intent.id, clientSecret: intent.client_secret };
+  }
+
+  retrieveCheckoutSession(id: string): Promise<Stripe.Checkout.Session> {
+    return this.stripe.checkout.sessions.retrieve(id, { expand: ['payment_intent'] });
+  }
+
+  retrievePaymentIntent(id: string): Promise<Stripe.PaymentIntent> {
+    return this.stripe.paymentIntents.retrieve(id);
+  }
+
+  retrieveCharge(id: string): Promise<Stripe.Charge> {
+    return this.stripe.charges.retrieve(id);
+  }
+
+  async refund(input: { paymentIntentId: string; amount?: number; idempotencyKey: string }): Promise<Stripe.Refund> {
+    return this.stripe.refunds.create(
+      { payment_intent: input.paymentIntentId, ...(input.amount === undefined ? {} : { amount: input.amount }) },
+      { idempotencyKey: input.idempotencyKey },
+    );
+  }
+}
