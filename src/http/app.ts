@@ -1,0 +1,50 @@
+import formBody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import qs from 'qs';
+import type { Catalog } from '../domain/catalog.js';
+import type { CheckoutDeps } from '../checkout/start-checkout.js';
+import type { VerifyResult, VerifyTarget } from '../ingest/verify.js';
+import type { WebhookIntake } from '../ingest/webhook.js';
+import type { Store } from '../store/types.js';
+import { apiRoutes } from './api-routes.js';
+import { errorHandler } from './errors.js';
+import { pageRoutes } from './pages.js';
+import { webhookRoute } from './webhook-route.js';
+
+export interface AppOptions {
+  readonly catalog: Catalog;
+  readonly checkout: CheckoutDeps;
+  readonly store: Store;
+  readonly publicUrl: () => string;
+  readonly intake: WebhookIntake;
+  readonly verify: (target: VerifyTarget) => Promise<VerifyResult>;
+  readonly logger: FastifyBaseLogger;
+  readonly webhookBodyLimitBytes?: number;
+  readonly trustProxy?: boolean;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: 64 * 1024,
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } });
+  });
+
+  await app.register(webhookRoute, { intake: options.intake, bodyLimitBytes: options.webhookBodyLimitBytes ?? 1024 * 1024 });
+  await app.register(async (scope) => {
+    await scope.register(formBody, { parser: (body) => qs.parse(body, { depth: 3, arrayLimit: 50, parameterLimit: 200 }) });
+    await scope.register(apiRoutes, {
+      catalog: options.catalog,
+      checkout: options.checkout,
+      store: options.store,
+      publicUrl: options.publicUrl,
+      verify: options.verify,
+    });
+    await scope.register(pageRoutes, { catalog: options.catalog, store: options.store, verify: options.verify });
+  });
+  return app;
+}

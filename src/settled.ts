@@ -1,0 +1,123 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type Stripe from 'stripe';
+import type { Catalog } from './domain/catalog.js';
+import type { CheckoutDeps } from './checkout/start-checkout.js';
+import { GroupCommitter } from './ingest/group-commit.js';
+import { verifyPayment, type VerifyResult, type VerifyTarget } from './ingest/verify.js';
+import { createWebhookIntake, type WebhookIntake } from './ingest/webhook.js';
+import { buildApp } from './http/app.js';
+import { createLogger } from './logging.js';
+import { StripeGateway } from './stripe/gateway.js';
+import type { Store } from './store/types.js';
+import { InboxWorker } from './worker/inbox-worker.js';
+import { OutboxDispatcher, type OutboxHandler, type OutboxNotice } from './worker/outbox-dispatcher.js';
+
+export interface SettledOptions {
+  /** An opened store; createSettled runs its migrations. */
+  readonly store: Store;
+  readonly stripe: Stripe;
+  /** Several during rotation; a function lets them change without a restart. */
+  readonly webhookSecrets: readonly string[] | (() => readonly string[]);
+  readonly catalog: Catalog;
+  /** Keys the HMAC in metadata.order_ref; keep it secret and stable. */
+  readonly orderRefSecret: string;
+  /** Where buyers reach this app: success and cancel URLs are built from it. */
+  readonly publicUrl: string | (() => string);
+  readonly logger?: Logger;
+  /** Runs at least once per fulfilled order, outside the request; use notice.idempotencyKey. */
+  readonly onFulfilled?: (notice: OutboxNotice) => Promise<void> | void;
+  /** Runs at least once when an entitlement is revoked (full refund, dispute) or restored. */
+  readonly onEntitlementChanged?: (notice: OutboxNotice) => Promise<void> | void;
+  readonly toleranceSeconds?: number;
+  readonly worker?: {
+    /** Run the inbox worker and outbox dispatcher in this process (default true). */
+    readonly enabled?: boolean;
+    readonly pollIntervalMs?: number;
+    readonly maxAttempts?: number;
+    readonly backoff?: { baseMs: number; maxMs: number };
+  };
+  readonly verifyWaitMs?: number;
+  readonly now?: () => number;
+}
+
+export interface Settled {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly gateway: StripeGateway;
+  readonly worker: InboxWorker;
+  readonly outbox: OutboxDispatcher;
+  readonly intake: WebhookIntake;
+  verify(target: VerifyTarget): Promise<VerifyResult>;
+  /** Starts the background worker and outbox dispatcher (unless disabled). */
+  start(): void;
+  /** Stops background work and the HTTP app; does not close the store you passed in. */
+  close(): Promise<void>;
+}
+
+export async function createSettled(options: SettledOptions): Promise<Settled> {
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createLogger({ level: 'info' });
+  const { store } = options;
+  const configuredUrl = options.publicUrl;
+  const publicUrl = typeof configuredUrl === 'function' ? configuredUrl : () => configuredUrl;
+  await store.migrate();
+  const gateway = new StripeGateway(options.stripe);
+  const committer = new GroupCommitter(store.inbox);
+  const secrets = typeof options.webhookSecrets === 'function' ? options.webhookSecrets : () => options.webhookSecrets as readonly string[];
+
+  const handler: OutboxHandler = async (notice) => {
+    if (notice.kind === 'order.fulfilled') await options.onFulfilled?.(notice);
+    else await options.onEntitlementChanged?.(notice);
+  };
+  const outbox = new OutboxDispatcher({ store, handler, logger, now, pollIntervalMs: options.worker?.pollIntervalMs });
+  const worker = new InboxWorker({
+    store,
+    gateway,
+    logger,
+    now,
+    pollIntervalMs: options.worker?.pollIntervalMs,
+    maxAttempts: options.worker?.maxAttempts,
+    backoff: options.worker?.backoff,
+    onApplied: () => outbox.notify(),
+  });
+  const intake = createWebhookIntake({
+    committer,
+    secrets,
+    toleranceSeconds: options.toleranceSeconds ?? 300,
+    now,
+    onStored: () => worker.notify(),
+  });
+  const verify = (target: VerifyTarget): Promise<VerifyResult> =>
+    verifyPayment({ store, gateway, committer, now, notifyWorker: () => worker.notify(), waitMs: options.verifyWaitMs }, target);
+  const checkout: CheckoutDeps = {
+    store,
+    gateway,
+    catalog: options.catalog,
+    orderRefSecret: options.orderRefSecret,
+    publicUrl,
+    now,
+  };
+  const app = await buildApp({ catalog: options.catalog, checkout, store, publicUrl, intake, verify, logger });
+  const workerEnabled = options.worker?.enabled ?? true;
+
+  return {
+    app,
+    store,
+    gateway,
+    worker,
+    outbox,
+    intake,
+    verify,
+    start() {
+      if (!workerEnabled) return;
+      worker.start();
+      outbox.start();
+    },
+    async close() {
+      await worker.stop();
+      await outbox.stop();
+      await app.close();
+    },
+  };
+}

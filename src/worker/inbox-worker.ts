@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type Stripe from 'stripe';
+import { decideOrder } from '../domain/order-reducer.js';
+import { eventToFacts, stampFacts } from '../stripe/event-facts.js';
+import type { InboxEvent, Store } from '../store/types.js';
+import { nextAttemptDelayMs } from './backoff.js';
+import { drainAll, PollingLoop } from './polling-loop.js';
+import { resolveOrder, type OrderLookupGateway } from './resolve-order.js';
+
+export interface WorkerLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface InboxWorkerOptions {
+  readonly store: Store;
+  readonly gateway: OrderLookupGateway;
+  readonly logger: WorkerLogger;
+  readonly now: () => number;
+  readonly workerId?: string;
+  readonly batchSize?: number;
+  readonly leaseMs?: number;
+  readonly pollIntervalMs?: number;
+  readonly maxAttempts?: number;
+  readonly backoff?: { baseMs: number; maxMs: number };
+  readonly random?: () => number;
+  /** Called after an event's facts have been applied; wakes the outbox dispatcher. */
+  readonly onApplied?: () => void;
+}
+
+export type ProcessOutcome =
+  | { readonly kind: 'applied'; readonly orderId: string; readonly status: string; readonly fulfilledNow: boolean }
+  | { readonly kind: 'ignored'; readonly reason: string }
+  | { readonly kind: 'failed'; readonly error: string; readonly dead: boolean }
+  | { readonly kind: 'lost_claim' };
+
+export function newAccessToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 2000);
+  return String(error).slice(0, 2000);
+}
+
+/**
+ * Claims inbox events, turns each into facts and applies them to its order in one transaction.
+ * A failure is stored on the event and retried with backoff; after maxAttempts it is a dead letter.
+ */
+export class InboxWorker {
+  readonly workerId: string;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly maxAttempts: number;
+  private readonly backoff: { baseMs: number; maxMs: number };
+  private readonly random: () => number;
+  private readonly loop: PollingLoop;
+
+  constructor(private readonly options: InboxWorkerOptions) {
+    this.workerId = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;
+    this.batchSize = options.batchSize ?? 16;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.maxAttempts = options.maxAttempts ?? 10;
+    this.backoff = options.backoff ?? { baseMs: 1_000, maxMs: 5 * 60_000 };
+    this.random = options.random ?? Math.random;
+    this.loop = new PollingLoop(() => this.runBatch(), this.pollIntervalMs, (error) =>
+      options.logger.error({ err: describeError(error) }, 'inbox worker could not claim events; will retry'),
+    );
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Something new is in the inbox: look now instead of at the next poll. */
+  notify(): void {
+    this.loop.notify();
+  }
+
+  /** Processes due events until none is left; returns how many were claimed. For tests and the CLI. */
+  drain(): Promise<number> {
+    return drainAll(() => this.runBatch());
+  }
+
+  private async runBatch(): Promise<number> {
+    const events = await this.options.store.inbox.claim({
+      workerId: this.workerId,
+      limit: this.batchSize,
+      leaseMs: this.leaseMs,
+      now: this.options.now(),
+    });
+    for (const event of events) await this.process(event);
+    return events.length;
+  }
+
+  async process(event: InboxEvent): Promise<ProcessOutcome> {
+    const { store, logger } = this.options;
+    try {
+      const outcome = await this.apply(event);
+      const done = await store.inbox.complete({
+        id: event.id,
+        workerId: this.workerId,
+        status: outcome.kind === 'applied' ? 'processed' : 'ignored',
+        orderId: outcome.kind === 'applied' ? outcome.orderId : null,
+        outcome: outcome.kind === 'applied' ? `applied: order is ${outcome.status}` : `ignored: ${outcome.reason}`,
+        now: this.options.now(),
+      });
+      if (!done) return { kind: 'lost_claim' };
+      if (outcome.kind === 'applied') {
+        logger.info({ eventId: event.id, type: event.type, orderId: outcome.orderId, status: outcome.status }, 'event applied');
+        this.options.onApplied?.();
+      }
+      return outcome;
+    } catch (error) {
+      const message = describeError(error);
+      const dead = event.attempts >= this.maxAttempts;
+      const now = this.options.now();
+      const runAt = now + nextAttemptDelayMs(event.attempts, { ...this.backoff, random: this.random });
+      await store.inbox.fail({ id: event.id, workerId: this.workerId, error: message, runAt, dead, now });
+      logger.warn({ eventId: event.id, type: event.type, attempts: event.attempts, dead, err: message }, dead ? 'event is a dead letter' : 'event failed; will retry');
+      return { kind: 'failed', error: message, dead };
+    }
+  }
+
+  private async apply(
+    event: InboxEvent,
+  ): Promise<Extract<ProcessOutcome, { kind: 'applied' }> | Extract<ProcessOutcome, { kind: 'ignored' }>> {
+    const parsed = JSON.parse(event.payload) as Stripe.Event;
+    const mapping = eventToFacts(parsed);
+    if (mapping.kind === 'ignored') return { kind: 'ignored', reason: mapping.reason };
+    const order = await resolveOrder(this.options.store, this.options.gateway, mapping.hints);
+    if (!order) return { kind: 'ignored', reason: 'no order of this shop matches the event' };
+    const result = await this.options.store.applyFacts({
+      orderId: order.id,
+      facts: stampFacts(mapping.facts, order.id),
+      eventId: event.id,
+      now: this.options.now(),
+      newAccessToken: newAccessToken(),
+      decide: decideOrder,
+    });
+    return { kind: 'applied', orderId: order.id, status: result.after.status, fulfilledNow: result.fulfilledNow };
+  }
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import type { OutboxMessage, Store } from '../store/types.js';
+import { nextAttemptDelayMs } from './backoff.js';
+import { drainAll, PollingLoop } from './polling-loop.js';
+import type { WorkerLogger } from './inbox-worker.js';
+
+export interface OutboxNotice {
+  readonly orderId: string;
+  /** 'order.fulfilled' | 'entitlement.revoked' | 'entitlement.restored' */
+  readonly kind: string;
+  readonly payload: unknown;
+  /** Stable for this message: use it to make your side effect idempotent. */
+  readonly idempotencyKey: string;
+}
+
+/** The user's side effects: each runs at least once per message, so make it idempotent by the key. */
+export type OutboxHandler = (notice: OutboxNotice) => Promise<void> | void;
+
+export interface OutboxDispatcherOptions {
+  readonly store: Store;
+  readonly handler: OutboxHandler;
+  readonly logger: WorkerLogger;
+  readonly now: () => number;
+  readonly maxAttempts?: number;
+  readonly pollIntervalMs?: number;
+  readonly random?: () => number;
+}
+
+/** Delivers outbox messages to the user's handler, retrying with backoff until it succeeds. */
+export class OutboxDispatcher {
+  private readonly workerId = `outbox-${randomBytes(6).toString('hex')}`;
+  private readonly loop: PollingLoop;
+
+  constructor(private readonly options: OutboxDispatcherOptions) {
+    this.loop = new PollingLoop(() => this.runBatch(), options.pollIntervalMs ?? 500, (error) =>
+      options.logger.error({ err: String(error) }, 'outbox dispatcher could not claim messages; will retry'),
+    );
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  notify(): void {
+    this.loop.notify();
+  }
+
+  drain(): Promise<number> {
+    return drainAll(() => this.runBatch());
+  }
+
+  private async runBatch(): Promise<number> {
+    const messages = await this.options.store.outbox.claim({ workerId: this.workerId, limit: 16, leaseMs: 60_000, now: this.options.now() });
+    for (const message of messages) await this.deliver(message);
+    return messages.length;
+  }
+
+  private async deliver(message: OutboxMessage): Promise<void> {
+    const { store, logger } = this.options;
+    try {
+      await this.options.handler({
+        orderId: message.orderId,
+        kind: message.kind,
+        payload: JSON.parse(message.payload) as unknown,
+        idempotencyKey: `${message.orderId}:${message.kind}:${message.id}`,
+      });
+      await store.outbox.complete({ id: message.id, workerId: this.workerId, now: this.options.now() });
+    } catch (error) {
+      const dead = message.attempts >= (this.options.maxAttempts ?? 20);
+      const now = this.options.now();
+      const runAt = now + nextAttemptDelayMs(message.attempts, { baseMs: 1_000, maxMs: 10 * 60_000, random: this.options.random ?? Math.random });
+      const text = error instanceof Error ? error.message : String(error);
+      await store.outbox.fail({ id: message.id, workerId: this.workerId, error: text.slice(0, 2000), runAt, dead, now });
+      logger.warn({ orderId: message.orderId, kind: message.kind, attempts: message.attempts, dead, err: text }, 'outbox handler failed');
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Runs `step` again and again: immediately while it finds work, otherwise after `intervalMs` or as soon
+ * as `notify()` says there is something new. Errors are reported and the loop goes on.
+ */
+export class PollingLoop {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private pendingWake = false;
+
+  constructor(
+    private readonly step: () => Promise<number>,
+    private readonly intervalMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let found = 0;
+      try {
+        found = await this.step();
+      } catch (error) {
+        this.onError(error);
+      }
+      if (found === 0 && this.running) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.pendingWake) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.pendingWake = false;
+        resolve();
+      };
+      const timer = setTimeout(done, this.intervalMs);
+      this.wake = done;
+    });
+  }
+}
+
+/** Runs `step` until it finds nothing more to do; returns the total it found. */
+export async function drainAll(step: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const found = await step();
+    if (found === 0) return total;
+    total += found;
+  }
+}

@@ -1,0 +1,132 @@
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import { expect, it } from 'vitest';
+import { createLogger } from '../../../src/logging.js';
+import { createSettled, type Settled } from '../../../src/settled.js';
+import type { Store } from '../../../src/store/index.js';
+import { demoCatalog } from '../../support/catalog.js';
+import { describeEachStore } from '../../support/stores.js';
+
+const SECRET = 'whsec_ingestTestSecret0123456789';
+const signer = new Stripe('sk_test_signer');
+
+async function startApp(store: Store): Promise<{ settled: Settled; url: string }> {
+  const settled = await createSettled({
+    store,
+    // The intake never calls Stripe; a client pointed at a closed port proves it.
+    stripe: new Stripe('sk_test_unused', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }),
+    webhookSecrets: [SECRET],
+    catalog: demoCatalog(),
+    orderRefSecret: 'r'.repeat(32),
+    publicUrl: 'http://shop.test',
+    logger: createLogger({ level: 'silent' }),
+    worker: { enabled: false },
+  });
+  await settled.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = settled.app.server.address() as AddressInfo;
+  return { settled, url: `http://127.0.0.1:${port}/api/webhooks/stripe` };
+}
+
+function event(id: string): string {
+  return JSON.stringify({
+    id,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    type: 'checkout.session.completed',
+    data: { object: { id: 'cs_test_x', object: 'checkout.session', metadata: {} } },
+  });
+}
+
+function post(url: string, body: string, header: string | undefined, contentType = 'application/json'): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': contentType };
+  if (header !== undefined) headers['stripe-signature'] = header;
+  return fetch(url, { method: 'POST', headers, body });
+}
+
+function signed(body: string, secret = SECRET, timestamp = Math.floor(Date.now() / 1000)): string {
+  return signer.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
+}
+
+describeEachStore('webhook intake', (ctx) => {
+  it('stores a verified event exactly as received and then answers 200', async () => {
+    const { settled, url } = await startApp(ctx.store);
+    try {
+      const body = event('evt_stored_1');
+      const response = await post(url, body, signed(body));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ received: true, duplicate: false });
+      const row = await ctx.store.inbox.get('evt_stored_1');
+      expect(row).toMatchObject({ type: 'checkout.session.completed', payload: body, source: 'webhook', status: 'pending' });
+    } finally {
+      await settled.close();
+    }
+  });
+
+  it('acknowledges a repeated event and keeps one row', async () => {
+    const { settled, url } = await startApp(ctx.store);
+    try {
+      const body = event('evt_dup_1');
+      expect((await post(url, body, signed(body))).status).toBe(200);
+      const again = await post(url, body, signed(body));
+      expect(again.status).toBe(200);
+      expect(await again.json()).toEqual({ received: true, duplicate: true });
+      expect((await ctx.store.inbox.list({ limit: 10 })).map((e) => e.id)).toEqual(['evt_dup_1']);
+    } finally {
+      await settled.close();
+    }
+  });
+
+  it('50 concurrent deliveries of the same event leave one inbox row, all acknowledged', async () => {
+    const { settled, url } = await startApp(ctx.store);
+    try {
+      const body = event('evt_storm_1');
+      const responses = await Promise.all(Array.from({ length: 50 }, () => post(url, body, signed(body))));
+      expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+      const answers = await Promise.all(responses.map((r) => r.json() as Promise<{ duplicate: boolean }>));
+      expect(answers.filter((a) => !a.duplicate)).toHaveLength(1);
+      const stats = await ctx.store.inbox.stats();
+      expect(stats.counts.pending).toBe(1);
+    } finally {
+      await settled.close();
+    }
+  });
+
+  it('refuses forged, stale, re-keyed and tampered requests and stores nothing', async () => {
+    const { settled, url } = await startApp(ctx.store);
+    try {
+      const body = event('evt_bad_1');
+      const cases: [Response, number, string][] = [
+        [await post(url, body, undefined), 400, 'missing_signature'],
+        [await post(url, body, 't=1,v1=deadbeef'), 400, 'signature_mismatch'],
+        [await post(url, body, 'nonsense'), 400, 'malformed_signature'],
+        [await post(url, body, signed(body, 'whsec_notOurSecret1234567890')), 400, 'signature_mismatch'],
+        [await post(url, body, signed(body, SECRET, Math.floor(Date.now() / 1000) - 3600)), 400, 'stale_timestamp'],
+        [await post(url, body.replace('evt_bad_1', 'evt_bad_2'), signed(body)), 400, 'signature_mismatch'],
+        [await post(url, 'not json', signed('not json')), 400, 'invalid_payload'],
+        [await post(url, body, signed(body), 'text/plain'), 415, 'unsupported_media_type'],
+      ];
+      for (const [response, status, code] of cases) {
+        expect({ status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code }).toEqual({ status, code });
+      }
+      expect((await ctx.store.inbox.stats()).counts.pending).toBe(0);
+    } finally {
+      await settled.close();
+    }
+  });
+
+  it('answers 503 when the event cannot be stored, so Stripe retries', async () => {
+    const other = await ctx.openAnother();
+    const { settled, url } = await startApp(other);
+    try {
+      await other.close();
+      const body = event('evt_unstored_1');
+      const response = await post(url, body, signed(body));
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('store_unavailable');
+      expect(await ctx.store.inbox.get('evt_unstored_1')).toBeUndefined();
+    } finally {
+      await settled.close();
+    }
+  });
+});
