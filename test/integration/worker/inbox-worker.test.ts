@@ -1,0 +1,112 @@
+import Stripe from 'stripe';
+import { expect, it } from 'vitest';
+import type { OrderTerms } from '../../../src/domain/order.js';
+import { computeOrderRef } from '../../../src/domain/order-ref.js';
+import { createLogger } from '../../../src/logging.js';
+import { StripeGateway } from '../../../src/stripe/gateway.js';
+import type { Store } from '../../../src/store/index.js';
+import { InboxWorker } from '../../../src/worker/inbox-worker.js';
+import { inboxEvent, sessionFor } from '../../support/events.js';
+import { describeEachStore } from '../../support/stores.js';
+
+const REF_SECRET = 'k'.repeat(32);
+const logger = createLogger({ level: 'silent' });
+// Nothing listens on port 9: any Stripe call the worker makes fails like a network outage.
+const unreachableStripe = new StripeGateway(new Stripe('sk_test_x', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }));
+
+async function createOrder(store: Store, id: string, sessionId: string): Promise<OrderTerms> {
+  const total = { amount: 3100, currency: 'usd' };
+  const terms: OrderTerms = {
+    id,
+    lines: [{ sku: 'field-notes', name: 'Field Notes', quantity: 1, unitAmount: 3100, currency: 'usd' }],
+    total,
+    orderRef: computeOrderRef(REF_SECRET, id, total),
+    email: null,
+    flow: 'checkout_session',
+    checkoutSessionId: null,
+    paymentIntentId: null,
+    createdAt: 1_800_000_000_000,
+  };
+  await store.orders.create(terms);
+  await store.orders.attachCheckoutSession(id, sessionId);
+  return { ...terms, checkoutSessionId: sessionId };
+}
+
+function worker(store: Store, clock: { now: number }, overrides: Partial<ConstructorParameters<typeof InboxWorker>[0]> = {}): InboxWorker {
+  return new InboxWorker({ store, gateway: unreachableStripe, logger, now: () => clock.now, random: () => 0.5, ...overrides });
+}
+
+describeEachStore('inbox worker', (ctx) => {
+  it('applies a paid checkout session: the order is paid and fulfilled once', async () => {
+    const order = await createOrder(ctx.store, 'ord_AAAAAAAAAAAAAAAAAAAAAA', 'cs_test_paid');
+    await ctx.store.inbox.add([inboxEvent('evt_paid', 'checkout.session.completed', sessionFor(order))]);
+    const clock = { now: 1_800_000_001_000 };
+    expect(await worker(ctx.store, clock).drain()).toBe(1);
+    const stored = await ctx.store.orders.get(order.id);
+    expect(stored).toMatchObject({ status: 'paid', entitlement: 'active', paidAt: 1_800_000_000_000 });
+    expect(stored?.accessToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(await ctx.store.inbox.get('evt_paid')).toMatchObject({ status: 'processed', orderId: order.id, outcome: 'applied: order is paid' });
+  });
+
+  it('parks a session whose amount differs from the order in needs_review, unfulfilled', async () => {
+    const order = await createOrder(ctx.store, 'ord_BBBBBBBBBBBBBBBBBBBBBB', 'cs_test_cheap');
+    await ctx.store.inbox.add([inboxEvent('evt_cheap', 'checkout.session.completed', sessionFor(order, { amount_total: 100 }))]);
+    await worker(ctx.store, { now: 1_800_000_001_000 }).drain();
+    const stored = await ctx.store.orders.get(order.id);
+    expect(stored).toMatchObject({ status: 'needs_review', fulfill: false, entitlement: 'none', accessToken: null });
+    expect(stored?.reviewReason).toContain('100');
+  });
+
+  it('marks events it does not act on as ignored, with the reason', async () => {
+    await ctx.store.inbox.add([inboxEvent('evt_customer', 'customer.created', { id: 'cus_1', object: 'customer' })]);
+    await worker(ctx.store, { now: 1_800_000_001_000 }).drain();
+    const row = await ctx.store.inbox.get('evt_customer');
+    expect(row?.status).toBe('ignored');
+    expect(row?.outcome).toContain('customer.created');
+  });
+
+  it('retries a failing event with backoff and makes it a dead letter after the last attempt', async () => {
+    // A refund whose charge is unknown here: the worker must ask Stripe, which is unreachable.
+    await ctx.store.inbox.add([
+      inboxEvent('evt_refund', 'charge.refunded', { id: 'ch_1', object: 'charge', amount_refunded: 100, currency: 'usd', metadata: {}, payment_intent: null }),
+    ]);
+    const clock = { now: 1_800_000_001_000 };
+    const w = worker(ctx.store, clock, { maxAttempts: 3, backoff: { baseMs: 1_000, maxMs: 60_000 } });
+    expect(await w.drain()).toBe(1);
+    let row = await ctx.store.inbox.get('evt_refund');
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row?.lastError).toBeTruthy();
+    expect(row!.runAt).toBeGreaterThan(clock.now);
+    expect(await w.drain()).toBe(0);
+
+    clock.now = row!.runAt;
+    expect(await w.drain()).toBe(1);
+    row = await ctx.store.inbox.get('evt_refund');
+    expect(row).toMatchObject({ status: 'pending', attempts: 2 });
+
+    clock.now = row!.runAt;
+    await w.drain();
+    row = await ctx.store.inbox.get('evt_refund');
+    expect(row).toMatchObject({ status: 'dead', attempts: 3 });
+    clock.now += 24 * 3600_000;
+    expect(await w.drain()).toBe(0);
+  });
+
+  it('takes over the claim of a worker that died once its lease has passed', async () => {
+    const order = await createOrder(ctx.store, 'ord_CCCCCCCCCCCCCCCCCCCCCC', 'cs_test_lease');
+    await ctx.store.inbox.add([inboxEvent('evt_lease', 'checkout.session.completed', sessionFor(order))]);
+    const start = 1_800_000_001_000;
+    const crashed = await ctx.store.inbox.claim({ workerId: 'crashed', limit: 10, leaseMs: 30_000, now: start });
+    expect(crashed.map((e) => e.id)).toEqual(['evt_lease']);
+
+    const clock = { now: start + 10_000 };
+    const survivor = worker(ctx.store, clock, { leaseMs: 30_000 });
+    expect(await survivor.drain()).toBe(0);
+    clock.now = start + 30_001;
+    expect(await survivor.drain()).toBe(1);
+    expect((await ctx.store.orders.get(order.id))?.status).toBe('paid');
+    // The crashed worker's late completion must not overwrite the survivor's.
+    expect(await ctx.store.inbox.complete({ id: 'evt_lease', workerId: 'crashed', status: 'ignored', orderId: null, outcome: 'late', now: clock.now })).toBe(false);
+    expect((await ctx.store.inbox.get('evt_lease'))?.status).toBe('processed');
+  });
+});
