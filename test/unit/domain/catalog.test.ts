@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../src/domain/catalog.js';
 import { CatalogError, parseCatalog, priceOrder } from '../../../src/domain/catalog.js';
@@ -101,5 +102,21 @@ describe('priceOrder', () => {
 
   it('accepts a total of exactly the largest charge', () => {
     expect(priceOrder(catalog, { items: [{ sku: 'gold', quantity: 1 }] })).toMatchObject({ kind: 'priced', total: { amount: 99_999_999 } });
+  });
+});
+
+describe('priceOrder properties', () => {
+  it('prices every accepted order at the sum of catalog prices, within what Stripe can charge', () => {
+    const line = fc.record({ sku: fc.constantFrom('mug', 'poster', 'gold'), quantity: fc.integer({ min: -1, max: 120 }) });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 6 }), (items) => {
+        const priced = priceOrder(catalog, { items });
+        if (priced.kind === 'rejected') return;
+        const expected = items.reduce((sum, item) => sum + item.quantity * (item.sku === 'mug' ? 1500 : item.sku === 'poster' ? 2999 : 99_999_999), 0);
+        expect(priced.total).toEqual({ amount: expected, currency: 'usd' });
+        expect(priced.total.amount).toBeLessThanOrEqual(99_999_999);
+        expect(priced.lines.every((l) => Number.isInteger(l.quantity) && l.quantity >= 1 && l.quantity <= 99)).toBe(true);
+      }),
+    );
   });
 });
