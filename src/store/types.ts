@@ -3,7 +3,8 @@ import type { EntitlementState, OrderDerived, OrderTerms } from '../domain/order
 
 /** Where an inbox event came from; every source goes down the same processing path. */
 export type InboxSource = 'webhook' | 'verify' | 'reconcile' | 'replay';
-export type InboxStatus = 'pending' | 'processing' | 'processed' | 'ignored' | 'dead';
+export const INBOX_STATUSES = ['pending', 'processing', 'processed', 'ignored', 'dead'] as const;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
 
 export interface NewInboxEvent {
   /** Stripe's event id (evt_…), or a synthetic id for objects retrieved directly (verify, sweep). */
@@ -107,6 +108,9 @@ export interface OutboxMessage {
   readonly lastError: string | null;
   readonly runAt: number;
   readonly status: 'pending' | 'processing' | 'delivered' | 'dead';
+  /** Unix milliseconds. */
+  readonly createdAt: number;
+  readonly deliveredAt: number | null;
 }
 
 export interface OutboxRepository {
@@ -131,10 +135,15 @@ export interface Store {
    * In one transaction: records the new facts (unique per order and fact key), recomputes the order with
    * `decide`, writes the derived columns, inserts the fulfillment row when due (unique per order — the
    * database, not a prior read, makes it once), grants or revokes the entitlement, and queues outbox
-   * messages for what changed.
+   * messages for what changed ('order.fulfilled' for the fulfilling application; 'entitlement.revoked' /
+   * 'entitlement.restored' when the entitlement leaves or returns to 'active'). Throws OrderNotFoundError for an
+   * unknown order. The order's access token is set from `newAccessToken` the first time the entitlement is active.
    */
   applyFacts(input: ApplyFactsInput): Promise<ApplyFactsResult>;
-  /** Applies pending migrations; refuses a schema newer than this code knows. */
+  /**
+   * Applies pending migrations; safe to call from several processes at once. Throws SchemaTooNewError (naming
+   * the unknown migrations) when the database was migrated by newer code.
+   */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

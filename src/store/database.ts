@@ -1,0 +1,108 @@
+import type { Generated, Kysely } from 'kysely';
+
+/*
+ * Row shapes as Kysely sees them. Times are unix milliseconds in bigint columns; booleans are 0/1 integers
+ * because better-sqlite3 cannot bind JS booleans and one schema serves both dialects.
+ */
+
+export interface InboxEventsTable {
+  id: string;
+  type: string;
+  payload: string;
+  source: string;
+  received_at: number;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  run_at: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  processed_at: number | null;
+  order_id: string | null;
+  outcome: string | null;
+}
+
+export interface OrdersTable {
+  id: string;
+  lines: string;
+  total_amount: number;
+  currency: string;
+  order_ref: string;
+  email: string | null;
+  flow: string;
+  checkout_session_id: string | null;
+  payment_intent_id: string | null;
+  created_at: number;
+  updated_at: number;
+  status: string;
+  amount_refunded: number;
+  paid_at: number | null;
+  review_reason: string | null;
+  fulfill: number;
+  entitlement: string;
+  access_token: string | null;
+  fulfilled_at: number | null;
+}
+
+export interface OrderFactsTable {
+  order_id: string;
+  fact_key: string;
+  kind: string;
+  fact: string;
+  event_id: string;
+  recorded_at: number;
+}
+
+export interface FulfillmentsTable {
+  order_id: string;
+  event_id: string;
+  fulfilled_at: number;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  order_id: string;
+  kind: string;
+  dedupe_key: string;
+  payload: string;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  run_at: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface Database {
+  inbox_events: InboxEventsTable;
+  orders: OrdersTable;
+  order_facts: OrderFactsTable;
+  fulfillments: FulfillmentsTable;
+  outbox: OutboxTable;
+  settings: SettingsTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** What every repository is built from: the query builder and the one fact about the dialect that changes SQL. */
+export interface StoreContext {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+}
+
+/** PostgreSQL returns bigint (and count) as strings unless the pool parses them; a caller's pool may not. */
+export function toNumber(value: number | string | bigint): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+export function toNullableNumber(value: number | string | bigint | null): number | null {
+  return value === null ? null : toNumber(value);
+}

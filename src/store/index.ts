@@ -1,0 +1,27 @@
+import type pg from 'pg';
+import { connectPostgres } from './postgres/connect.js';
+import { connectSqlite } from './sqlite/connect.js';
+import { createStore } from './store.js';
+import type { Store } from './types.js';
+
+export type OpenStoreOptions =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema?: string; readonly poolSize?: number }
+  /** The pool stays the caller's: close() leaves it open. With `schema`, each of its clients gets our search_path. */
+  | { readonly kind: 'postgres'; readonly pool: pg.Pool; readonly schema?: string };
+
+/** Opens a store. It does not migrate: call `store.migrate()` (the CLI's `migrate`, or once at start). */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  if (options.kind === 'sqlite') {
+    const db = connectSqlite(options.path);
+    return createStore({ db, dialect: 'sqlite' }, { schema: undefined, close: () => db.destroy() });
+  }
+  const connection = await connectPostgres(options);
+  return createStore({ db: connection.db, dialect: 'postgres' }, { schema: connection.schema, close: connection.close });
+}
+
+export { OrderConflictError, OrderNotFoundError, SchemaTooNewError } from './errors.js';
+export { OUTBOX_KINDS } from './apply-facts.js';
+export type { OutboxKind } from './apply-facts.js';
+export { INBOX_STATUSES } from './types.js';
+export type * from './types.js';

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import type { Dialect } from '../database.js';
+import * as initial from './001-initial.js';
+
+/*
+ * Listed here rather than found on disk, so the compiled dist/ migrates without a file-system scan.
+ * Forward-only: a landed migration is never edited, only followed by the next number.
+ */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '001-initial': { up: (db) => initial.up(db, dialect) },
+  };
+}

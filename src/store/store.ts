@@ -1,0 +1,28 @@
+import type { StoreContext } from './database.js';
+import { applyFacts } from './apply-facts.js';
+import { inboxRepository } from './inbox.js';
+import { migrate } from './migrate.js';
+import { migrations } from './migrations/index.js';
+import { orderRepository } from './orders.js';
+import { outboxRepository } from './outbox.js';
+import { settingsRepository } from './settings.js';
+import type { Store } from './types.js';
+
+/** One Store over either dialect: the repositories are written once against Kysely. */
+export function createStore(context: StoreContext, options: { schema: string | undefined; close: () => Promise<void> }): Store {
+  let closed = false;
+  return {
+    dialect: context.dialect,
+    inbox: inboxRepository(context),
+    orders: orderRepository(context),
+    outbox: outboxRepository(context),
+    settings: settingsRepository(context),
+    applyFacts: applyFacts(context),
+    migrate: () => migrate(context.db, migrations(context.dialect), options.schema),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await options.close();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { NewInboxEvent } from '../../../src/store/index.js';
+import { describeEachStore } from '../../support/stores.js';
+
+function event(id: string, receivedAt = 1_000, payload = `{"id":"${id}"}`): NewInboxEvent {
+  return { id, type: 'checkout.session.completed', payload, source: 'webhook', receivedAt };
+}
+
+describe('store inbox', () => {
+  describeEachStore('inbox', (ctx) => {
+    it('adds a batch once per event id and leaves an existing event untouched by its duplicate', async () => {
+      const first = await ctx.store.inbox.add([event('evt_a'), event('evt_b'), event('evt_a', 1_001, '{"dup":1}')]);
+      expect(first).toEqual([
+        { id: 'evt_a', inserted: true },
+        { id: 'evt_b', inserted: true },
+        { id: 'evt_a', inserted: false },
+      ]);
+      const second = await ctx.store.inbox.add([event('evt_b', 2_000, '{"changed":true}'), event('evt_c')]);
+      expect(second).toEqual([
+        { id: 'evt_b', inserted: false },
+        { id: 'evt_c', inserted: true },
+      ]);
+      const b = await ctx.store.inbox.get('evt_b');
+      expect(b).toMatchObject({ payload: '{"id":"evt_b"}', receivedAt: 1_000, status: 'pending', attempts: 0, runAt: 1_000 });
+      expect((await ctx.store.inbox.get('evt_a'))?.payload).toBe('{"id":"evt_a"}');
+      expect(await ctx.store.inbox.get('evt_missing')).toBeUndefined();
+    });
+
+    it('claims due events oldest first, counting attempts and recording the lease', async () => {
+      await ctx.store.inbox.add([event('evt_late', 5_000), event('evt_2', 2_000), event('evt_1', 1_000)]);
+      const claimed = await ctx.store.inbox.claim({ workerId: 'w1', limit: 10, leaseMs: 30_000, now: 3_000 });
+      expect(claimed.map((e) => e.id)).toEqual(['evt_1', 'evt_2']);
+      expect(claimed[0]).toMatchObject({ status: 'processing', attempts: 1, lockedBy: 'w1', lockedUntil: 33_000 });
+      expect(await ctx.store.inbox.claim({ workerId: 'w2', limit: 10, leaseMs: 30_000, now: 4_000 })).toEqual([]);
+    });
+
+    it('completes only a claim the worker still holds', async () => {
+      await ctx.store.inbox.add([event('evt_1')]);
+      await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 1_000 });
+      expect(await ctx.store.inbox.complete({ id: 'evt_1', workerId: 'w2', status: 'processed', orderId: null, outcome: 'x', now: 1_100 })).toBe(false);
+      expect(await ctx.store.inbox.complete({ id: 'evt_1', workerId: 'w1', status: 'processed', orderId: 'ord_1', outcome: 'applied', now: 1_200 })).toBe(true);
+      expect(await ctx.store.inbox.get('evt_1')).toMatchObject({ status: 'processed', orderId: 'ord_1', outcome: 'applied', processedAt: 1_200, lockedBy: null, lockedUntil: null });
+      expect(await ctx.store.inbox.complete({ id: 'evt_1', workerId: 'w1', status: 'ignored', orderId: null, outcome: 'again', now: 1_300 })).toBe(false);
+    });
+
+    it('a failed event waits until its retry time, and a dead one is never claimed again until requeued', async () => {
+      await ctx.store.inbox.add([event('evt_1')]);
+      await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 1_000 });
+      expect(await ctx.store.inbox.fail({ id: 'evt_1', workerId: 'w1', error: 'boom', runAt: 10_000, dead: false, now: 1_100 })).toBe(true);
+      expect(await ctx.store.inbox.get('evt_1')).toMatchObject({ status: 'pending', lastError: 'boom', runAt: 10_000, lockedBy: null });
+      expect(await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 9_999 })).toEqual([]);
+      const [retried] = await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 10_000 });
+      expect(retried?.attempts).toBe(2);
+
+      expect(await ctx.store.inbox.fail({ id: 'evt_1', workerId: 'w1', error: 'still boom', runAt: 20_000, dead: true, now: 10_100 })).toBe(true);
+      expect(await ctx.store.inbox.get('evt_1')).toMatchObject({ status: 'dead', lastError: 'still boom' });
+      expect(await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 99_000 })).toEqual([]);
+
+      expect(await ctx.store.inbox.requeue({ id: 'evt_1', now: 100_000 })).toBe(true);
+      expect(await ctx.store.inbox.get('evt_1')).toMatchObject({ status: 'pending', attempts: 0, runAt: 100_000 });
+      expect(await ctx.store.inbox.requeue({ id: 'evt_1', now: 100_000 })).toBe(false);
+      expect((await ctx.store.inbox.claim({ workerId: 'w2', limit: 1, leaseMs: 1_000, now: 100_000 })).map((e) => e.id)).toEqual(['evt_1']);
+    });
+
+    it('an expired lease lets another worker take the event, and the first worker can no longer finish it', async () => {
+      await ctx.store.inbox.add([event('evt_1')]);
+      await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 1_000 });
+      expect(await ctx.store.inbox.claim({ workerId: 'w2', limit: 1, leaseMs: 1_000, now: 1_999 })).toEqual([]);
+      const [taken] = await ctx.store.inbox.claim({ workerId: 'w2', limit: 1, leaseMs: 1_000, now: 2_000 });
+      expect(taken).toMatchObject({ id: 'evt_1', lockedBy: 'w2', attempts: 2, lockedUntil: 3_000 });
+      expect(await ctx.store.inbox.fail({ id: 'evt_1', workerId: 'w1', error: 'late', runAt: 5_000, dead: false, now: 2_100 })).toBe(false);
+      expect(await ctx.store.inbox.complete({ id: 'evt_1', workerId: 'w2', status: 'ignored', orderId: null, outcome: 'ignored: unhandled type', now: 2_200 })).toBe(true);
+    });
+
+    it('workers claiming at the same time through two stores never receive the same event', async () => {
+      const other = await ctx.openAnother();
+      const events = Array.from({ length: 120 }, (_, i) => event(`evt_${String(i).padStart(3, '0')}`, 1_000 + i));
+      await ctx.store.inbox.add(events);
+      const seen: string[] = [];
+      for (let round = 0; round < 20 && seen.length < events.length; round += 1) {
+        const batches = await Promise.all(
+          Array.from({ length: 8 }, (_, w) =>
+            (w % 2 === 0 ? ctx.store : other).inbox.claim({ workerId: `w${w}`, limit: 5, leaseMs: 60_000, now: 10_000 }),
+          ),
+        );
+        for (const batch of batches) seen.push(...batch.map((e) => e.id));
+      }
+      expect(seen).toHaveLength(events.length);
+      expect(new Set(seen).size).toBe(events.length);
+    });
+
+    it('lists newest first with a cursor and reports counts and the oldest pending arrival', async () => {
+      await ctx.store.inbox.add([event('evt_1', 1_000), event('evt_2', 2_000), event('evt_3', 3_000), event('evt_4', 4_000)]);
+      await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 5_000 });
+      await ctx.store.inbox.complete({ id: 'evt_1', workerId: 'w1', status: 'processed', orderId: null, outcome: 'applied', now: 5_000 });
+      await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 5_000 });
+
+      expect((await ctx.store.inbox.list({ limit: 2 })).map((e) => e.id)).toEqual(['evt_4', 'evt_3']);
+      expect((await ctx.store.inbox.list({ limit: 10, beforeReceivedAt: 3_000 })).map((e) => e.id)).toEqual(['evt_2', 'evt_1']);
+      expect((await ctx.store.inbox.list({ limit: 10, status: 'pending' })).map((e) => e.id)).toEqual(['evt_4', 'evt_3']);
+      expect(await ctx.store.inbox.stats()).toEqual({
+        counts: { pending: 2, processing: 1, processed: 1, ignored: 0, dead: 0 },
+        oldestPendingAt: 3_000,
+      });
+    });
+
+    it('an empty inbox has zero counts and no pending lag', async () => {
+      expect(await ctx.store.inbox.stats()).toEqual({
+        counts: { pending: 0, processing: 0, processed: 0, ignored: 0, dead: 0 },
+        oldestPendingAt: null,
+      });
+      expect(await ctx.store.inbox.add([])).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { SchemaTooNewError } from '../../../src/store/index.js';
+import { describeEachStore } from '../../support/stores.js';
+import { orderTerms } from '../../support/orders.js';
+
+describe('store migrations', () => {
+  describeEachStore('migrate', (ctx) => {
+    it('running migrate twice applies nothing the second time', async () => {
+      await ctx.store.migrate();
+      await ctx.store.orders.create(orderTerms());
+      await ctx.store.migrate();
+      expect(await ctx.execute('select name from kysely_migration')).toEqual([{ name: '001-initial' }]);
+      expect((await ctx.store.orders.get('ord_1'))?.id).toBe('ord_1');
+    });
+
+    it('refuses a database migrated by newer code and names the unknown migration', async () => {
+      await ctx.store.migrate();
+      await ctx.execute("insert into kysely_migration (name, timestamp) values ('999-from-the-future', '2030-01-01T00:00:00.000Z')");
+      const error = await ctx.store.migrate().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(SchemaTooNewError);
+      expect((error as SchemaTooNewError).message).toContain('999-from-the-future');
+      expect((error as SchemaTooNewError).code).toBe('schema_too_new');
+    });
+
+    it('ten processes migrating a fresh database at once end with one consistent schema', async () => {
+      const stores = [ctx.store, ...(await Promise.all(Array.from({ length: 9 }, () => ctx.openAnother({ poolSize: 1 }))))];
+      const results = await Promise.allSettled(stores.map((store) => store.migrate()));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      expect(await ctx.execute('select name from kysely_migration')).toEqual([{ name: '001-initial' }]);
+      await stores[3]?.orders.create(orderTerms());
+      expect((await ctx.store.orders.get('ord_1'))?.total).toEqual({ amount: 2500, currency: 'usd' });
+    });
+  }, { migrate: false });
+});
