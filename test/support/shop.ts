@@ -1,0 +1,135 @@
+import type { AddressInfo } from 'node:net';
+import type Stripe from 'stripe';
+import { startEmulator, type ChaosOptions, type RunningEmulator } from '../../emulator/index.js';
+import type { Catalog } from '../../src/domain/catalog.js';
+import { createLogger } from '../../src/logging.js';
+import { createSettled, type Settled } from '../../src/settled.js';
+import { createStripeClient } from '../../src/stripe/gateway.js';
+import type { Store } from '../../src/store/index.js';
+import type { OutboxNotice } from '../../src/worker/outbox-dispatcher.js';
+import { demoCatalog } from './catalog.js';
+
+export interface Shop {
+  readonly url: string;
+  readonly emulator: RunningEmulator;
+  /** The SDK pointed at the emulator, as settled itself uses it. */
+  readonly stripe: Stripe;
+  readonly settled: Settled;
+  readonly webhookSecret: string;
+  readonly notices: OutboxNotice[];
+  /** POST JSON to settled; returns status and parsed body. */
+  api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** Starts a checkout for one item of each sku given, returns what the API answered. */
+  checkout(items?: { sku: string; quantity: number }[]): Promise<{ orderId: string; sessionId: string; checkoutUrl: string }>;
+  /** Submits the emulator's hosted page as a buyer's browser would; returns status and redirect. */
+  pay(checkoutUrl: string, cardNumber: string): Promise<{ status: number; location: string | null; html: string }>;
+  /** Approves or fails the 3D Secure page the emulator redirected to. */
+  authenticate(location: string, action: 'approve' | 'fail'): Promise<{ status: number; location: string | null }>;
+  /** Waits until every webhook has been delivered and settled has processed everything it stored. */
+  quiesce(): Promise<void>;
+  order(orderId: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export interface ShopOptions {
+  readonly store: Store;
+  readonly catalog?: Catalog;
+  readonly chaos?: ChaosOptions;
+  readonly emulator?: RunningEmulator;
+}
+
+export async function startShop(options: ShopOptions): Promise<Shop> {
+  const emulator = options.emulator ?? (await startEmulator({ retryScheduleMs: [20, 40, 80, 160, 320, 640], chaos: options.chaos }));
+  const stripe = createStripeClient({ secretKey: 'sk_test_shop', apiBase: emulator.url });
+  let secrets: readonly string[] = [];
+  let publicUrl = 'http://127.0.0.1';
+  const notices: OutboxNotice[] = [];
+  const settled = await createSettled({
+    store: options.store,
+    stripe,
+    webhookSecrets: () => secrets,
+    catalog: options.catalog ?? demoCatalog(),
+    orderRefSecret: 'test-order-ref-secret-0123456789abcdef',
+    publicUrl: () => publicUrl,
+    logger: createLogger({ level: 'silent' }),
+    worker: { pollIntervalMs: 25, backoff: { baseMs: 10, maxMs: 100 } },
+    onFulfilled: (notice) => void notices.push(notice),
+    onEntitlementChanged: (notice) => void notices.push(notice),
+  });
+  await settled.app.listen({ port: 0, host: '127.0.0.1' });
+  publicUrl = `http://127.0.0.1:${(settled.app.server.address() as AddressInfo).port}`;
+  const endpoint = await stripe.webhookEndpoints.create({ url: `${publicUrl}/api/webhooks/stripe`, enabled_events: ['*'] });
+  const webhookSecret = endpoint.secret ?? '';
+  secrets = [webhookSecret];
+  settled.start();
+
+  async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${publicUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async function quiesce(): Promise<void> {
+    // Deliveries can produce retries and the worker's outcome can matter to neither; loop until both are still.
+    for (let round = 0; round < 20; round++) {
+      if (!(await emulator.settle(10_000))) throw new Error('emulator deliveries did not settle in 10 s');
+      const processed = await settled.worker.drain();
+      const sent = await settled.outbox.drain();
+      const stats = await options.store.inbox.stats();
+      if (processed === 0 && sent === 0 && stats.counts.pending === 0 && stats.counts.processing === 0) return;
+      if (stats.counts.pending > 0 && processed === 0) {
+        // Something is waiting for its backoff: give it the time it asked for.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    throw new Error('settled did not quiesce');
+  }
+
+  return {
+    url: publicUrl,
+    emulator,
+    stripe,
+    settled,
+    webhookSecret,
+    notices,
+    api,
+    async checkout(items = [{ sku: 'field-notes', quantity: 1 }]) {
+      const { status, body } = await api<{ orderId: string; sessionId: string; checkoutUrl: string }>('POST', '/api/checkout', { items });
+      if (status !== 201) throw new Error(`checkout answered ${status}: ${JSON.stringify(body)}`);
+      return body;
+    },
+    async pay(checkoutUrl, cardNumber) {
+      const response = await fetch(checkoutUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ card_number: cardNumber }).toString(),
+        redirect: 'manual',
+      });
+      return { status: response.status, location: response.headers.get('location'), html: await response.text() };
+    },
+    async authenticate(location, action) {
+      const target = new URL(location, emulator.url);
+      const response = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ action }).toString(),
+        redirect: 'manual',
+      });
+      await response.text();
+      return { status: response.status, location: response.headers.get('location') };
+    },
+    quiesce,
+    async order(orderId) {
+      const { status, body } = await api<Record<string, unknown>>('GET', `/api/orders/${orderId}`);
+      if (status !== 200) throw new Error(`order ${orderId} answered ${status}`);
+      return body;
+    },
+    async close() {
+      await settled.close();
+      if (!options.emulator) await emulator.close();
+    },
+  };
+}
