@@ -3,7 +3,7 @@ import type { Fact } from '../../../src/domain/order-facts.js';
 import { OrderNotFoundError } from '../../../src/store/index.js';
 import type { ApplyFactsInput } from '../../../src/store/index.js';
 import { describeEachStore } from '../../support/stores.js';
-import { orderTerms, paymentFact, tinyDecide } from '../../support/orders.js';
+import { orderTerms, paymentFact, tinyDecide } from './fixtures.js';
 
 function application(facts: Fact[], eventId: string, now = 10_000, newAccessToken = `tok_${eventId}`): ApplyFactsInput {
   return { orderId: 'ord_1', facts, eventId, now, newAccessToken, decide: tinyDecide };

@@ -1,5 +1,5 @@
-import type { Fact } from '../../src/domain/order-facts.js';
-import type { OrderDerived, OrderTerms } from '../../src/domain/order.js';
+import type { Fact } from '../../../src/domain/order-facts.js';
+import type { OrderDerived, OrderTerms } from '../../../src/domain/order.js';
 
 /** Terms for a one-line order of `amount` usd; override anything. */
 export function orderTerms(overrides: Partial<OrderTerms> = {}): OrderTerms {

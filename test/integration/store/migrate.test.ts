@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SchemaTooNewError } from '../../../src/store/index.js';
 import { describeEachStore } from '../../support/stores.js';
-import { orderTerms } from '../../support/orders.js';
+import { orderTerms } from './fixtures.js';
 
 describe('store migrations', () => {
   describeEachStore('migrate', (ctx) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OrderConflictError, OrderNotFoundError } from '../../../src/store/index.js';
 import { describeEachStore } from '../../support/stores.js';
-import { orderTerms, paymentFact, tinyDecide } from '../../support/orders.js';
+import { orderTerms, paymentFact, tinyDecide } from './fixtures.js';
 
 describe('store orders', () => {
   describeEachStore('orders', (ctx) => {

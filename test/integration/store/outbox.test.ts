@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachStore } from '../../support/stores.js';
-import { orderTerms, paymentFact, tinyDecide } from '../../support/orders.js';
+import { orderTerms, paymentFact, tinyDecide } from './fixtures.js';
 
 describe('store outbox', () => {
   describeEachStore('outbox', (ctx) => {
