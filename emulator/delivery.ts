@@ -1,0 +1,231 @@
+import { createHmac } from 'node:crypto';
+import type Stripe from 'stripe';
+import { normalizeChaos, seededRandom, type ChaosOptions } from './chaos.js';
+import type { Clock } from './clock.js';
+import type { EventRecord, State } from './state.js';
+
+/** Stripe test mode retries three times over a few hours. */
+export const DEFAULT_RETRY_SCHEDULE_MS = [5 * 60_000, 30 * 60_000, 2 * 60 * 60_000];
+
+export interface DeliveryAttempt {
+  id: number;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  url: string;
+  /** 1 for the first try, 2 for the first retry, ... */
+  attempt: number;
+  /** Which chaos duplicate this is (1 without chaos). */
+  copy: number;
+  sent_at: string;
+  duration_ms: number;
+  status: number | null;
+  ok: boolean;
+  error: string | null;
+  /** True when chaos failed the attempt before it reached the endpoint. */
+  chaos_failed: boolean;
+}
+
+interface Job {
+  eventId: string;
+  endpointId: string;
+  copy: number;
+  attempt: number;
+}
+
+export interface DeliveryOptions {
+  retryScheduleMs: number[];
+  deliveryTimeoutMs: number;
+  chaos?: ChaosOptions;
+}
+
+export function signPayload(payload: string, secret: string, timestampSeconds: number): string {
+  const signature = createHmac('sha256', secret).update(`${timestampSeconds}.${payload}`, 'utf8').digest('hex');
+  return `t=${timestampSeconds},v1=${signature}`;
+}
+
+export class Delivery {
+  private readonly attemptsLog: DeliveryAttempt[] = [];
+  private nextAttemptId = 1;
+  private inFlight = 0;
+  private held: Job[] = [];
+  private paused = false;
+  private idleWaiters: Array<() => void> = [];
+  /** Per event, the endpoints that have had one successful delivery (duplicates count once). */
+  private delivered = new Map<string, Set<string>>();
+  private chaos: Required<ChaosOptions>;
+  private random: () => number;
+  private generation = 0;
+
+  constructor(
+    private readonly state: State,
+    private readonly clock: Clock,
+    private readonly options: DeliveryOptions,
+  ) {
+    this.chaos = normalizeChaos(options.chaos);
+    this.random = seededRandom(this.chaos.seed);
+  }
+
+  setChaos(chaos: ChaosOptions | undefined): Required<ChaosOptions> {
+    this.chaos = normalizeChaos(chaos);
+    this.random = seededRandom(this.chaos.seed);
+    return this.chaos;
+  }
+
+  getChaos(): Required<ChaosOptions> {
+    return this.chaos;
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    const held = this.held;
+    this.held = [];
+    for (const job of held) this.schedule(job, 0);
+  }
+
+  attempts(): DeliveryAttempt[] {
+    return [...this.attemptsLog];
+  }
+
+  pending(): number {
+    return this.inFlight;
+  }
+
+  heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Resolves true once nothing is scheduled or in flight (held, paused events excepted), false on timeout. */
+  waitIdle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.idleWaiters.push(waiter);
+    });
+  }
+
+  reset(): void {
+    this.generation++;
+    this.attemptsLog.length = 0;
+    this.held = [];
+    this.delivered.clear();
+    this.inFlight = 0;
+    this.paused = false;
+    this.notifyIfIdle();
+  }
+
+  /** Schedules an event for every endpoint in `endpointIds`, with chaos duplicates and delays. */
+  enqueue(event: EventRecord, endpointIds: string[]): void {
+    this.delivered.set(event.id, new Set());
+    for (const endpointId of endpointIds) {
+      const copies = 1 + Math.floor(this.random() * this.chaos.duplicates);
+      for (let copy = 1; copy <= copies; copy++) {
+        const delay = this.chaos.delayMs + (this.chaos.shuffleWindowMs > 0 ? Math.floor(this.random() * this.chaos.shuffleWindowMs) : 0);
+        const job = { eventId: event.id, endpointId, copy, attempt: 1 };
+        if (this.paused) this.held.push(job);
+        else this.schedule(job, delay);
+      }
+    }
+  }
+
+  private schedule(job: Job, delayMs: number): void {
+    this.inFlight++;
+    const generation = this.generation;
+    this.clock.after(delayMs, () => {
+      if (generation !== this.generation) return;
+      void this.run(job).finally(() => {
+        if (generation !== this.generation) return;
+        this.inFlight--;
+        this.notifyIfIdle();
+      });
+    });
+  }
+
+  private notifyIfIdle(): void {
+    if (this.inFlight > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  private async run(job: Job): Promise<void> {
+    if (this.paused) {
+      this.held.push(job);
+      return;
+    }
+    const event = this.state.events.get(job.eventId);
+    const endpoint = this.state.webhookEndpoints.get(job.endpointId);
+    if (!event || !endpoint || endpoint.status !== 'enabled') return;
+    const retriesLeft = job.attempt <= this.options.retryScheduleMs.length;
+    // Chaos never fails the last attempt, so every event still reaches a healthy endpoint at least once.
+    const chaosFails = retriesLeft && this.chaos.failRate > 0 && this.random() < this.chaos.failRate;
+    const outcome = chaosFails ? { status: null, error: 'chaos: failed before reaching the endpoint', durationMs: 0 } : await this.post(event, endpoint);
+    const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+    this.attemptsLog.push({
+      id: this.nextAttemptId++,
+      event_id: event.id,
+      event_type: event.type,
+      endpoint_id: endpoint.id,
+      url: endpoint.url,
+      attempt: job.attempt,
+      copy: job.copy,
+      sent_at: new Date().toISOString(),
+      duration_ms: outcome.durationMs,
+      status: outcome.status,
+      ok,
+      error: ok ? null : outcome.error ?? `endpoint answered ${String(outcome.status)}`,
+      chaos_failed: chaosFails,
+    });
+    if (ok) {
+      this.markDelivered(event, endpoint.id);
+      return;
+    }
+    const retryDelay = this.options.retryScheduleMs[job.attempt - 1];
+    if (retryDelay !== undefined) this.schedule({ ...job, attempt: job.attempt + 1 }, retryDelay);
+  }
+
+  private markDelivered(event: EventRecord, endpointId: string): void {
+    const done = this.delivered.get(event.id) ?? new Set<string>();
+    this.delivered.set(event.id, done);
+    if (done.has(endpointId)) return;
+    done.add(endpointId);
+    event.pending_webhooks = Math.max(0, event.pending_webhooks - 1);
+  }
+
+  private async post(event: EventRecord, endpoint: Stripe.WebhookEndpoint): Promise<{ status: number | null; error: string | null; durationMs: number }> {
+    const secret = this.state.webhookSecrets.get(endpoint.id) ?? '';
+    const payload = JSON.stringify(event, null, 2);
+    // Real wall-clock seconds, re-signed per attempt, so a receiver's 300 s tolerance holds even after clock advances.
+    const header = signPayload(payload, secret, Math.floor(Date.now() / 1000));
+    const started = Date.now();
+    try {
+      const response = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': header, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
+        body: payload,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.deliveryTimeoutMs),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      return { status: response.status, error: null, durationMs: Date.now() - started };
+    } catch (error) {
+      const message = error instanceof Error && error.name === 'TimeoutError' ? `timed out after ${this.options.deliveryTimeoutMs} ms` : `connection failed: ${error instanceof Error ? error.message : String(error)}`;
+      return { status: null, error: message, durationMs: Date.now() - started };
+    }
+  }
+}

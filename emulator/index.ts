@@ -1,0 +1,114 @@
+import type { ChaosOptions } from './chaos.js';
+import { Clock } from './clock.js';
+import { DEFAULT_SETTLE_TIMEOUT_MS, registerControl } from './control.js';
+import { DEFAULT_RETRY_SCHEDULE_MS, Delivery, type DeliveryAttempt } from './delivery.js';
+import { registerHostedPage } from './hosted-page.js';
+import { IdempotencyCache } from './idempotency.js';
+import { registerCharges } from './resources/charges.js';
+import { registerCheckoutSessions } from './resources/checkout-sessions.js';
+import { registerCustomers } from './resources/customers.js';
+import { registerDisputes } from './resources/disputes.js';
+import { registerEvents } from './resources/events.js';
+import { registerPaymentIntents } from './resources/payment-intents.js';
+import { registerPrices } from './resources/prices.js';
+import { registerProducts } from './resources/products.js';
+import { registerRefunds } from './resources/refunds.js';
+import { registerWebhookEndpoints } from './resources/webhook-endpoints.js';
+import { buildServer } from './server.js';
+import { State, type EventRecord } from './state.js';
+import { World } from './world.js';
+
+export type { ChaosOptions } from './chaos.js';
+export type { DeliveryAttempt } from './delivery.js';
+export type { EventRecord } from './state.js';
+export { signPayload, DEFAULT_RETRY_SCHEDULE_MS } from './delivery.js';
+export { TEST_CARDS, TEST_IBANS } from './test-cards.js';
+
+export interface EmulatorOptions {
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Webhook retry delays in ms; default Stripe-like (5 min, 30 min, 2 h), compress in tests, e.g. [50, 100, 200]. */
+  retryScheduleMs?: number[];
+  /** How long an endpoint has to answer a delivery; default 10 000 ms. */
+  deliveryTimeoutMs?: number;
+  chaos?: ChaosOptions;
+  logger?: boolean;
+  /** Emulated seconds after which a delayed (SEPA) payment settles; default 10. */
+  asyncSettleSeconds?: number;
+}
+
+export interface RunningEmulator {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** Waits until no webhook delivery is scheduled or in flight (paused ones excepted). Resolves false on timeout. */
+  settle(timeoutMs?: number): Promise<boolean>;
+  /** Moves the emulated clock forward, firing session expiries, async settlements and due retries. */
+  advanceClock(seconds: number): void;
+  /** Forgets every object, event, delivery and idempotency key; resets the clock and chaos is kept. */
+  reset(): void;
+  pauseWebhooks(): void;
+  /** Delivers the events held while paused. */
+  resumeWebhooks(): void;
+  setChaos(chaos: ChaosOptions | undefined): void;
+  deliveries(): DeliveryAttempt[];
+  events(): EventRecord[];
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const state = new State();
+  const clock = new Clock();
+  const delivery = new Delivery(state, clock, {
+    retryScheduleMs: options.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS,
+    deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
+    ...(options.chaos ? { chaos: options.chaos } : {}),
+  });
+  const world = new World(state, clock, delivery, { asyncSettleSeconds: options.asyncSettleSeconds ?? 10 });
+  const idempotency = new IdempotencyCache();
+  const reset = (): void => {
+    state.clear();
+    clock.reset();
+    delivery.reset();
+    idempotency.clear();
+  };
+
+  const app = buildServer({ logger: options.logger ?? false, idempotency });
+  registerCustomers(app, world);
+  registerProducts(app, world);
+  registerPrices(app, world);
+  registerCheckoutSessions(app, world);
+  registerPaymentIntents(app, world);
+  registerCharges(app, world);
+  registerRefunds(app, world);
+  registerDisputes(app, world);
+  registerEvents(app, world);
+  registerWebhookEndpoints(app, world);
+  registerHostedPage(app, world);
+  registerControl(app, world, reset);
+
+  await app.listen({ port: options.port ?? 0, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  world.baseUrl = url;
+
+  return {
+    url,
+    port,
+    close: async () => {
+      clock.stop();
+      await app.close();
+    },
+    settle: (timeoutMs = DEFAULT_SETTLE_TIMEOUT_MS) => delivery.waitIdle(timeoutMs),
+    advanceClock: (seconds) => clock.advance(seconds),
+    reset,
+    pauseWebhooks: () => delivery.pause(),
+    resumeWebhooks: () => delivery.resume(),
+    setChaos: (chaos) => void delivery.setChaos(chaos),
+    deliveries: () => delivery.attempts(),
+    events: () => state.events.newestFirst(),
+  };
+}

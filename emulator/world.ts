@@ -1,0 +1,91 @@
+import type Stripe from 'stripe';
+import type { Clock } from './clock.js';
+import type { Delivery } from './delivery.js';
+import { invalidRequest } from './errors.js';
+import { stringList, type Params } from './form.js';
+import { newId } from './ids.js';
+import type { EventRecord, State, StripeObject } from './state.js';
+
+/** The API version events carry when a request did not pin one (stripe-node 23's pinned version). */
+export const DEFAULT_API_VERSION = '2026-10-28.endive';
+
+/** Who caused a state change: an API request (its id and idempotency key) or the emulator itself. */
+export interface Cause {
+  requestId: string | null;
+  idempotencyKey: string | null;
+  apiVersion: string | null;
+}
+
+export const AUTOMATIC: Cause = { requestId: null, idempotencyKey: null, apiVersion: null };
+
+export interface WorldConfig {
+  /** Seconds after which a delayed (SEPA-like) payment settles, on the emulated clock. */
+  asyncSettleSeconds: number;
+}
+
+/** Everything a resource needs: the tables, the clock, event emission and the public base URL. */
+export class World {
+  baseUrl = '';
+  /** Told when a delayed (SEPA-like) payment settles, so the checkout session can follow. */
+  readonly asyncSettledListeners: Array<(intent: Stripe.PaymentIntent, succeeded: boolean, cause: Cause) => void> = [];
+
+  constructor(
+    readonly state: State,
+    readonly clock: Clock,
+    readonly delivery: Delivery,
+    readonly config: WorldConfig,
+  ) {}
+
+  now(): number {
+    return this.clock.nowSeconds();
+  }
+
+  emit(type: string, object: StripeObject, cause: Cause, previousAttributes?: Record<string, unknown>): EventRecord {
+    const endpoints = this.state.webhookEndpoints
+      .newestFirst()
+      .filter((endpoint) => endpoint.status === 'enabled' && (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type)))
+      .reverse();
+    const event: EventRecord = {
+      id: newId('evt'),
+      object: 'event',
+      api_version: cause.apiVersion ?? DEFAULT_API_VERSION,
+      created: this.now(),
+      data: { object: structuredClone(object), ...(previousAttributes ? { previous_attributes: structuredClone(previousAttributes) } : {}) },
+      livemode: false,
+      pending_webhooks: endpoints.length,
+      request: { id: cause.requestId, idempotency_key: cause.idempotencyKey },
+      type,
+    };
+    this.state.events.put(event);
+    this.delivery.enqueue(event, endpoints.map((endpoint) => endpoint.id));
+    return event;
+  }
+
+  /** Applies `expand[]` paths (dotted, e.g. `payment_intent.latest_charge`) to a copy of the object. */
+  expand<T extends object>(object: T, params: Params): T {
+    const paths = stringList(params, 'expand') ?? [];
+    if (paths.length === 0) return object;
+    const copy = structuredClone(object) as Record<string, unknown>;
+    for (const path of paths) this.expandPath(copy, path.split('.'), path);
+    return copy as T;
+  }
+
+  private expandPath(target: Record<string, unknown>, parts: string[], fullPath: string): void {
+    const [head, ...rest] = parts;
+    if (head === undefined) return;
+    if (head === 'data' && Array.isArray(target['data'])) {
+      for (const item of target['data'] as Array<Record<string, unknown>>) this.expandPath(item, rest, fullPath);
+      return;
+    }
+    let value = target[head];
+    if (typeof value === 'string') {
+      const found = this.state.lookup(value);
+      if (!found) return;
+      value = structuredClone(found);
+      target[head] = value;
+    } else if (value === undefined) {
+      throw invalidRequest(`This property cannot be expanded (${fullPath}).`, 'expand');
+    }
+    if (rest.length > 0 && value && typeof value === 'object') this.expandPath(value as Record<string, unknown>, rest, fullPath);
+  }
+}
