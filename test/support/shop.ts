@@ -73,19 +73,21 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   }
 
   async function quiesce(): Promise<void> {
-    // Deliveries can produce retries and the worker's outcome can matter to neither; loop until both are still.
-    for (let round = 0; round < 20; round++) {
+    // Deliveries lead to processing and processing to outbox messages; wait until all three are still.
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
       if (!(await emulator.settle(10_000))) throw new Error('emulator deliveries did not settle in 10 s');
       const processed = await settled.worker.drain();
       const sent = await settled.outbox.drain();
-      const stats = await options.store.inbox.stats();
-      if (processed === 0 && sent === 0 && stats.counts.pending === 0 && stats.counts.processing === 0) return;
-      if (stats.counts.pending > 0 && processed === 0) {
-        // Something is waiting for its backoff: give it the time it asked for.
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const { counts } = await options.store.inbox.stats();
+      const unsent = (await options.store.outbox.list({ limit: 500 })).filter((m) => m.status === 'pending' || m.status === 'processing');
+      const busy = counts.pending + counts.processing + unsent.length;
+      if (processed === 0 && sent === 0 && busy === 0) return;
+      // The background worker holds a claim, or an event waits for its backoff: give it a moment.
+      if (busy > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    throw new Error('settled did not quiesce');
+    const stuck = (await options.store.inbox.list({ limit: 20 })).filter((e) => e.status !== 'processed' && e.status !== 'ignored');
+    throw new Error(`settled did not quiesce: ${JSON.stringify(stuck.map((e) => [e.id, e.type, e.status, e.attempts, e.lastError]))}`);
   }
 
   return {
