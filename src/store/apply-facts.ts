@@ -29,7 +29,8 @@ export function applyFacts({ db, dialect }: StoreContext): (input: ApplyFactsInp
       const after = input.decide(toTerms(current), facts);
 
       const fulfilledNow = after.fulfill && (await insertFulfillment(trx, input));
-      const accessToken = current.accessToken ?? (after.entitlement === 'active' ? input.newAccessToken : null);
+      // The buyer's link exists from fulfillment on, even if a dispute already revokes what it serves.
+      const accessToken = current.accessToken ?? (after.fulfill ? input.newAccessToken : null);
       const fulfilledAt = fulfilledNow ? input.now : current.fulfilledAt;
       await trx
         .updateTable('orders')
