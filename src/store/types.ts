@@ -84,7 +84,7 @@ export interface ApplyFactsInput {
   readonly facts: readonly Fact[];
   readonly eventId: string;
   readonly now: number;
-  /** A fresh random token, used only if this application grants the first entitlement. */
+  /** A fresh random token, used only if this application is the first to find the order due fulfillment. */
   readonly newAccessToken: string;
   /** The pure reducer: the order's terms and its whole fact set → derived state. */
   readonly decide: (terms: OrderTerms, facts: readonly Fact[]) => OrderDerived;
@@ -137,7 +137,7 @@ export interface Store {
    * database, not a prior read, makes it once), grants or revokes the entitlement, and queues outbox
    * messages for what changed ('order.fulfilled' for the fulfilling application; 'entitlement.revoked' /
    * 'entitlement.restored' when the entitlement leaves or returns to 'active'). Throws OrderNotFoundError for an
-   * unknown order. The order's access token is set from `newAccessToken` the first time the entitlement is active.
+   * unknown order. The order's access token is set from `newAccessToken` the first time the order is due fulfillment.
    */
   applyFacts(input: ApplyFactsInput): Promise<ApplyFactsResult>;
   /**

@@ -90,11 +90,11 @@ describe('store applyFacts', () => {
       expect(kinds).toEqual(['entitlement.restored', 'entitlement.revoked', 'order.fulfilled']);
     });
 
-    it('a payment and its dispute arriving together fulfill the order and revoke it in the same breath', async () => {
+    it('a payment and its dispute arriving together fulfill the order, give it a link, and revoke it in the same breath', async () => {
       await ctx.store.orders.create(orderTerms());
       const result = await ctx.store.applyFacts(application([paymentFact('ord_1', 'pay'), dispute('dp_open', 'dp_1'), paymentFact('ord_1', 'pay')], 'evt_1'));
       expect(result).toMatchObject({ fulfilledNow: true, newFacts: 2 });
-      expect(result.after).toMatchObject({ entitlement: 'revoked', accessToken: null });
+      expect(result.after).toMatchObject({ entitlement: 'revoked', accessToken: 'tok_evt_1' });
       expect((await ctx.store.outbox.list({ limit: 10 })).map((m) => m.kind).sort()).toEqual(['entitlement.revoked', 'order.fulfilled']);
     });
 
