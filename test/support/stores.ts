@@ -52,8 +52,8 @@ const POOL_SIZE = 5;
 
 let postgresProbe: Promise<string | undefined> | undefined;
 
-/** Resolves to undefined when PostgreSQL answers, or to the reason it does not. */
-function probePostgres(): Promise<string | undefined> {
+/** Resolves to undefined when PostgreSQL at TEST_DATABASE_URL answers, or to the reason it does not. */
+export function probePostgres(): Promise<string | undefined> {
   postgresProbe ??= (async () => {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2_000 });
     try {

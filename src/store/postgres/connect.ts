@@ -32,9 +32,9 @@ function createPool(connectionString: string, poolSize: number): pg.Pool {
 }
 
 export async function connectPostgres(options: PostgresConnectOptions): Promise<PostgresConnection> {
+  const searchPath = options.schema === undefined ? undefined : quoteIdentifier(options.schema);
   const ownsPool = 'connectionString' in options;
   const pool = ownsPool ? createPool(options.connectionString, options.poolSize ?? DEFAULT_POOL_SIZE) : options.pool;
-  const searchPath = options.schema === undefined ? undefined : quoteIdentifier(options.schema);
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({
       pool,
