@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Stripe from 'stripe';
+import { parseCatalog, type Catalog } from '../domain/catalog.js';
+import type { Config } from '../config.js';
+import { createStripeClient } from '../stripe/gateway.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
+import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+
+/** The folder holding settled's package.json, whether running from src/ (tsx) or dist/ (built). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the settled package folder');
+    dir = parent;
+  }
+  return dir;
+}
+
+export function loadCatalogFile(config: Config): Catalog {
+  const path = config.catalogPath ? resolve(config.catalogPath) : join(packageRoot(), 'catalog', 'demo.json');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`CATALOG_PATH: cannot read ${path}; point it at a catalog JSON file.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`CATALOG_PATH: ${path} is not valid JSON.`);
+  }
+  return parseCatalog(json);
+}
+
+/** The order_ref key: from the environment, else generated once and kept (mode 0600) in the data folder. */
+export function orderRefSecret(config: Config): string {
+  if (config.orderRefSecret) return config.orderRefSecret;
+  const path = join(config.dataDir, 'order-ref-secret');
+  try {
+    const existing = readFileSync(path, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // Not there yet: create it below.
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'w' });
+  return secret;
+}
+
+export async function openConfiguredStore(config: Config): Promise<Store> {
+  if (config.databaseUrl) return openStore({ kind: 'postgres', connectionString: config.databaseUrl });
+  return openStore({ kind: 'sqlite', path: join(config.dataDir, 'settled.sqlite') });
+}
+
+export interface StripeConnectionSetup {
+  readonly stripe: Stripe;
+  readonly emulator: RunningEmulator | undefined;
+  /** True when settled must register its own webhook endpoint and use the secret it gets back. */
+  readonly registersEndpoint: boolean;
+}
+
+/**
+ * With a key, talk to Stripe (or to STRIPE_API_BASE). Without one, start the emulator in this process;
+ * the caller then registers its webhook endpoint there, as `stripe listen --forward-to` would.
+ */
+export async function connectStripe(config: Config): Promise<StripeConnectionSetup> {
+  if (config.stripe.secretKey) {
+    const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiBase: config.stripe.apiBase });
+    return { stripe, emulator: undefined, registersEndpoint: config.stripe.webhookSecrets.length === 0 };
+  }
+  const emulator = await startEmulator({ port: 0 });
+  const stripe = createStripeClient({ secretKey: 'sk_test_settled_offline_demo', apiBase: emulator.url });
+  return { stripe, emulator, registersEndpoint: true };
+}
+
+export async function registerWebhookEndpoint(stripe: Stripe, url: string): Promise<string> {
+  const endpoint = await stripe.webhookEndpoints.create({ url, enabled_events: ['*'] });
+  if (!endpoint.secret) throw new Error('Stripe did not return the webhook endpoint secret');
+  return endpoint.secret;
+}

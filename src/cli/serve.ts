@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config.js';
+import { createLogger } from '../logging.js';
+import { createSettled } from '../settled.js';
+import { connectStripe, loadCatalogFile, openConfiguredStore, orderRefSecret, registerWebhookEndpoint } from './runtime.js';
+
+export interface ServeHandle {
+  readonly url: string;
+  readonly emulatorUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+/** `settled serve`: a thin composition of createSettled around the configuration. */
+export async function serve(config: Config, options: { worker: boolean }): Promise<ServeHandle> {
+  const logger = createLogger({ level: config.logLevel });
+  const catalog = loadCatalogFile(config);
+  const refSecret = orderRefSecret(config);
+  const store = await openConfiguredStore(config);
+  const connection = await connectStripe(config).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  const closeAll = async (): Promise<void> => {
+    await store.close();
+    await connection.emulator?.close();
+  };
+  try {
+    // Registered after listen (the port may be chosen by the OS), so the secret list is read late.
+    let webhookSecrets: readonly string[] = config.stripe.webhookSecrets;
+    let publicDefault = `http://localhost:${config.port}`;
+    const settled = await createSettled({
+      store,
+      stripe: connection.stripe,
+      webhookSecrets: () => webhookSecrets,
+      catalog,
+      orderRefSecret: refSecret,
+      publicUrl: () => config.publicUrl ?? publicDefault,
+      logger,
+      toleranceSeconds: config.stripe.toleranceSeconds,
+      worker: { enabled: options.worker, maxAttempts: config.worker.maxAttempts },
+    });
+    await settled.app.listen({ port: config.port, host: config.host });
+    const { port } = settled.app.server.address() as AddressInfo;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    publicDefault = `http://localhost:${port}`;
+    if (connection.registersEndpoint) {
+      webhookSecrets = [await registerWebhookEndpoint(connection.stripe, `${url}/api/webhooks/stripe`)];
+    }
+    settled.start();
+    logger.info({ url, emulator: connection.emulator?.url, worker: options.worker }, 'settled is serving');
+    return {
+      url,
+      emulatorUrl: connection.emulator?.url,
+      async close() {
+        await settled.close();
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../../support/cli.js';
+
+let run: CliRun | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  if (run && run.child.exitCode === null) {
+    run.child.kill('SIGKILL');
+    await run.exited();
+  }
+  run = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'settled-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+it('`settled serve` with no Stripe key runs a whole purchase offline and stops cleanly on SIGTERM', async () => {
+  const dataDir = join(tempDir(), 'data');
+  run = runCli(['serve'], { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  const [, url] = await run.waitFor(/settled is serving on (http:\/\/\S+)/);
+  await run.waitFor(/built-in Stripe emulator on http/);
+
+  const storefront = await fetch(`${url}/`);
+  expect(await storefront.text()).toContain('Pay Now');
+
+  const created = await fetch(`${url}/api/checkout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ items: [{ sku: 'field-notes', quantity: 1 }] }),
+  });
+  expect(created.status).toBe(201);
+  const { checkoutUrl, sessionId } = (await created.json()) as { checkoutUrl: string; sessionId: string };
+  const paid = await fetch(checkoutUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'card_number=4242424242424242',
+    redirect: 'manual',
+  });
+  expect(paid.status).toBe(303);
+  const success = await fetch(paid.headers.get('location')!);
+  const html = await success.text();
+  expect(html).toContain('payment is confirmed');
+  expect(html).toContain('/access/');
+
+  const verify = await fetch(`${url}/api/payments/verify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sessionId }),
+  });
+  expect(((await verify.json()) as { verified: boolean }).verified).toBe(true);
+
+  // The order_ref key was generated once and kept private.
+  expect(statSync(join(dataDir, 'order-ref-secret')).mode & 0o077).toBe(0);
+  expect(statSync(join(dataDir, 'settled.sqlite')).size).toBeGreaterThan(0);
+
+  run.child.kill('SIGTERM');
+  expect(await run.exited()).toBe(0);
+});
+
+it('refuses a bad configuration with one line per problem and exit code 1', async () => {
+  run = runCli(['serve'], { PORT: 'eighty', DATA_DIR: tempDir(), STRIPE_SECRET_KEY: 'pk_live_oops', DATABASE_URL: 'mysql://db' });
+  expect(await run.exited()).toBe(1);
+  const output = run.output();
+  expect(output).toMatch(/PORT: /);
+  expect(output).toMatch(/STRIPE_SECRET_KEY: must be a Stripe secret key/);
+  expect(output).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/);
+  expect(output).not.toContain('pk_live_oops');
+});
