@@ -53,7 +53,7 @@ program
   .option('--no-worker', 'do not process events in this process (run `settled worker` elsewhere)')
   .action(async (options: { port?: string; worker: boolean }) => {
     const handle = await serve(config({ PORT: options.port ?? process.env['PORT'] }), { worker: options.worker });
-    console.log(`settled is serving on ${handle.url}`);
+    console.log(`settled is serving on ${handle.url} — open ${handle.publicUrl}`);
     if (handle.emulatorUrl) console.log(`built-in Stripe emulator on ${handle.emulatorUrl} (no STRIPE_SECRET_KEY set)`);
     onSignals(() => handle.close());
   });

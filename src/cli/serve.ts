@@ -5,7 +5,10 @@ import { createSettled } from '../settled.js';
 import { connectStripe, loadCatalogFile, openConfiguredStore, orderRefSecret, registerWebhookEndpoint } from './runtime.js';
 
 export interface ServeHandle {
+  /** Where the server is bound. */
   readonly url: string;
+  /** Where buyers reach it (PUBLIC_URL, or localhost on the bound port). */
+  readonly publicUrl: string;
   readonly emulatorUrl: string | undefined;
   close(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     logger.info({ url, emulator: connection.emulator?.url, worker: options.worker }, 'settled is serving');
     return {
       url,
+      publicUrl: config.publicUrl ?? publicDefault,
       emulatorUrl: connection.emulator?.url,
       async close() {
         await settled.close();

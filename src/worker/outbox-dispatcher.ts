@@ -9,7 +9,7 @@ export interface OutboxNotice {
   /** 'order.fulfilled' | 'entitlement.revoked' | 'entitlement.restored' */
   readonly kind: string;
   readonly payload: unknown;
-  /** Stable for this message: use it to make your side effect idempotent. */
+  /** Stable across redeliveries (the order id for 'order.fulfilled'): make your side effect idempotent with it. */
   readonly idempotencyKey: string;
 }
 
@@ -66,7 +66,8 @@ export class OutboxDispatcher {
         orderId: message.orderId,
         kind: message.kind,
         payload: JSON.parse(message.payload) as unknown,
-        idempotencyKey: `${message.orderId}:${message.kind}:${message.id}`,
+        // A fulfillment happens once per order, so the order id is its key; other notices may recur.
+        idempotencyKey: message.kind === 'order.fulfilled' ? message.orderId : `${message.orderId}:${message.kind}:${message.id}`,
       });
       await store.outbox.complete({ id: message.id, workerId: this.workerId, now: this.options.now() });
     } catch (error) {

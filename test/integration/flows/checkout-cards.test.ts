@@ -28,7 +28,7 @@ describeEachStore('checkout with each test card', (ctx) => {
     expect(order).toMatchObject({ status: 'paid', amountRefunded: 0, reviewReason: null });
     expect(order['paidAt']).toEqual(expect.any(String));
     expect(await fulfillments(ctx, orderId)).toBe(1);
-    expect(shop.notices.filter((n) => n.kind === 'order.fulfilled').map((n) => n.orderId)).toEqual([orderId]);
+    expect(shop.notices.filter((n) => n.kind === 'order.fulfilled').map((n) => [n.orderId, n.idempotencyKey])).toEqual([[orderId, orderId]]);
 
     const access = await fetch(String(order['accessUrl']));
     expect(access.status).toBe(200);
