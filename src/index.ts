@@ -1,0 +1,11 @@
+export { createSettled } from './settled.js';
+export type { Settled, SettledOptions } from './settled.js';
+export { openStore } from './store/index.js';
+export type { OpenStoreOptions, Store, OrderRecord } from './store/index.js';
+export { parseCatalog, CatalogError } from './domain/catalog.js';
+export type { Catalog, CatalogItem } from './domain/catalog.js';
+export type { Money } from './domain/money.js';
+export type { OrderStatus } from './domain/order.js';
+export { createStripeClient } from './stripe/gateway.js';
+export { createLogger } from './logging.js';
+export type { OutboxNotice } from './worker/outbox-dispatcher.js';
