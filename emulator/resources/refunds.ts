@@ -5,7 +5,7 @@ import { mergeMetadata, optionalInteger, optionalString, rejectUnknown } from '.
 import { causeOf, idOf, paramsOf } from '../http.js';
 import { newId } from '../ids.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
-import type { Cause, World } from '../world.js';
+import { AUTOMATIC, type Cause, type World } from '../world.js';
 import { findCharge } from './charges.js';
 import { findIntent } from './payment-intents.js';
 
@@ -38,6 +38,8 @@ export function refundCharge(world: World, charge: Stripe.Charge, requested: num
   if (amount > remaining) {
     throw invalidRequest(`Refund amount (${money(amount, charge.currency)}) is greater than unrefunded amount on charge (${money(remaining, charge.currency)})`, 'amount');
   }
+  const method = charge.payment_method ? world.state.methodBehaviour.get(charge.payment_method) : undefined;
+  const behaviour = method?.type === 'card' ? method.card.refundBehaviour : undefined;
   const refund: Stripe.Refund = {
     id: newId('re'),
     object: 'refund',
@@ -55,10 +57,11 @@ export function refundCharge(world: World, charge: Stripe.Charge, requested: num
     reason: reason as Stripe.Refund.Reason | null,
     receipt_number: null,
     source_transfer_reversal: null,
-    status: 'succeeded',
+    status: behaviour === 'pending_then_succeeded' ? 'pending' : 'succeeded',
     transfer_reversal: null,
   };
   world.state.refunds.put(refund);
+  if (behaviour) world.clock.after(world.config.asyncSettleSeconds * 1000, () => settleRefund(world, refund.id, behaviour));
   const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded, refunds: structuredClone(charge.refunds) };
   // amount_refunded is cumulative; refunded only flips once nothing is left.
   charge.amount_refunded += amount;
@@ -69,6 +72,29 @@ export function refundCharge(world: World, charge: Stripe.Charge, requested: num
   world.emit('refund.created', refund, cause);
   world.emit('charge.refunded', charge, cause, previous);
   return refund;
+}
+
+/** The test cards whose refunds change later: pending → succeeded, or succeeded → failed (money back to the merchant). */
+function settleRefund(world: World, refundId: string, behaviour: 'pending_then_succeeded' | 'succeeded_then_failed'): void {
+  const refund = world.state.refunds.get(refundId);
+  if (!refund) return;
+  const previous = { status: refund.status };
+  if (behaviour === 'pending_then_succeeded') {
+    if (refund.status !== 'pending') return;
+    refund.status = 'succeeded';
+  } else {
+    if (refund.status !== 'succeeded') return;
+    refund.status = 'failed';
+    refund.failure_reason = 'expired_or_canceled_card';
+    const charge = typeof refund.charge === 'string' ? world.state.charges.get(refund.charge) : undefined;
+    if (charge) {
+      charge.amount_refunded -= refund.amount;
+      charge.refunded = false;
+    }
+  }
+  world.emit('refund.updated', refund, AUTOMATIC, previous);
+  if (refund.status === 'failed') world.emit('refund.failed', refund, AUTOMATIC);
+  world.emit('charge.refund.updated', refund, AUTOMATIC, previous);
 }
 
 export function registerRefunds(app: FastifyInstance, world: World): void {

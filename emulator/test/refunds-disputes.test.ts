@@ -103,3 +103,30 @@ describe('disputes', () => {
     expect(dispute.status).toBe('warning_needs_response');
   });
 });
+
+describe('refunds that change later', () => {
+  it('the pending-refund card starts its refund pending, then succeeds when the clock moves', async () => {
+    const intent = await paid('pm_card_pendingRefund');
+    const refund = await world.stripe.refunds.create({ payment_intent: intent.id });
+    expect(refund.status).toBe('pending');
+    expect((await world.stripe.charges.retrieve(String(intent.latest_charge))).amount_refunded).toBe(5000);
+    world.emulator.advanceClock(60);
+    expect((await world.stripe.refunds.retrieve(refund.id)).status).toBe('succeeded');
+    const [updated] = (await world.stripe.events.list({ type: 'charge.refund.updated' })).data;
+    expect((updated?.data.object as Stripe.Refund).status).toBe('succeeded');
+  });
+
+  it('the refund-fail card refunds, then the refund fails and the money is no longer refunded', async () => {
+    const intent = await paid('pm_card_refundFail');
+    const refund = await world.stripe.refunds.create({ payment_intent: intent.id });
+    expect(refund.status).toBe('succeeded');
+    world.emulator.advanceClock(60);
+    const failed = await world.stripe.refunds.retrieve(refund.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.failure_reason).toBe('expired_or_canceled_card');
+    const charge = await world.stripe.charges.retrieve(String(intent.latest_charge));
+    expect(charge.amount_refunded).toBe(0);
+    expect(charge.refunded).toBe(false);
+    expect((await world.stripe.events.list({ type: 'refund.failed' })).data).toHaveLength(1);
+  });
+});
