@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChaosOptions } from './chaos.js';
 import { invalidRequest } from './errors.js';
+import { FAULT_STATUSES, type Faults, type FaultStatus } from './faults.js';
 import { idOf } from './http.js';
 import { findDispute, resolveDispute } from './resources/disputes.js';
 import { AUTOMATIC, type World } from './world.js';
@@ -21,7 +22,7 @@ function numberField(body: Record<string, unknown>, name: string): number | unde
 
 export const DEFAULT_SETTLE_TIMEOUT_MS = 10_000;
 
-export function registerControl(app: FastifyInstance, world: World, reset: () => void): void {
+export function registerControl(app: FastifyInstance, world: World, faults: Faults, reset: () => void): void {
   app.post('/_emulator/reset', async () => {
     reset();
     return { ok: true };
@@ -72,6 +73,19 @@ export function registerControl(app: FastifyInstance, world: World, reset: () =>
     if (failRate !== undefined) chaos.failRate = failRate;
     if (seed !== undefined) chaos.seed = seed;
     return world.delivery.setChaos(chaos);
+  });
+
+  app.post('/_emulator/faults', async (request) => {
+    const body = record(request.body);
+    const status = numberField(body, 'status');
+    if (!FAULT_STATUSES.includes(status as FaultStatus)) throw invalidRequest(`status must be one of ${FAULT_STATUSES.join(', ')}.`, 'status');
+    const path = body['path'];
+    faults.add(status as FaultStatus, numberField(body, 'count') ?? 1, typeof path === 'string' && path !== '' ? path : '/v1/');
+    return { pending: faults.pending() };
+  });
+  app.delete('/_emulator/faults', async () => {
+    faults.clear();
+    return { pending: 0 };
   });
 
   app.post('/_emulator/webhooks/pause', async () => {

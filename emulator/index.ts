@@ -2,6 +2,7 @@ import type { ChaosOptions } from './chaos.js';
 import { Clock } from './clock.js';
 import { DEFAULT_SETTLE_TIMEOUT_MS, registerControl } from './control.js';
 import { DEFAULT_RETRY_SCHEDULE_MS, Delivery, type DeliveryAttempt } from './delivery.js';
+import { Faults, type FaultStatus } from './faults.js';
 import { registerHostedPage } from './hosted-page.js';
 import { IdempotencyCache } from './idempotency.js';
 import { registerCharges } from './resources/charges.js';
@@ -20,6 +21,7 @@ import { World } from './world.js';
 
 export type { ChaosOptions } from './chaos.js';
 export type { DeliveryAttempt } from './delivery.js';
+export type { FaultStatus } from './faults.js';
 export type { EventRecord } from './state.js';
 export { signPayload, DEFAULT_RETRY_SCHEDULE_MS } from './delivery.js';
 export { TEST_CARDS, TEST_IBANS } from './test-cards.js';
@@ -55,6 +57,8 @@ export interface RunningEmulator {
   setChaos(chaos: ChaosOptions | undefined): void;
   deliveries(): DeliveryAttempt[];
   events(): EventRecord[];
+  /** The next `count` API requests (under `pathPrefix`, default `/v1/`) fail with `status` (409, 429, 500 or 503). */
+  failNext(status: FaultStatus, count?: number, pathPrefix?: string): void;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -68,14 +72,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const world = new World(state, clock, delivery, { asyncSettleSeconds: options.asyncSettleSeconds ?? 10 });
   const idempotency = new IdempotencyCache();
+  const faults = new Faults();
   const reset = (): void => {
+    faults.clear();
     state.clear();
     clock.reset();
     delivery.reset();
     idempotency.clear();
   };
 
-  const app = buildServer({ logger: options.logger ?? false, idempotency });
+  const app = buildServer({ logger: options.logger ?? false, idempotency, faults });
   registerCustomers(app, world);
   registerProducts(app, world);
   registerPrices(app, world);
@@ -87,7 +93,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   registerEvents(app, world);
   registerWebhookEndpoints(app, world);
   registerHostedPage(app, world);
-  registerControl(app, world, reset);
+  registerControl(app, world, faults, reset);
 
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
@@ -110,5 +116,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setChaos: (chaos) => void delivery.setChaos(chaos),
     deliveries: () => delivery.attempts(),
     events: () => state.events.newestFirst(),
+    failNext: (status, count = 1, pathPrefix = '/v1/') => faults.add(status, count, pathPrefix),
   };
 }

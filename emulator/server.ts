@@ -1,11 +1,12 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authenticationError, StripeApiError } from './errors.js';
 import { parseForm } from './form.js';
+import type { Faults } from './faults.js';
 import type { IdempotencyCache } from './idempotency.js';
 import { newId } from './ids.js';
 
 /** The HTTP shell: Stripe's form encoding, auth, idempotency and error shape. Resources add their routes. */
-export function buildServer(options: { logger: boolean; idempotency: IdempotencyCache }): FastifyInstance {
+export function buildServer(options: { logger: boolean; idempotency: IdempotencyCache; faults: Faults }): FastifyInstance {
   const app = Fastify({
     logger: options.logger,
     routerOptions: { querystringParser: (text: string) => parseForm(text) },
@@ -34,6 +35,7 @@ export function buildServer(options: { logger: boolean; idempotency: Idempotency
     reply.header('request-id', request.stripeRequestId);
     if (!request.url.startsWith('/v1/')) return;
     checkApiKey(request.headers.authorization);
+    options.faults.apply(request.url);
   });
 
   app.addHook('preHandler', async (request, reply) => {
