@@ -103,9 +103,12 @@ export function mergeMetadata(current: Record<string, string>, params: Params, n
   const next = { ...current };
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== 'string') throw invalidParam(`${name}[${key}]`, 'Invalid string');
+    if (key.length > 40) throw invalidParam(`${name}[${key}]`, `Invalid metadata: keys can be up to 40 characters long, but you passed in a key with ${key.length} characters.`);
+    if (item.length > 500) throw invalidParam(`${name}[${key}]`, `Invalid metadata: values can be up to 500 characters long, but you passed in a value with ${item.length} characters.`);
     if (item === '') delete next[key];
     else next[key] = item;
   }
+  if (Object.keys(next).length > 50) throw invalidParam(name, `Invalid metadata: metadata can have up to 50 keys, but you passed in ${Object.keys(next).length} keys.`);
   return next;
 }
 

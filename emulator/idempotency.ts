@@ -1,6 +1,7 @@
 import { StripeApiError } from './errors.js';
 
 interface Entry {
+  createdAtMs: number;
   fingerprint: string;
   done: boolean;
   status: number;
@@ -10,6 +11,10 @@ interface Entry {
 export type IdempotencyCheck = { kind: 'fresh' } | { kind: 'replay'; status: number; body: string };
 
 /** Stripe's Idempotency-Key semantics: the first result is replayed; other parameters under the same key are refused. */
+// Stripe prunes keys after 24 h; the cap bounds memory in long soaks where the SDK keys every POST.
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+const MAX_ENTRIES = 100_000;
+
 export class IdempotencyCache {
   private entries = new Map<string, Entry>();
 
@@ -17,7 +22,8 @@ export class IdempotencyCache {
     if (key.length > 255) throw new StripeApiError(400, { type: 'invalid_request_error', message: 'Idempotency-Key must be at most 255 characters.' });
     const entry = this.entries.get(key);
     if (!entry) {
-      this.entries.set(key, { fingerprint, done: false, status: 0, body: '' });
+      this.prune();
+      this.entries.set(key, { createdAtMs: Date.now(), fingerprint, done: false, status: 0, body: '' });
       return { kind: 'fresh' };
     }
     if (entry.fingerprint !== fingerprint) {
@@ -51,5 +57,14 @@ export class IdempotencyCache {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  /** Entries are in insertion order, so the oldest are first. */
+  private prune(): void {
+    const cutoff = Date.now() - RETENTION_MS;
+    for (const [key, entry] of this.entries) {
+      if (entry.createdAtMs >= cutoff && this.entries.size < MAX_ENTRIES) break;
+      this.entries.delete(key);
+    }
   }
 }

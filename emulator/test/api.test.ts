@@ -136,3 +136,15 @@ describe('checkout sessions', () => {
     expect(error.param).toBe('expires_at');
   });
 });
+
+describe('metadata limits', () => {
+  it('refuses metadata keys longer than 40 characters and more than 50 keys, as Stripe does', async () => {
+    const longKey = (await world.stripe.customers.create({ metadata: { ['k'.repeat(41)]: 'v' } }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    expect(longKey.statusCode).toBe(400);
+    expect(longKey.param).toBe(`metadata[${'k'.repeat(41)}]`);
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    const tooMany = (await world.stripe.customers.create({ metadata: many }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.param).toBe('metadata');
+  });
+});
