@@ -10,8 +10,9 @@ import { buildApp } from './http/app.js';
 import { createLogger } from './logging.js';
 import { StripeGateway } from './stripe/gateway.js';
 import type { Store } from './store/types.js';
-import { InboxWorker } from './worker/inbox-worker.js';
-import { OutboxDispatcher, type OutboxHandler, type OutboxNotice } from './worker/outbox-dispatcher.js';
+import type { InboxWorker } from './worker/inbox-worker.js';
+import type { OutboxDispatcher, OutboxNotice } from './worker/outbox-dispatcher.js';
+import { createProcessing } from './worker/processing.js';
 
 export interface SettledOptions {
   /** An opened store; createSettled runs its migrations. */
@@ -66,21 +67,18 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
   const committer = new GroupCommitter(store.inbox);
   const secrets = typeof options.webhookSecrets === 'function' ? options.webhookSecrets : () => options.webhookSecrets as readonly string[];
 
-  const handler: OutboxHandler = async (notice) => {
-    if (notice.kind === 'order.fulfilled') await options.onFulfilled?.(notice);
-    else await options.onEntitlementChanged?.(notice);
-  };
-  const outbox = new OutboxDispatcher({ store, handler, logger, now, pollIntervalMs: options.worker?.pollIntervalMs });
-  const worker = new InboxWorker({
+  const processing = createProcessing({
     store,
     gateway,
     logger,
     now,
+    onFulfilled: options.onFulfilled,
+    onEntitlementChanged: options.onEntitlementChanged,
     pollIntervalMs: options.worker?.pollIntervalMs,
     maxAttempts: options.worker?.maxAttempts,
     backoff: options.worker?.backoff,
-    onApplied: () => outbox.notify(),
   });
+  const { worker, outbox } = processing;
   const intake = createWebhookIntake({
     committer,
     secrets,
@@ -110,13 +108,10 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     intake,
     verify,
     start() {
-      if (!workerEnabled) return;
-      worker.start();
-      outbox.start();
+      if (workerEnabled) processing.start();
     },
     async close() {
-      await worker.stop();
-      await outbox.stop();
+      await processing.stop();
       await app.close();
     },
   };

@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerServe } from './commands/serve.js';
+import { registerWorker } from './commands/worker.js';
 
 const program = new Command()
   .name('settled')
@@ -11,6 +12,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerServe(program);
+registerWorker(program);
 registerEmulator(program);
 registerMigrate(program);
 

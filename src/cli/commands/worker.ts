@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../logging.js';
+import { StripeGateway } from '../../stripe/gateway.js';
+import { createProcessing } from '../../worker/processing.js';
+import { closeOnSignals, configFromEnvironment } from '../environment.js';
+import { connectStripe, openConfiguredStore } from '../runtime.js';
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('process stored events without serving HTTP (pair with `settled serve --no-worker`; needs a shared DATABASE_URL)')
+    .action(async () => {
+      const config = configFromEnvironment();
+      if (!config.stripe.secretKey) {
+        // The worker reads charges and payment intents from Stripe; an in-process emulator would know none of them.
+        throw new Error('settled worker needs STRIPE_SECRET_KEY (and STRIPE_API_BASE when the Stripe emulator runs on its own).');
+      }
+      const logger = createLogger({ level: config.logLevel });
+      const store = await openConfiguredStore(config);
+      await store.migrate();
+      const { stripe } = await connectStripe(config);
+      const processing = createProcessing({
+        store,
+        gateway: new StripeGateway(stripe),
+        logger,
+        now: Date.now,
+        maxAttempts: config.worker.maxAttempts,
+      });
+      processing.start();
+      console.log(`settled worker ${processing.worker.workerId} is processing events (${store.dialect})`);
+      closeOnSignals(async () => {
+        await processing.stop();
+        await store.close();
+      });
+    });
+}
