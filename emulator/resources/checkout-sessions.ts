@@ -275,8 +275,11 @@ export function registerCheckoutSessions(app: FastifyInstance, world: World): vo
   app.get('/v1/checkout/sessions/:id', async (request) => {
     const params = paramsOf(request);
     const session = findSession(world, idOf(request));
-    const view = world.expand(session, params);
-    if ((stringList(params, 'expand') ?? []).includes('line_items')) {
+    const expand = stringList(params, 'expand') ?? [];
+    // line_items is includable, not a stored id: build it here and keep it away from the generic expander,
+    // on a copy so the stored session never gains it.
+    const view = { ...world.expand(session, { ...params, expand: expand.filter((path) => path !== 'line_items') }) };
+    if (expand.includes('line_items')) {
       view.line_items = paginate(sessionLineItems(world, session.id), { limit: '100' }, `/v1/checkout/sessions/${session.id}/line_items`);
     }
     return view;

@@ -17,7 +17,6 @@ export function createCustomer(world: World, params: Params): Stripe.Customer {
     balance: 0,
     created: world.now(),
     currency: null,
-    customer_account: null,
     default_source: null,
     delinquent: false,
     description: optionalString(params, 'description') ?? null,
