@@ -7,6 +7,8 @@ interface Timer {
 }
 
 export class Clock {
+  constructor(private readonly onError: (error: unknown) => void = (error) => console.error('emulator timer failed', error)) {}
+
   private offsetMs = 0;
   private timers: Timer[] = [];
   private nextTimerId = 1;
@@ -59,7 +61,14 @@ export class Clock {
     const now = this.nowMs();
     const due = this.timers.filter((t) => t.dueAtMs <= now);
     this.timers = this.timers.filter((t) => t.dueAtMs > now);
-    for (const timer of due) timer.run();
+    for (const timer of due) {
+      // One failing timer must not stop the others (or the clock).
+      try {
+        timer.run();
+      } catch (error) {
+        this.onError(error);
+      }
+    }
     this.arm();
   }
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Params } from './form.js';
+import { rejectUnknown, type Params } from './form.js';
 import type { Cause } from './world.js';
 
 // Small request helpers every resource room uses.
@@ -16,6 +16,13 @@ export function paramsOf(request: FastifyRequest): Params {
   const query = (request.query ?? {}) as Params;
   const body = request.body && typeof request.body === 'object' ? (request.body as Params) : {};
   return { ...query, ...body };
+}
+
+/** Parameters of a retrieve call: only `expand[]` (and what `allowed` adds) is accepted. */
+export function retrieveParamsOf(request: FastifyRequest, allowed: Record<string, true> = {}): Params {
+  const params = paramsOf(request);
+  rejectUnknown(params, allowed);
+  return params;
 }
 
 export function idOf(request: FastifyRequest, name = 'id'): string {

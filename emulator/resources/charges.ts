@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { resourceMissing } from '../errors.js';
 import { optionalString, rejectUnknown } from '../form.js';
-import { idOf, paramsOf } from '../http.js';
+import { idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import type { World } from '../world.js';
 
@@ -13,7 +13,7 @@ export function findCharge(world: World, id: string, param = 'id'): Stripe.Charg
 }
 
 export function registerCharges(app: FastifyInstance, world: World): void {
-  app.get('/v1/charges/:id', async (request) => world.expand(findCharge(world, idOf(request)), paramsOf(request)));
+  app.get('/v1/charges/:id', async (request) => world.expand(findCharge(world, idOf(request)), retrieveParamsOf(request)));
 
   app.get('/v1/charges', async (request) => {
     const params = paramsOf(request);

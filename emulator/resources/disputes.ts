@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { invalidRequest, resourceMissing } from '../errors.js';
 import { mergeMetadata, optionalBoolean, optionalObject, optionalString, rejectUnknown } from '../form.js';
-import { causeOf, idOf, paramsOf } from '../http.js';
+import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import { AUTOMATIC, type Cause, type World } from '../world.js';
 
@@ -35,7 +35,7 @@ export function resolveDispute(world: World, dispute: Stripe.Dispute, outcome: '
 }
 
 export function registerDisputes(app: FastifyInstance, world: World): void {
-  app.get('/v1/disputes/:id', async (request) => world.expand(findDispute(world, idOf(request)), paramsOf(request)));
+  app.get('/v1/disputes/:id', async (request) => world.expand(findDispute(world, idOf(request)), retrieveParamsOf(request)));
 
   app.get('/v1/disputes', async (request) => {
     const params = paramsOf(request);

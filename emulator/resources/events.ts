@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { invalidRequest, resourceMissing } from '../errors.js';
 import { optionalBoolean, optionalString, rejectUnknown, stringList } from '../form.js';
-import { idOf, paramsOf } from '../http.js';
+import { idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import type { World } from '../world.js';
 
@@ -13,6 +13,7 @@ function typeMatcher(pattern: string): (type: string) => boolean {
 
 export function registerEvents(app: FastifyInstance, world: World): void {
   app.get('/v1/events/:id', async (request) => {
+    retrieveParamsOf(request);
     const id = idOf(request);
     const event = world.state.events.get(id);
     if (!event) throw resourceMissing('event', id);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { invalidRequest, resourceMissing, StripeApiError, unexpectedState } from '../errors.js';
 import { mergeMetadata, optionalBoolean, optionalInteger, optionalString, rejectUnknown, requiredInteger, requiredString, stringList, type Params } from '../form.js';
-import { causeOf, idOf, paramsOf } from '../http.js';
+import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import { attemptPayment, createPaymentIntent, resolvePaymentMethod } from '../payments.js';
 import type { Cause, World } from '../world.js';
@@ -79,7 +79,7 @@ export function registerPaymentIntents(app: FastifyInstance, world: World): void
     return world.expand(intent, params);
   });
 
-  app.get('/v1/payment_intents/:id', async (request) => world.expand(findIntent(world, idOf(request)), paramsOf(request)));
+  app.get('/v1/payment_intents/:id', async (request) => world.expand(findIntent(world, idOf(request)), retrieveParamsOf(request, { client_secret: true })));
 
   app.post('/v1/payment_intents/:id', async (request) => {
     const params = paramsOf(request);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { invalidRequest, resourceMissing } from '../errors.js';
 import { mergeMetadata, optionalBoolean, optionalInteger, optionalObject, optionalString, rejectUnknown, type Params } from '../form.js';
-import { causeOf, idOf, paramsOf } from '../http.js';
+import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { newId } from '../ids.js';
 import { LIST_SHAPE, paginate } from '../list.js';
 import type { World } from '../world.js';
@@ -70,7 +70,7 @@ export function registerPrices(app: FastifyInstance, world: World): void {
     world.emit('price.created', price, causeOf(request));
     return price;
   });
-  app.get('/v1/prices/:id', async (request) => world.expand(find(idOf(request)), paramsOf(request)));
+  app.get('/v1/prices/:id', async (request) => world.expand(find(idOf(request)), retrieveParamsOf(request)));
   app.post('/v1/prices/:id', async (request) => {
     const params = paramsOf(request);
     rejectUnknown(params, { active: true, metadata: 'any', nickname: true, lookup_key: true });

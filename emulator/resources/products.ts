@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { resourceMissing } from '../errors.js';
 import { mergeMetadata, optionalBoolean, optionalString, rejectUnknown, requiredString, stringList, type Params } from '../form.js';
-import { causeOf, idOf, paramsOf } from '../http.js';
+import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { newId } from '../ids.js';
 import { LIST_SHAPE, paginate } from '../list.js';
 import type { World } from '../world.js';
@@ -46,7 +46,7 @@ export function registerProducts(app: FastifyInstance, world: World): void {
     world.emit('product.created', product, causeOf(request));
     return product;
   });
-  app.get('/v1/products/:id', async (request) => world.expand(find(idOf(request)), paramsOf(request)));
+  app.get('/v1/products/:id', async (request) => world.expand(find(idOf(request)), retrieveParamsOf(request)));
   app.post('/v1/products/:id', async (request) => {
     const params = paramsOf(request);
     rejectUnknown(params, { name: true, description: true, active: true, metadata: 'any', images: [true], url: true });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from '../errors.js';
 import { mergeMetadata, optionalInteger, optionalString, rejectUnknown } from '../form.js';
-import { causeOf, idOf, paramsOf } from '../http.js';
+import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { newId } from '../ids.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import { AUTOMATIC, type Cause, type World } from '../world.js';
@@ -112,7 +112,7 @@ export function registerRefunds(app: FastifyInstance, world: World): void {
     const id = idOf(request);
     const refund = world.state.refunds.get(id);
     if (!refund) throw resourceMissing('refund', id);
-    return world.expand(refund, paramsOf(request));
+    return world.expand(refund, retrieveParamsOf(request));
   });
 
   app.post('/v1/refunds/:id', async (request) => {

@@ -148,3 +148,14 @@ describe('metadata limits', () => {
     expect(tooMany.param).toBe('metadata');
   });
 });
+
+describe('retrieve parameters', () => {
+  it('rejects an unknown query parameter on a retrieve, accepting expand[]', async () => {
+    const intent = await world.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    const bad = await fetch(`${world.emulator.url}/v1/payment_intents/${intent.id}?colour=red`, { headers: { authorization: 'Bearer sk_test_x' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('colour');
+    const good = await fetch(`${world.emulator.url}/v1/payment_intents/${intent.id}?expand[]=customer`, { headers: { authorization: 'Bearer sk_test_x' } });
+    expect(good.status).toBe(200);
+  });
+});
