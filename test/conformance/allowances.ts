@@ -27,6 +27,19 @@ export const SCHEMA_DRIFT: readonly SchemaDrift[] = [
 ];
 
 /**
+ * Top-level fields that the official SDK's types (stripe 23, pinned API version 2026-10-28.endive,
+ * which is what the emulator's events carry) declare as always present, but that the fixtures
+ * (2026-08-21) predate. The emulator types its objects with the SDK, so they belong to the exact field
+ * set: expected = fixture fields + these.
+ */
+export const NEWER_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'checkout.session': ['allowed_payment_method_types'],
+  payment_intent: ['allowed_payment_method_types', 'payment_record'],
+  dispute: ['intended_submission_method'],
+  product: ['tax_details'],
+};
+
+/**
  * Top-level fields that are legitimately absent from the fixture object but present in some
  * responses. A test that expects one of them asserts its presence itself.
  */

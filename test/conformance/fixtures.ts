@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CONDITIONAL_FIELDS } from './allowances.js';
+import { CONDITIONAL_FIELDS, NEWER_FIELDS } from './allowances.js';
 
 /**
  * Stripe's example object for each resource (fixtures3.json, reference data kept beside the repo in
@@ -49,10 +49,15 @@ export interface FieldSetDifference {
   extra: string[];
 }
 
+/** The exact top-level field set an emulator object of this type must have. */
+export function expectedFields(resource: string): string[] {
+  return [...fixtureKeys(resource), ...(NEWER_FIELDS[resource] ?? [])].sort();
+}
+
 /** Fields the fixture has that the body lacks, and fields the body has that the fixture lacks. */
 export function compareToFixture(body: unknown, resource: string = fixtureNameOf(body)): FieldSetDifference {
   if (!isObject(body)) throw new Error(`expected a ${resource} object, got ${JSON.stringify(body)}`);
-  const expected = fixtureKeys(resource);
+  const expected = expectedFields(resource);
   const conditional = CONDITIONAL_FIELDS[resource] ?? {};
   const actual = Object.keys(body);
   return {

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { conformanceProblems, expectConforms } from './conformance.js';
+import { NEWER_FIELDS } from './allowances.js';
 import { compareToFixture, expectFixtureFields, fixture } from './fixtures.js';
 import type { HttpMethod } from './openapi.js';
 import { expansionProblems, pathTemplateFor, specVersion, validateResponse, validateSchema } from './openapi.js';
 
 // Each fixture is served as the body of the endpoint that returns it; if the harness accepts all of
 // them and rejects the broken ones below, a failure against the emulator means the emulator is wrong.
+/** The fixture as the emulator must serve it: plus the fields newer than the fixtures (see allowances.ts). */
+function served(resource: string): Record<string, unknown> {
+  const extra = Object.fromEntries((NEWER_FIELDS[resource] ?? []).map((field) => [field, null]));
+  return { ...fixture(resource), ...extra };
+}
+
 const FIXTURE_RESPONSES: [resource: string, method: HttpMethod, path: string][] = [
   ['checkout.session', 'get', '/v1/checkout/sessions/cs_test_1'],
   ['checkout.session', 'post', '/v1/checkout/sessions'],
@@ -32,14 +39,14 @@ describe('the OpenAPI harness', () => {
 
   it.each(FIXTURE_RESPONSES)('accepts the %s fixture as the body of %s %s', (resource, method, path) => {
     expect(validateResponse(method, path, 200, fixture(resource))).toEqual([]);
-    expect(compareToFixture(fixture(resource))).toMatchObject({ missing: [], extra: [] });
+    expect(compareToFixture(served(resource))).toMatchObject({ missing: [], extra: [] });
   });
 
   it('accepts fixture objects inside list responses, including checkout line items', () => {
     const list = (item: string, url: string) => ({ object: 'list', data: [fixture(item)], has_more: false, url });
     expect(conformanceProblems('get', '/v1/checkout/sessions/cs_1/line_items', 200, list('item', '/v1/checkout/sessions/cs_1/line_items'))).toEqual([]);
     // The fixture event carries a plan that is older than the plan fixture, so carry a session instead.
-    const event = { ...fixture('event'), type: 'checkout.session.completed', data: { object: fixture('checkout.session') } };
+    const event = { ...fixture('event'), type: 'checkout.session.completed', data: { object: served('checkout.session') } };
     expect(conformanceProblems('get', '/v1/events', 200, { object: 'list', data: [event], has_more: false, url: '/v1/events' })).toEqual([]);
     expect(conformanceProblems('get', '/v1/refunds', 200, list('refund', '/v1/refunds'))).toEqual([]);
   });
@@ -57,14 +64,14 @@ describe('the OpenAPI harness', () => {
   });
 
   it('names the field, the allowed values and the value found when an enum is violated', () => {
-    const session = { ...fixture('checkout.session'), status: 'paid' };
+    const session = { ...served('checkout.session'), status: 'paid' };
     const problems = validateSchema('checkout.session', session);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^\/status must be one of \["complete","expired","open",null\], got "paid"$/);
   });
 
   it('reports a missing required field, a wrong type and a null where null is not allowed', () => {
-    const session: Record<string, unknown> = { ...fixture('checkout.session'), amount_total: '1000', livemode: null };
+    const session: Record<string, unknown> = { ...served('checkout.session'), amount_total: '1000', livemode: null };
     delete session.id;
     const problems = validateSchema('checkout.session', session);
     expect(problems).toContain('(body) lacks required field "id"');
@@ -73,17 +80,23 @@ describe('the OpenAPI harness', () => {
   });
 
   it('rejects an expandable field that is neither an id nor the expanded object', () => {
-    const problems = validateSchema('checkout.session', { ...fixture('checkout.session'), payment_intent: 42 });
-    expect(problems.some((p) => p.startsWith('/payment_intent must be string'))).toBe(true);
+    const problems = validateSchema('checkout.session', { ...served('checkout.session'), payment_intent: 42 });
+    expect(problems).toEqual(['/payment_intent must be an id or an expanded payment_intent, got 42']);
+  });
+
+  it('validates an expanded object against its own schema and reports the full path', () => {
+    const intent = { ...served('payment_intent'), status: 'paid' };
+    const problems = validateSchema('checkout.session', { ...served('checkout.session'), payment_intent: intent });
+    expect(problems).toEqual([expect.stringMatching(/^\/payment_intent\/status must be one of .*got "paid"$/)]);
   });
 
   it('checks that expandable fields are ids unless expanded and objects when expanded', () => {
-    const session = fixture('checkout.session');
+    const session = served('checkout.session');
     expect(expansionProblems('checkout.session', session)).toEqual([]);
     expect(expansionProblems('checkout.session', session, ['payment_intent'])).toEqual([
       'payment_intent was expanded but is "pi_1PgafyB7WZ01zgkWSjxsAJo3"',
     ]);
-    const expanded = { ...session, payment_intent: fixture('payment_intent') };
+    const expanded = { ...session, payment_intent: served('payment_intent') };
     expect(expansionProblems('checkout.session', expanded, ['payment_intent'])).toEqual([]);
     expect(expansionProblems('checkout.session', expanded)[0]).toMatch(/^payment_intent was not expanded but is \{/);
   });
@@ -93,7 +106,7 @@ describe('the OpenAPI harness', () => {
   });
 
   it('lists missing and extra top-level fields by name', () => {
-    const session: Record<string, unknown> = { ...fixture('checkout.session'), paid: true };
+    const session: Record<string, unknown> = { ...served('checkout.session'), paid: true };
     delete session.payment_status;
     expect(compareToFixture(session)).toEqual({ resource: 'checkout.session', missing: ['payment_status'], extra: ['paid'] });
     expect(() => expectFixtureFields(session)).toThrow(
@@ -101,20 +114,24 @@ describe('the OpenAPI harness', () => {
     );
   });
 
+  it('expects the fields the SDK declares beyond the fixture, and names them when absent', () => {
+    expect(compareToFixture(fixture('payment_intent')).missing).toEqual(['allowed_payment_method_types', 'payment_record']);
+  });
+
   it('allows conditional fields only where allowances.ts names them', () => {
     expect(compareToFixture({ ...fixture('webhook_endpoint'), secret: 'whsec_x' }).extra).toEqual([]);
-    expect(compareToFixture({ ...fixture('checkout.session'), line_items: { object: 'list' } }).extra).toEqual([]);
+    expect(compareToFixture({ ...served('checkout.session'), line_items: { object: 'list' } }).extra).toEqual([]);
     expect(compareToFixture({ ...fixture('refund'), secret: 'x' }).extra).toEqual(['secret']);
   });
 
   it('checks an event payload against its own resource and reports where it broke', () => {
-    const event = { ...fixture('event'), type: 'checkout.session.completed', data: { object: { ...fixture('checkout.session'), mode: 'gift' } } };
+    const event = { ...fixture('event'), type: 'checkout.session.completed', data: { object: { ...served('checkout.session'), mode: 'gift' } } };
     const problems = conformanceProblems('get', '/v1/events/evt_1', 200, event);
     expect(problems).toEqual([expect.stringMatching(/^\(body\)\.data\.object \/mode must be one of .*got "gift"$/)]);
   });
 
   it('fails an exchange with one message that carries every problem', () => {
-    const session: Record<string, unknown> = { ...fixture('checkout.session'), status: 'paid', surprise: 1 };
+    const session: Record<string, unknown> = { ...served('checkout.session'), status: 'paid', surprise: 1 };
     delete session.url;
     expect(() => expectConforms('get', '/v1/checkout/sessions/cs_1', 200, session)).toThrow(
       /GET \/v1\/checkout\/sessions\/cs_1 → 200 does not conform:\n {2}\/status must be one of .*\n {2}\(body\): checkout\.session fields differ from fixtures3\.json: missing url; extra surprise/,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import { SCHEMA_DRIFT } from './allowances.js';
 
 /**
@@ -23,7 +23,6 @@ interface OpenApiSpec {
   components: { schemas: Record<string, JsonObject> };
 }
 
-const SPEC_ID = 'stripe-spec3';
 const COMPONENT_PREFIX = '#/components/schemas/';
 
 function isObject(value: unknown): value is JsonObject {
@@ -37,38 +36,49 @@ function loadSpec(): OpenApiSpec {
 }
 
 /**
- * OpenAPI 3.0 → JSON Schema: `nullable` becomes a `null` alternative, component `$ref`s point into one
- * shared definitions document, vendor `x-*` keys are dropped (ajv's strict mode rejects unknown
- * keywords), and every `format` seen is collected so unknown ones can be registered.
+ * OpenAPI 3.0 → JSON Schema: `nullable` becomes a `null` alternative, vendor `x-*` keys are dropped
+ * (ajv's strict mode rejects unknown keywords), and every `format` seen is collected so unknown ones
+ * can be registered.
+ *
+ * Component `$ref`s become the `stripeRef` keyword and expandable fields (`x-expansionResources`: an
+ * id or the expanded object) the `stripeExpandable` keyword. Both validate against the named component
+ * schema, compiled once on first use. Compiling everything reachable up front (every payment method's
+ * options, invoice, subscription, account, ...) would cost seconds in every test process for parts of
+ * the spec no response touches.
  */
 function toJsonSchema(node: unknown, formats: Set<string>): unknown {
   if (Array.isArray(node)) return node.map((item) => toJsonSchema(item, formats));
   if (!isObject(node)) return node;
+  const expansion = node['x-expansionResources'];
+  if (isObject(expansion) && Array.isArray(expansion.oneOf)) {
+    const names = expansion.oneOf.map((ref) => (isObject(ref) && typeof ref.$ref === 'string' ? componentName(ref.$ref) : ''));
+    const expandable = { stripeExpandable: names };
+    return node.nullable === true ? { anyOf: [expandable, { type: 'null' }] } : expandable;
+  }
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(node)) {
     if (key.startsWith('x-') || key === 'nullable') continue;
     if (key === '$ref' && typeof value === 'string') {
-      out.$ref = `${SPEC_ID}#/definitions/${value.slice(COMPONENT_PREFIX.length)}`;
-    } else if ((key === 'properties' || key === 'definitions') && isObject(value)) {
+      out.stripeRef = componentName(value);
+    } else if (key === 'properties' && isObject(value)) {
       out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, toJsonSchema(sub, formats)]));
     } else {
       out[key] = toJsonSchema(value, formats);
     }
   }
   if (typeof out.format === 'string') formats.add(out.format);
-  // In draft-07 a $ref ignores its siblings, so keep both meanings by moving the $ref into allOf.
-  if (typeof out.$ref === 'string' && Object.keys(out).length > 1) {
-    const { $ref, ...rest } = out;
-    Object.assign(out, { ...rest, allOf: [{ $ref }] });
-    delete out.$ref;
-  }
   if (node.nullable !== true) return out;
-  if (typeof out.type === 'string' && out.anyOf === undefined && out.allOf === undefined) {
+  if (typeof out.type === 'string' && out.anyOf === undefined && out.stripeRef === undefined) {
     out.type = [out.type, 'null'];
     if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
     return out;
   }
   return { anyOf: [out, { type: 'null' }] };
+}
+
+function componentName(ref: string): string {
+  if (!ref.startsWith(COMPONENT_PREFIX)) throw new Error(`unsupported $ref ${ref}`);
+  return ref.slice(COMPONENT_PREFIX.length);
 }
 
 function applyDrift(schemas: Record<string, JsonObject>): void {
@@ -90,6 +100,8 @@ function applyDrift(schemas: Record<string, JsonObject>): void {
 
 interface Harness {
   spec: OpenApiSpec;
+  /** Component schemas after drift patches and conversion to JSON Schema. */
+  schemas: Record<string, JsonObject>;
   ajv: Ajv;
   validators: Map<string, ValidateFunction>;
   templates: { template: string; pattern: RegExp; params: number }[];
@@ -97,19 +109,58 @@ interface Harness {
 
 let harness: Harness | undefined;
 
+/** Which of the allowed expansion schemas describes this object: by `object`, `deleted_<object>` if deleted. */
+function expansionSchemaFor(names: string[], value: JsonObject): string | undefined {
+  const object = typeof value.object === 'string' ? value.object : '';
+  const wanted = value.deleted === true ? `deleted_${object}` : object;
+  return names.find((name) => name === wanted) ?? (names.length === 1 ? names[0] : undefined);
+}
+
+/** Runs a component validator on a nested value and re-roots its errors at the value's place. */
+function validateNested(keyword: SchemaValidateFunction, name: string, data: unknown, at: string): boolean {
+  const schema = getHarness().schemas[name];
+  // Every component is an object schema; a scalar fails without compiling the component.
+  if (!isObject(data) && schema?.type === 'object') {
+    keyword.errors = [{ instancePath: at, keyword: 'type', params: { type: 'object' }, message: 'must be object' }];
+    return false;
+  }
+  const validate = schemaValidator(name);
+  if (validate(data)) return true;
+  keyword.errors = (validate.errors ?? []).map((error) => ({ ...error, instancePath: `${at}${error.instancePath}` }));
+  return false;
+}
+
+const validateRef: SchemaValidateFunction = (name: string, data: unknown, _parent, context) => {
+  validateRef.errors = [];
+  return validateNested(validateRef, name, data, context?.instancePath ?? '');
+};
+
+const validateExpandable: SchemaValidateFunction = (names: string[], data: unknown, _parent, context) => {
+  const at = context?.instancePath ?? '';
+  validateExpandable.errors = [];
+  if (typeof data === 'string') return true;
+  const name = isObject(data) ? expansionSchemaFor(names, data) : undefined;
+  if (name === undefined) {
+    validateExpandable.errors = [{ instancePath: at, keyword: 'stripeExpandable', params: {}, message: `must be an id or an expanded ${names.join(' | ')}` }];
+    return false;
+  }
+  return validateNested(validateExpandable, name, data, at);
+};
+
 function getHarness(): Harness {
   if (harness !== undefined) return harness;
   const spec = loadSpec();
-  const schemas = structuredClone(spec.components.schemas);
-  applyDrift(schemas);
+  const patched = structuredClone(spec.components.schemas);
+  applyDrift(patched);
   const formats = new Set<string>();
-  const definitions = toJsonSchema({ definitions: schemas }, formats) as JsonObject;
+  const schemas = Object.fromEntries(Object.entries(patched).map(([name, schema]) => [name, toJsonSchema(schema, formats) as JsonObject]));
   const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });
+  ajv.addKeyword({ keyword: 'stripeRef', schemaType: 'string', errors: true, validate: validateRef });
+  ajv.addKeyword({ keyword: 'stripeExpandable', schemaType: 'array', errors: true, validate: validateExpandable });
   ajv.addFormat('unix-time', { type: 'number', validate: (value: number) => Number.isInteger(value) && value >= 0 });
   ajv.addFormat('decimal', { type: 'string', validate: (value: string) => /^-?\d+(\.\d+)?$/.test(value) });
   // A format we do not know says nothing we can check; accept it rather than fail the whole schema.
   for (const format of formats) if (ajv.formats[format] === undefined) ajv.addFormat(format, true);
-  ajv.addSchema({ $id: SPEC_ID, ...definitions });
   const templates = Object.keys(spec.paths).map((template) => ({
     template,
     pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`),
@@ -117,7 +168,7 @@ function getHarness(): Harness {
   }));
   // Literal segments win over parameters: /v1/customers/search before /v1/customers/{customer}.
   templates.sort((a, b) => a.params - b.params);
-  harness = { spec, ajv, validators: new Map(), templates };
+  harness = { spec, schemas, ajv, validators: new Map(), templates };
   return harness;
 }
 
@@ -157,8 +208,9 @@ function schemaValidator(name: string): ValidateFunction {
   const cacheKey = `schema ${name}`;
   const cached = h.validators.get(cacheKey);
   if (cached !== undefined) return cached;
-  if (h.spec.components.schemas[name] === undefined) throw new Error(`The Stripe spec has no schema "${name}"`);
-  const validator = h.ajv.compile({ $ref: `${SPEC_ID}#/definitions/${name}` });
+  const schema = h.schemas[name];
+  if (schema === undefined) throw new Error(`The Stripe spec has no schema "${name}"`);
+  const validator = h.ajv.compile(schema);
   h.validators.set(cacheKey, validator);
   return validator;
 }

@@ -1,0 +1,114 @@
+import type Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import { useConformanceClient } from './client.js';
+import { expansionProblems } from './openapi.js';
+
+const client = useConformanceClient();
+
+function newSession(overrides: Partial<Stripe.Checkout.SessionCreateParams> = {}): Promise<Stripe.Checkout.Session> {
+  return client().stripe.checkout.sessions.create({
+    mode: 'payment',
+    line_items: [
+      { price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'Field guide' } }, quantity: 2 },
+      { price_data: { currency: 'usd', unit_amount: 250, product_data: { name: 'Bookmark' } }, quantity: 1 },
+    ],
+    success_url: 'https://shop.example/success?session_id={CHECKOUT_SESSION_ID}',
+    cancel_url: 'https://shop.example/cancel',
+    metadata: { order_id: 'ord_1' },
+    ...overrides,
+  });
+}
+
+describe('checkout sessions', () => {
+  it('creates an open, unpaid session whose totals come from its line items', async () => {
+    const session = await newSession();
+    expect(client().last()).toMatchObject({ method: 'post', path: '/v1/checkout/sessions', status: 200 });
+    expect(session).toMatchObject({
+      object: 'checkout.session',
+      mode: 'payment',
+      status: 'open',
+      payment_status: 'unpaid',
+      amount_subtotal: 3250,
+      amount_total: 3250,
+      currency: 'usd',
+      metadata: { order_id: 'ord_1' },
+      livemode: false,
+    });
+    expect(session.id).toMatch(/^cs_test_/);
+    expect(session.url).toMatch(/^https?:\/\//);
+    expect(session.expires_at).toBeGreaterThan(session.created);
+    expect(expansionProblems('checkout.session', client().last().body as Record<string, unknown>)).toEqual([]);
+  });
+
+  it('retrieves the same session, and expands payment_intent and line_items only when asked', async () => {
+    const created = await newSession();
+    const plain = await client().stripe.checkout.sessions.retrieve(created.id);
+    expect(plain.id).toBe(created.id);
+    expect('line_items' in plain).toBe(false);
+
+    const expanded = await client().stripe.checkout.sessions.retrieve(created.id, { expand: ['line_items', 'payment_intent'] });
+    const body = client().last().body as Record<string, unknown>;
+    expect(expansionProblems('checkout.session', body, ['line_items', 'payment_intent'])).toEqual([]);
+    expect(expanded.line_items).toMatchObject({ object: 'list', has_more: false, url: `/v1/checkout/sessions/${created.id}/line_items` });
+    expect(expanded.line_items?.data.map((item) => item.amount_total)).toEqual([3000, 250]);
+  });
+
+  it('lists line items with their prices and quantities', async () => {
+    const session = await newSession();
+    const items = await client().stripe.checkout.sessions.listLineItems(session.id);
+    expect(items.object).toBe('list');
+    expect(items.data).toHaveLength(2);
+    expect(items.data[0]).toMatchObject({
+      object: 'item',
+      description: 'Field guide',
+      quantity: 2,
+      amount_subtotal: 3000,
+      amount_total: 3000,
+      currency: 'usd',
+      price: { object: 'price', unit_amount: 1500, currency: 'usd' },
+    });
+    const page = await client().stripe.checkout.sessions.listLineItems(session.id, { limit: 1 });
+    expect(page.data).toHaveLength(1);
+    expect(page.has_more).toBe(true);
+  });
+
+  it('lists sessions newest first and pages with starting_after', async () => {
+    const first = await newSession();
+    const second = await newSession();
+    const page = await client().stripe.checkout.sessions.list({ limit: 1 });
+    expect(page).toMatchObject({ object: 'list', has_more: true, url: '/v1/checkout/sessions' });
+    expect(page.data.map((s) => s.id)).toEqual([second.id]);
+    const next = await client().stripe.checkout.sessions.list({ limit: 1, starting_after: second.id });
+    expect(next.data.map((s) => s.id)).toEqual([first.id]);
+  });
+
+  it('expires an open session once and refuses to expire it again', async () => {
+    const session = await newSession();
+    const expired = await client().stripe.checkout.sessions.expire(session.id);
+    expect(expired).toMatchObject({ id: session.id, status: 'expired', payment_status: 'unpaid' });
+    await expect(client().stripe.checkout.sessions.expire(session.id)).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+    });
+    expect(client().last().status).toBe(400);
+  });
+
+  it('answers 404 resource_missing for an unknown session', async () => {
+    await expect(client().stripe.checkout.sessions.retrieve('cs_test_missing')).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      statusCode: 404,
+      code: 'resource_missing',
+    });
+  });
+
+  it('answers 400 parameter_unknown naming the param for a parameter Stripe does not have', async () => {
+    const response = await client().raw('post', '/v1/checkout/sessions', {
+      mode: 'payment',
+      success_url: 'https://shop.example/success',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'x' } }, quantity: 1 }],
+      colour: 'blue',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: { type: 'invalid_request_error', code: 'parameter_unknown', param: 'colour' } });
+  });
+});

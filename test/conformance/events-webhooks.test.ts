@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { startWebhookReceiver, useConformanceClient } from './client.js';
+import { fieldSetProblems } from './conformance.js';
+import { validateSchema } from './openapi.js';
+
+const client = useConformanceClient();
+
+describe('webhook endpoints', () => {
+  it('creates an endpoint whose secret is shown on create only', async () => {
+    const created = await client().stripe.webhookEndpoints.create({
+      url: 'https://shop.example/hooks',
+      enabled_events: ['checkout.session.completed', 'charge.refunded'],
+      description: 'orders',
+      metadata: { team: 'shop' },
+    });
+    expect(created).toMatchObject({
+      object: 'webhook_endpoint',
+      url: 'https://shop.example/hooks',
+      enabled_events: ['checkout.session.completed', 'charge.refunded'],
+      status: 'enabled',
+      description: 'orders',
+      metadata: { team: 'shop' },
+    });
+    expect(created.secret).toMatch(/^whsec_/);
+    const retrieved = await client().stripe.webhookEndpoints.retrieve(created.id);
+    expect(retrieved.id).toBe(created.id);
+    expect('secret' in retrieved).toBe(false);
+  });
+
+  it('updates, lists and deletes endpoints', async () => {
+    const endpoint = await client().stripe.webhookEndpoints.create({ url: 'https://shop.example/a', enabled_events: ['*'] });
+    const updated = await client().stripe.webhookEndpoints.update(endpoint.id, {
+      url: 'https://shop.example/b',
+      disabled: true,
+      enabled_events: ['charge.succeeded'],
+    });
+    expect(updated).toMatchObject({ url: 'https://shop.example/b', status: 'disabled', enabled_events: ['charge.succeeded'] });
+    const listed = await client().stripe.webhookEndpoints.list({ limit: 100 });
+    expect(listed.data.map((e) => e.id)).toContain(endpoint.id);
+    const deleted = await client().stripe.webhookEndpoints.del(endpoint.id);
+    expect(deleted).toEqual({ id: endpoint.id, object: 'webhook_endpoint', deleted: true });
+    await expect(client().stripe.webhookEndpoints.retrieve(endpoint.id)).rejects.toMatchObject({ statusCode: 404 });
+  });
+});
+
+describe('events', () => {
+  it('delivers signed events whose payloads conform, and serves the same events from the API', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const endpoint = await client().stripe.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: ['payment_intent.succeeded', 'charge.succeeded'],
+      });
+      const intent = await client().stripe.paymentIntents.create({
+        amount: 4200,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+      });
+      const { event, delivery } = await receiver.waitFor(
+        (e) => e.type === 'payment_intent.succeeded' && (e.data.object as { id: string }).id === intent.id,
+      );
+      const verified = client().stripe.webhooks.constructEvent(delivery.rawBody, delivery.signature, endpoint.secret as string);
+      expect(verified.id).toBe(event.id);
+      expect(validateSchema('event', event)).toEqual([]);
+      expect(fieldSetProblems(event)).toEqual([]);
+      expect(event.data.object).toMatchObject({ object: 'payment_intent', id: intent.id, status: 'succeeded' });
+
+      const charge = await receiver.waitFor((e) => e.type === 'charge.succeeded');
+      expect(validateSchema('event', charge.event)).toEqual([]);
+      expect(fieldSetProblems(charge.event)).toEqual([]);
+
+      const fromApi = await client().stripe.events.retrieve(event.id);
+      expect(fromApi).toMatchObject({ id: event.id, type: 'payment_intent.succeeded', data: { object: { id: intent.id } } });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('lists events newest first and filters by type, with a wildcard', async () => {
+    await client().stripe.paymentIntents.create({ amount: 700, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const all = await client().stripe.events.list({ limit: 100 });
+    expect(all.data.length).toBeGreaterThan(1);
+    const created = all.data.map((e) => e.created);
+    expect([...created].sort((a, b) => b - a)).toEqual(created);
+    const charges = await client().stripe.events.list({ type: 'charge.*' });
+    expect(charges.data.length).toBeGreaterThan(0);
+    expect(charges.data.every((e) => e.type.startsWith('charge.'))).toBe(true);
+    const succeeded = await client().stripe.events.list({ types: ['payment_intent.succeeded'], limit: 1 });
+    expect(succeeded.data.map((e) => e.type)).toEqual(['payment_intent.succeeded']);
+  });
+
+  it('answers 404 for an unknown event', async () => {
+    await expect(client().stripe.events.retrieve('evt_missing')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
+  });
+});
