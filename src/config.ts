@@ -15,6 +15,7 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for the embedded SQLite store)')
     .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   CATALOG_PATH: z.string().min(1).optional(),
   STRIPE_SECRET_KEY: z
     .string()
@@ -30,6 +31,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export type Config = Readonly<{
@@ -38,6 +40,8 @@ export type Config = Readonly<{
   publicUrl: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Connections each process may hold open to PostgreSQL. */
+  databasePoolSize: number;
   catalogPath: string | undefined;
   stripe: Readonly<{
     secretKey: string | undefined;
@@ -48,7 +52,8 @@ export type Config = Readonly<{
   orderRefSecret: string | undefined;
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
-  worker: Readonly<{ concurrency: number; maxAttempts: number }>;
+  /** leaseSeconds: how long a claim stays a worker's before another may take it over (a crashed worker's). */
+  worker: Readonly<{ concurrency: number; maxAttempts: number; leaseSeconds: number }>;
 }>;
 
 export class ConfigError extends Error {
@@ -79,6 +84,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     dataDir: v.DATA_DIR,
     databaseUrl: v.DATABASE_URL,
+    databasePoolSize: v.DATABASE_POOL_SIZE,
     catalogPath: v.CATALOG_PATH,
     stripe: Object.freeze({
       secretKey: v.STRIPE_SECRET_KEY,
@@ -89,6 +95,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     orderRefSecret: v.ORDER_REF_SECRET,
     adminToken: v.ADMIN_TOKEN,
     logLevel: v.LOG_LEVEL,
-    worker: Object.freeze({ concurrency: v.WORKER_CONCURRENCY, maxAttempts: v.WORKER_MAX_ATTEMPTS }),
+    worker: Object.freeze({ concurrency: v.WORKER_CONCURRENCY, maxAttempts: v.WORKER_MAX_ATTEMPTS, leaseSeconds: v.WORKER_LEASE_SECONDS }),
   });
 }

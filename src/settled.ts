@@ -36,6 +36,8 @@ export interface SettledOptions {
     readonly enabled?: boolean;
     readonly pollIntervalMs?: number;
     readonly maxAttempts?: number;
+    /** How long a claim is held before another process may take it over (after a crash); default 60 s. */
+    readonly leaseMs?: number;
     readonly backoff?: { baseMs: number; maxMs: number };
   };
   readonly verifyWaitMs?: number;
@@ -76,6 +78,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     onEntitlementChanged: options.onEntitlementChanged,
     pollIntervalMs: options.worker?.pollIntervalMs,
     maxAttempts: options.worker?.maxAttempts,
+    leaseMs: options.worker?.leaseMs,
     backoff: options.worker?.backoff,
   });
   const { worker, outbox } = processing;

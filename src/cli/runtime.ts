@@ -55,7 +55,7 @@ export function orderRefSecret(config: Config): string {
 }
 
 export async function openConfiguredStore(config: Config): Promise<Store> {
-  if (config.databaseUrl) return openStore({ kind: 'postgres', connectionString: config.databaseUrl });
+  if (config.databaseUrl) return openStore({ kind: 'postgres', connectionString: config.databaseUrl, poolSize: config.databasePoolSize });
   return openStore({ kind: 'sqlite', path: join(config.dataDir, 'settled.sqlite') });
 }
 

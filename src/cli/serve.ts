@@ -40,7 +40,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
       publicUrl: () => config.publicUrl ?? publicDefault,
       logger,
       toleranceSeconds: config.stripe.toleranceSeconds,
-      worker: { enabled: options.worker, maxAttempts: config.worker.maxAttempts },
+      worker: { enabled: options.worker, maxAttempts: config.worker.maxAttempts, leaseMs: config.worker.leaseSeconds * 1000 },
     });
     await settled.app.listen({ port: config.port, host: config.host });
     const { port } = settled.app.server.address() as AddressInfo;

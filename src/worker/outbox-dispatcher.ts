@@ -23,6 +23,7 @@ export interface OutboxDispatcherOptions {
   readonly now: () => number;
   readonly maxAttempts?: number;
   readonly pollIntervalMs?: number;
+  readonly leaseMs?: number;
   readonly random?: () => number;
 }
 
@@ -54,7 +55,7 @@ export class OutboxDispatcher {
   }
 
   private async runBatch(): Promise<number> {
-    const messages = await this.options.store.outbox.claim({ workerId: this.workerId, limit: 16, leaseMs: 60_000, now: this.options.now() });
+    const messages = await this.options.store.outbox.claim({ workerId: this.workerId, limit: 16, leaseMs: this.options.leaseMs ?? 60_000, now: this.options.now() });
     for (const message of messages) await this.deliver(message);
     return messages.length;
   }

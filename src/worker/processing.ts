@@ -12,6 +12,8 @@ export interface ProcessingOptions {
   readonly onEntitlementChanged?: ((notice: OutboxNotice) => Promise<void> | void) | undefined;
   readonly pollIntervalMs?: number | undefined;
   readonly maxAttempts?: number | undefined;
+  /** How long a claim is held before another worker may take it over (after a crash). */
+  readonly leaseMs?: number | undefined;
   readonly backoff?: { baseMs: number; maxMs: number } | undefined;
 }
 
@@ -30,6 +32,7 @@ export function createProcessing(options: ProcessingOptions): Processing {
     logger,
     now,
     pollIntervalMs: options.pollIntervalMs,
+    leaseMs: options.leaseMs,
     handler: async (notice) => {
       if (notice.kind === 'order.fulfilled') {
         if (options.onFulfilled) await options.onFulfilled(notice);
@@ -46,6 +49,7 @@ export function createProcessing(options: ProcessingOptions): Processing {
     now,
     pollIntervalMs: options.pollIntervalMs,
     maxAttempts: options.maxAttempts,
+    leaseMs: options.leaseMs,
     backoff: options.backoff,
     onApplied: () => outbox.notify(),
   });

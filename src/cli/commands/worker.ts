@@ -25,6 +25,7 @@ export function registerWorker(program: Command): void {
         logger,
         now: Date.now,
         maxAttempts: config.worker.maxAttempts,
+        leaseMs: config.worker.leaseSeconds * 1000,
       });
       processing.start();
       console.log(`settled worker ${processing.worker.workerId} is processing events (${store.dialect})`);
