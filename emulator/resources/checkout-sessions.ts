@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { invalidRequest, missingParam, resourceMissing } from '../errors.js';
 import { mergeMetadata, optionalInteger, optionalList, optionalObject, optionalString, rejectUnknown, requiredString, stringList, type Params } from '../form.js';
-import { causeOf, idOf, paramsOf } from '../http.js';
+import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { newId } from '../ids.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import { attemptPayment, createPaymentIntent, createPaymentMethod, finishAuthentication, type AttemptResult } from '../payments.js';
@@ -273,7 +273,7 @@ export function registerCheckoutSessions(app: FastifyInstance, world: World): vo
   });
 
   app.get('/v1/checkout/sessions/:id', async (request) => {
-    const params = paramsOf(request);
+    const params = retrieveParamsOf(request);
     const session = findSession(world, idOf(request));
     const expand = stringList(params, 'expand') ?? [];
     // line_items is includable, not a stored id: build it here and keep it away from the generic expander,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { resourceMissing } from '../errors.js';
 import { mergeMetadata, optionalString, rejectUnknown, type Params } from '../form.js';
-import { causeOf, idOf, paramsOf } from '../http.js';
+import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { newId } from '../ids.js';
 import { LIST_SHAPE, paginate } from '../list.js';
 import type { World } from '../world.js';
@@ -47,7 +47,7 @@ export function registerCustomers(app: FastifyInstance, world: World): void {
     world.emit('customer.created', customer, causeOf(request));
     return customer;
   });
-  app.get('/v1/customers/:id', async (request) => world.expand(find(idOf(request)), paramsOf(request)));
+  app.get('/v1/customers/:id', async (request) => world.expand(find(idOf(request)), retrieveParamsOf(request)));
   app.post('/v1/customers/:id', async (request) => {
     const params = paramsOf(request);
     rejectUnknown(params, SHAPE);
