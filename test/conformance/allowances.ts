@@ -47,6 +47,10 @@ export const CONDITIONAL_FIELDS: Readonly<Record<string, Record<string, string>>
   'checkout.session': {
     line_items: 'includable: present only when the request asked for expand[]=line_items',
   },
+  refund: {
+    failure_reason: 'present only once a refund has failed (optional in the spec and the SDK types)',
+    failure_balance_transaction: 'present only once a refund has failed (optional in the spec and the SDK types)',
+  },
   webhook_endpoint: {
     secret: 'the signing secret is returned only by the create call',
   },

@@ -82,6 +82,14 @@ describe('checkout sessions', () => {
     expect(next.data.map((s) => s.id)).toEqual([first.id]);
   });
 
+  it('filters the session list by status', async () => {
+    const session = await newSession();
+    await client().stripe.checkout.sessions.expire(session.id);
+    const expired = await client().stripe.checkout.sessions.list({ status: 'expired', limit: 100 });
+    expect(expired.data.map((s) => s.id)).toContain(session.id);
+    expect(expired.data.every((s) => s.status === 'expired')).toBe(true);
+  });
+
   it('expires an open session once and refuses to expire it again', async () => {
     const session = await newSession();
     const expired = await client().stripe.checkout.sessions.expire(session.id);

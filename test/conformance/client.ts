@@ -37,6 +37,8 @@ export interface ConformanceClient {
   /** The most recent exchange, e.g. the one behind the SDK call just awaited. */
   last(): Exchange;
   raw(method: HttpMethod, path: string, params?: object, options?: RawOptions): Promise<Exchange>;
+  /** Moves the emulated clock (control endpoint): session expiries, async settlements, retries. */
+  advanceClock(seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -125,6 +127,14 @@ export async function startConformanceClient(): Promise<ConformanceClient> {
       return exchange;
     },
     raw,
+    async advanceClock(seconds) {
+      const response = await fetch(`${emulator.url}/_emulator/clock/advance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ seconds }),
+      });
+      if (!response.ok) throw new Error(`advancing the emulator clock answered ${response.status}`);
+    },
     expectAllConform() {
       const fresh = exchanges.slice(checkedUpTo);
       checkedUpTo = exchanges.length;

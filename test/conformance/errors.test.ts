@@ -50,4 +50,30 @@ describe('error bodies', () => {
       client().stripe.paymentIntents.create({ amount: 500, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }),
     ).rejects.toMatchObject({ type: 'StripeCardError', statusCode: 402, code: 'card_declined' });
   });
+
+  it('answers an unknown URL with 404 and the error envelope', async () => {
+    const response = await client().raw('get', '/v1/not_a_resource');
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringContaining('/v1/not_a_resource') } });
+  });
+
+  it('answers 400 invalid_request_error for an out-of-range list limit', async () => {
+    const response = await client().raw('get', '/v1/charges', { limit: 1000 });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: { type: 'invalid_request_error', param: 'limit' } });
+  });
+
+  it('replays an idempotent request and refuses the key with other parameters as idempotency_error', async () => {
+    const headers = { 'idempotency-key': 'conformance-key-1' };
+    const first = await client().raw('post', '/v1/customers', { email: 'one@example.com' }, { headers });
+    const replay = await client().raw('post', '/v1/customers', { email: 'one@example.com' }, { headers });
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const reuse = await client().raw('post', '/v1/customers', { email: 'two@example.com' }, { headers });
+    expect(reuse.status).toBe(400);
+    expect(reuse.body).toMatchObject({ error: { type: 'idempotency_error' } });
+    await expect(
+      client().stripe.customers.create({ email: 'three@example.com' }, { idempotencyKey: 'conformance-key-1' }),
+    ).rejects.toMatchObject({ type: 'StripeIdempotencyError', statusCode: 400 });
+  });
 });

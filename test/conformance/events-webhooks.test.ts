@@ -90,6 +90,24 @@ describe('events', () => {
     expect(succeeded.data.map((e) => e.type)).toEqual(['payment_intent.succeeded']);
   });
 
+  it('pages events with ending_before and filters by created and delivery_success', async () => {
+    const page = await client().stripe.events.list({ limit: 2 });
+    const [newest, second] = page.data;
+    if (newest === undefined || second === undefined) throw new Error('expected at least two events');
+    const before = await client().stripe.events.list({ ending_before: second.id, limit: 1 });
+    expect(before.data.map((e) => e.id)).toEqual([newest.id]);
+    const recent = await client().stripe.events.list({ created: { gte: newest.created }, limit: 100 });
+    expect(recent.data.every((e) => e.created >= newest.created)).toBe(true);
+    const undelivered = await client().stripe.events.list({ delivery_success: false, limit: 100 });
+    expect(undelivered.data.every((e) => e.pending_webhooks > 0)).toBe(true);
+  });
+
+  it('refuses type and types together with 400', async () => {
+    const response = await client().raw('get', '/v1/events', { type: 'charge.succeeded', types: ['charge.failed'] });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: { type: 'invalid_request_error', param: 'types' } });
+  });
+
   it('answers 404 for an unknown event', async () => {
     await expect(client().stripe.events.retrieve('evt_missing')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
   });

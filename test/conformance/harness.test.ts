@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conformanceProblems, expectConforms } from './conformance.js';
+import Stripe from 'stripe';
+import { conformanceProblems, deliveryProblems, expectConforms } from './conformance.js';
 import { NEWER_FIELDS } from './allowances.js';
 import { compareToFixture, expectFixtureFields, fixture } from './fixtures.js';
 import type { HttpMethod } from './openapi.js';
@@ -141,5 +142,21 @@ describe('the OpenAPI harness', () => {
   it('insists an error body carries only the error envelope', () => {
     const problems = conformanceProblems('get', '/v1/charges/ch_1', 404, { error: { type: 'invalid_request_error' }, status: 404 });
     expect(problems).toEqual(['error body has fields error,status, expected only "error"']);
+  });
+
+  it('checks a webhook delivery: its signature first, then the event and its payload', () => {
+    const stripe = new Stripe('sk_test_harness');
+    const secret = 'whsec_harness';
+    const event = { ...fixture('event'), type: 'checkout.session.completed', data: { object: served('checkout.session') } };
+    const signed = (body: object) => {
+      const rawBody = JSON.stringify(body);
+      return { rawBody, signature: stripe.webhooks.generateTestHeaderString({ payload: rawBody, secret }) };
+    };
+    expect(deliveryProblems(stripe, signed(event), secret)).toEqual([]);
+    expect(deliveryProblems(stripe, signed(event), 'whsec_other')[0]).toMatch(/^delivery signature does not verify/);
+    const broken = { ...event, data: { object: { ...served('checkout.session'), payment_status: 'settled' } } };
+    expect(deliveryProblems(stripe, signed(broken), secret)).toEqual([
+      expect.stringMatching(/^event evt_\w+ \(checkout\.session\.completed\)\.data\.object \/payment_status must be one of .*got "settled"$/),
+    ]);
   });
 });

@@ -81,12 +81,11 @@ function componentName(ref: string): string {
   return ref.slice(COMPONENT_PREFIX.length);
 }
 
-function applyDrift(schemas: Record<string, JsonObject>): void {
-  for (const drift of SCHEMA_DRIFT) {
-    const schema = schemas[drift.schema];
-    if (schema === undefined) throw new Error(`allowances.ts names unknown spec schema "${drift.schema}"`);
+/** Applies allowances.ts to one converted component schema (conversion copies, so the spec stays intact). */
+function applyDrift(name: string, schema: JsonObject): JsonObject {
+  for (const drift of SCHEMA_DRIFT.filter((d) => d.schema === name)) {
     if (drift.notRequired !== undefined && Array.isArray(schema.required)) {
-      schema.required = schema.required.filter((name) => !drift.notRequired?.includes(String(name)));
+      schema.required = schema.required.filter((field) => !drift.notRequired?.includes(String(field)));
     }
     for (const [property, values] of Object.entries(drift.extraEnumValues ?? {})) {
       const prop = (schema.properties as JsonObject | undefined)?.[property];
@@ -96,12 +95,13 @@ function applyDrift(schemas: Record<string, JsonObject>): void {
       prop.enum = [...prop.enum, ...values];
     }
   }
+  return schema;
 }
 
 interface Harness {
   spec: OpenApiSpec;
-  /** Component schemas after drift patches and conversion to JSON Schema. */
-  schemas: Record<string, JsonObject>;
+  /** Component schemas converted to JSON Schema with drift applied, on first use. */
+  schemas: Map<string, JsonObject>;
   ajv: Ajv;
   validators: Map<string, ValidateFunction>;
   templates: { template: string; pattern: RegExp; params: number }[];
@@ -118,7 +118,7 @@ function expansionSchemaFor(names: string[], value: JsonObject): string | undefi
 
 /** Runs a component validator on a nested value and re-roots its errors at the value's place. */
 function validateNested(keyword: SchemaValidateFunction, name: string, data: unknown, at: string): boolean {
-  const schema = getHarness().schemas[name];
+  const schema = componentSchema(getHarness(), name);
   // Every component is an object schema; a scalar fails without compiling the component.
   if (!isObject(data) && schema?.type === 'object') {
     keyword.errors = [{ instancePath: at, keyword: 'type', params: { type: 'object' }, message: 'must be object' }];
@@ -150,17 +150,14 @@ const validateExpandable: SchemaValidateFunction = (names: string[], data: unkno
 function getHarness(): Harness {
   if (harness !== undefined) return harness;
   const spec = loadSpec();
-  const patched = structuredClone(spec.components.schemas);
-  applyDrift(patched);
-  const formats = new Set<string>();
-  const schemas = Object.fromEntries(Object.entries(patched).map(([name, schema]) => [name, toJsonSchema(schema, formats) as JsonObject]));
+  for (const drift of SCHEMA_DRIFT) {
+    if (spec.components.schemas[drift.schema] === undefined) throw new Error(`allowances.ts names unknown spec schema "${drift.schema}"`);
+  }
   const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });
   ajv.addKeyword({ keyword: 'stripeRef', schemaType: 'string', errors: true, validate: validateRef });
   ajv.addKeyword({ keyword: 'stripeExpandable', schemaType: 'array', errors: true, validate: validateExpandable });
   ajv.addFormat('unix-time', { type: 'number', validate: (value: number) => Number.isInteger(value) && value >= 0 });
   ajv.addFormat('decimal', { type: 'string', validate: (value: string) => /^-?\d+(\.\d+)?$/.test(value) });
-  // A format we do not know says nothing we can check; accept it rather than fail the whole schema.
-  for (const format of formats) if (ajv.formats[format] === undefined) ajv.addFormat(format, true);
   const templates = Object.keys(spec.paths).map((template) => ({
     template,
     pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`),
@@ -168,7 +165,7 @@ function getHarness(): Harness {
   }));
   // Literal segments win over parameters: /v1/customers/search before /v1/customers/{customer}.
   templates.sort((a, b) => a.params - b.params);
-  harness = { spec, schemas, ajv, validators: new Map(), templates };
+  harness = { spec, schemas: new Map(), ajv, validators: new Map(), templates };
   return harness;
 }
 
@@ -186,6 +183,15 @@ export function pathTemplateFor(method: HttpMethod, path: string): string {
   return match.template;
 }
 
+export function operationExists(method: HttpMethod, path: string): boolean {
+  try {
+    pathTemplateFor(method, path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function responseValidator(method: HttpMethod, template: string, status: number): ValidateFunction {
   const h = getHarness();
   const responses = h.spec.paths[template]?.[method]?.responses ?? {};
@@ -198,9 +204,29 @@ function responseValidator(method: HttpMethod, template: string, status: number)
   if (cached !== undefined) return cached;
   const schema = responses[key]?.content?.['application/json']?.schema;
   if (schema === undefined) throw new Error(`The spec has no JSON body for ${cacheKey}`);
-  const validator = h.ajv.compile(toJsonSchema(schema, new Set()) as JsonObject);
+  const validator = compile(h, schema);
   h.validators.set(cacheKey, validator);
   return validator;
+}
+
+/** Converts for ajv; a format we do not know says nothing we can check, so it is accepted, not fatal. */
+function compile(h: Harness, schema: unknown): ValidateFunction {
+  const formats = new Set<string>();
+  const converted = toJsonSchema(schema, formats) as JsonObject;
+  for (const format of formats) if (h.ajv.formats[format] === undefined) h.ajv.addFormat(format, true);
+  return h.ajv.compile(converted);
+}
+
+function componentSchema(h: Harness, name: string): JsonObject | undefined {
+  const cached = h.schemas.get(name);
+  if (cached !== undefined) return cached;
+  const raw = h.spec.components.schemas[name];
+  if (raw === undefined) return undefined;
+  const formats = new Set<string>();
+  const converted = applyDrift(name, toJsonSchema(raw, formats) as JsonObject);
+  for (const format of formats) if (h.ajv.formats[format] === undefined) h.ajv.addFormat(format, true);
+  h.schemas.set(name, converted);
+  return converted;
 }
 
 function schemaValidator(name: string): ValidateFunction {
@@ -208,7 +234,7 @@ function schemaValidator(name: string): ValidateFunction {
   const cacheKey = `schema ${name}`;
   const cached = h.validators.get(cacheKey);
   if (cached !== undefined) return cached;
-  const schema = h.schemas[name];
+  const schema = componentSchema(h, name);
   if (schema === undefined) throw new Error(`The Stripe spec has no schema "${name}"`);
   const validator = h.ajv.compile(schema);
   h.validators.set(cacheKey, validator);

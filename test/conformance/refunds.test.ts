@@ -56,11 +56,30 @@ describe('refunds', () => {
     expect(byCharge.data.map((r) => r.id)).toEqual([newer.id]);
   });
 
-  // Emulator gap: test-cards.ts declares refundBehaviour for pm_card_pendingRefund but refunds.ts ignores it.
-  it.skip('starts a refund pending for the pending-refund test card', async () => {
+  it('starts a refund pending for the pending-refund test card, then succeeds on the emulated clock', async () => {
     const intent = await paidIntent(1200, 'pm_card_pendingRefund');
     const refund = await client().stripe.refunds.create({ payment_intent: intent.id });
     expect(refund.status).toBe('pending');
+    await client().advanceClock(3600);
+    expect((await client().stripe.refunds.retrieve(refund.id)).status).toBe('succeeded');
+  });
+
+  it('fails a refund later for the refund-fail test card, with a failure reason', async () => {
+    const intent = await paidIntent(1300, 'pm_card_refundFail');
+    const refund = await client().stripe.refunds.create({ payment_intent: intent.id });
+    expect(refund.status).toBe('succeeded');
+    await client().advanceClock(3600);
+    const failed = await client().stripe.refunds.retrieve(refund.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.failure_reason).toEqual(expect.any(String));
+    expect((await client().stripe.charges.retrieve(intent.latest_charge as string)).amount_refunded).toBe(0);
+  });
+
+  it("updates a refund's metadata", async () => {
+    const intent = await paidIntent();
+    const refund = await client().stripe.refunds.create({ payment_intent: intent.id, amount: 100 });
+    const updated = await client().stripe.refunds.update(refund.id, { metadata: { ticket: 'T-9' } });
+    expect(updated.metadata).toEqual({ ticket: 'T-9' });
   });
 
   it('answers 404 for an unknown refund and 400 for a refund of nothing', async () => {
