@@ -4,6 +4,9 @@ import { normalizeChaos, seededRandom, type ChaosOptions } from './chaos.js';
 import type { Clock } from './clock.js';
 import type { EventRecord, State } from './state.js';
 
+/** Bounds memory in long soaks; the oldest attempts are forgotten first. */
+const MAX_RECORDED_ATTEMPTS = 100_000;
+
 /** Stripe test mode retries three times over a few hours. */
 export const DEFAULT_RETRY_SCHEDULE_MS = [5 * 60_000, 30 * 60_000, 2 * 60 * 60_000];
 
@@ -191,6 +194,7 @@ export class Delivery {
       error: ok ? null : outcome.error ?? `endpoint answered ${String(outcome.status)}`,
       chaos_failed: chaosFails,
     });
+    if (this.attemptsLog.length > MAX_RECORDED_ATTEMPTS) this.attemptsLog.splice(0, this.attemptsLog.length - MAX_RECORDED_ATTEMPTS);
     if (ok) {
       this.markDelivered(event, endpoint.id);
       return;

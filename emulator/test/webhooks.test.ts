@@ -96,6 +96,29 @@ describe('signed delivery', () => {
     expect(pending.data.map((e) => e.type)).toContain('checkout.session.completed');
   });
 
+  it('an endpoint that does not answer in time counts as a failure and is retried', async () => {
+    await world.close();
+    world = await startWorld({ deliveryTimeoutMs: 100 });
+    const { createServer } = await import('node:http');
+    let calls = 0;
+    // The first request is never answered; the retry is.
+    const silent = createServer((request, response) => {
+      calls += 1;
+      if (calls > 1) response.end('ok');
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await world.stripe.webhookEndpoints.create({ url: `http://127.0.0.1:${port}/hook`, enabled_events: ['checkout.session.completed'] });
+    await paySession();
+    expect(await world.emulator.settle(5000)).toBe(true);
+    const attempts = world.emulator.deliveries();
+    expect(attempts.map((a) => a.ok)).toEqual([false, true]);
+    expect(attempts[0]?.error).toMatch(/timed out/);
+    silent.closeAllConnections();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
   it('treats a redirect as a failure, as Stripe does', async () => {
     await endpoint(['checkout.session.completed']);
     receiver.status = (_received, index) => (index === 0 ? 302 : 200);
