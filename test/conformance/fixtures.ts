@@ -3,13 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { CONDITIONAL_FIELDS, NEWER_FIELDS } from './allowances.js';
 
 /**
- * Stripe's example object for each resource (fixtures3.json, reference data kept beside the repo in
- * ../shared/stripe/). The emulator's objects must carry exactly the fixture's top-level fields.
+ * Stripe's example object for each resource (fixtures3.json, reference data kept in
+ * test/fixtures/stripe/). The emulator's objects must carry exactly the fixture's top-level fields.
  */
 
 type JsonObject = { [key: string]: unknown };
 
-const DEFAULT_FIXTURES = new URL('../../../shared/stripe/fixtures3.json', import.meta.url);
+const DEFAULT_FIXTURES = new URL('../fixtures/stripe/fixtures3.json', import.meta.url);
 
 let resources: Record<string, JsonObject> | undefined;
 

@@ -8,7 +8,7 @@ import type { FactMapping } from '../../../src/stripe/event-facts.js';
 import { eventToFacts, stampFacts } from '../../../src/stripe/event-facts.js';
 
 type Json = Record<string, unknown>;
-const fixtures = JSON.parse(readFileSync('/work/shared/stripe/fixtures3.json', 'utf8')) as { resources: Record<string, Json> };
+const fixtures = JSON.parse(readFileSync(new URL('../../fixtures/stripe/fixtures3.json', import.meta.url), 'utf8')) as { resources: Record<string, Json> };
 const resource = (name: string): Json => structuredClone(fixtures.resources[name] ?? {});
 
 const CREATED = 1_700_000_000;
