@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_CARDS } from '../index.js';
 import { startWorld, type World } from './helpers.js';
 
 let world: World;
@@ -61,6 +62,24 @@ describe('payment intents', () => {
     expect(await eventTypes()).toEqual(['payment_intent.created', 'charge.failed', 'payment_intent.payment_failed']);
     const retried = await world.stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
     expect(retried.status).toBe('succeeded');
+  });
+
+  it('every documented pm_card_… token behaves as its card does', async () => {
+    for (const card of TEST_CARDS) {
+      const result = await confirmWith(card.paymentMethodId);
+      if (card.authenticate) {
+        expect((result as Stripe.PaymentIntent).status, card.paymentMethodId).toBe('requires_action');
+      } else if (card.outcome.kind === 'decline') {
+        expect(result, card.paymentMethodId).toBeInstanceOf(Stripe.errors.StripeCardError);
+        expect((result as Stripe.errors.StripeCardError).code, card.paymentMethodId).toBe(card.outcome.code);
+      } else {
+        const intent = result as Stripe.PaymentIntent;
+        expect(intent.status, card.paymentMethodId).toBe('succeeded');
+        const charge = await world.stripe.charges.retrieve(String(intent.latest_charge));
+        expect(charge.payment_method_details?.card?.last4, card.paymentMethodId).toBe(card.number.slice(-4));
+        expect(charge.disputed, card.paymentMethodId).toBe(card.outcome.kind === 'dispute');
+      }
+    }
   });
 
   it('pm_card_authenticationRequired asks for 3D Secure, and the redirect page approves it', async () => {
