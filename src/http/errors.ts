@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import Stripe from 'stripe';
 import { ZodError } from 'zod';
 
 /** An error meant for the client: a stable code, a sentence that says what to do, an HTTP status. */
@@ -57,6 +58,12 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   }
   if (error instanceof SyntaxError && 'statusCode' in error && error.statusCode === 400) {
     void reply.status(400).send(body('invalid_json', 'The body is not valid JSON.'));
+    return;
+  }
+  if (error instanceof Stripe.errors.StripeError) {
+    // Stripe's own words may name our keys or objects; the buyer gets a sentence, the log gets the details.
+    request.log.error({ err: { type: error.type, code: error.code, statusCode: error.statusCode, requestId: error.requestId } }, 'Stripe call failed');
+    void reply.status(502).send(body('stripe_unavailable', 'The payment provider could not be reached or refused the request. Nothing was charged; try again in a moment.'));
     return;
   }
   const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;

@@ -95,6 +95,15 @@ describeEachStore('checkout API', (ctx) => {
     expect(session?.amount_total).toBe(5000);
   });
 
+  it('answers 502 when Stripe cannot be reached, and the buyer is told nothing was charged', async () => {
+    shop = await startShop({ store: ctx.store, catalog });
+    await shop.emulator.close();
+    const response = await shop.api<ErrorBody>('POST', '/api/checkout', { items: [{ sku: 'mug', quantity: 1 }] });
+    expect(response.status).toBe(502);
+    expect(response.body.error.code).toBe('stripe_unavailable');
+    expect(response.body.error.message).toContain('Nothing was charged');
+  });
+
   it('answers 404 for an unknown order id without saying more', async () => {
     shop = await startShop({ store: ctx.store, catalog });
     for (const id of ['ord_AAAAAAAAAAAAAAAAAAAAAA', 'nope', '..%2f..%2fetc']) {
