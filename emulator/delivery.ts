@@ -59,6 +59,8 @@ export class Delivery {
   private chaos: Required<ChaosOptions>;
   private random: () => number;
   private generation = 0;
+  /** Per event, first attempts not yet made, for callers that wait on them (Checkout's redirect). */
+  private firstAttempts = new Map<string, { remaining: number; waiters: Array<() => void> }>();
 
   constructor(
     private readonly state: State,
@@ -127,6 +129,8 @@ export class Delivery {
     this.attemptsLog.length = 0;
     this.held = [];
     this.delivered.clear();
+    for (const entry of this.firstAttempts.values()) entry.waiters.forEach((waiter) => waiter());
+    this.firstAttempts.clear();
     this.inFlight = 0;
     this.paused = false;
     this.notifyIfIdle();
@@ -135,6 +139,7 @@ export class Delivery {
   /** Schedules an event for every endpoint in `endpointIds`, with chaos duplicates and delays. */
   enqueue(event: EventRecord, endpointIds: string[]): void {
     this.delivered.set(event.id, new Set());
+    if (!this.paused && endpointIds.length > 0) this.firstAttempts.set(event.id, { remaining: endpointIds.length, waiters: [] });
     for (const endpointId of endpointIds) {
       const copies = 1 + Math.floor(this.random() * this.chaos.duplicates);
       for (let copy = 1; copy <= copies; copy++) {
@@ -146,6 +151,29 @@ export class Delivery {
     }
   }
 
+  /** Resolves once every endpoint has had its first attempt at `eventId` (whatever the answer), or on timeout. */
+  waitFirstAttempts(eventId: string, timeoutMs: number): Promise<void> {
+    const entry = this.firstAttempts.get(eventId);
+    if (!entry) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      entry.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private firstAttemptMade(job: Job): void {
+    if (job.attempt !== 1 || job.copy !== 1) return;
+    const entry = this.firstAttempts.get(job.eventId);
+    if (!entry) return;
+    entry.remaining -= 1;
+    if (entry.remaining > 0) return;
+    this.firstAttempts.delete(job.eventId);
+    entry.waiters.forEach((waiter) => waiter());
+  }
+
   private schedule(job: Job, delayMs: number): void {
     this.inFlight++;
     const generation = this.generation;
@@ -153,6 +181,7 @@ export class Delivery {
       if (generation !== this.generation) return;
       void this.run(job).finally(() => {
         if (generation !== this.generation) return;
+        this.firstAttemptMade(job);
         this.inFlight--;
         this.notifyIfIdle();
       });

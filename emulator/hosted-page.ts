@@ -86,7 +86,9 @@ function successUrl(session: Stripe.Checkout.Session): string {
   return (session.success_url ?? '').replace(/\{CHECKOUT_SESSION_ID\}/g, session.id);
 }
 
-function toSuccess(reply: FastifyReply, world: World, session: Stripe.Checkout.Session): FastifyReply {
+async function toSuccess(reply: FastifyReply, world: World, session: Stripe.Checkout.Session): Promise<FastifyReply> {
+  const eventId = world.state.sessionExtras.get(session.id)?.completedEventId;
+  if (eventId && world.config.checkoutWebhookWaitMs > 0) await world.delivery.waitFirstAttempts(eventId, world.config.checkoutWebhookWaitMs);
   if (!session.success_url) return reply.type('text/html').send(sessionPage(world, session, null));
   return reply.redirect(successUrl(session), 303);
 }

@@ -38,6 +38,12 @@ export interface EmulatorOptions {
   logger?: boolean;
   /** Emulated seconds after which a delayed (SEPA) payment settles; default 10. */
   asyncSettleSeconds?: number;
+  /**
+   * As Stripe's Checkout does, hold the buyer's redirect to success_url until every endpoint has answered (or failed)
+   * its first checkout.session.completed delivery, up to this many ms. Default 0: redirect at once, which is the
+   * harder case for a shop (landing before the webhook).
+   */
+  checkoutWebhookWaitMs?: number;
 }
 
 export interface RunningEmulator {
@@ -70,7 +76,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
     ...(options.chaos ? { chaos: options.chaos } : {}),
   });
-  const world = new World(state, clock, delivery, { asyncSettleSeconds: options.asyncSettleSeconds ?? 10 });
+  const world = new World(state, clock, delivery, { asyncSettleSeconds: options.asyncSettleSeconds ?? 10, checkoutWebhookWaitMs: options.checkoutWebhookWaitMs ?? 0 });
   const idempotency = new IdempotencyCache();
   const faults = new Faults();
   const reset = (): void => {

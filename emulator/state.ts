@@ -56,6 +56,7 @@ export interface SessionExtras {
   /** `payment_intent_data`, applied when the buyer first tries to pay. */
   intentMetadata: Record<string, string>;
   intentDescription: string | null;
+  completedEventId?: string;
 }
 
 export class State {

@@ -21,6 +21,8 @@ export const AUTOMATIC: Cause = { requestId: null, idempotencyKey: null, apiVers
 export interface WorldConfig {
   /** Seconds after which a delayed (SEPA-like) payment settles, on the emulated clock. */
   asyncSettleSeconds: number;
+  /** Checkout holds the buyer's redirect until the first attempt at checkout.session.completed, up to this long (0: not at all). */
+  checkoutWebhookWaitMs: number;
 }
 
 /** Everything a resource needs: the tables, the clock, event emission and the public base URL. */

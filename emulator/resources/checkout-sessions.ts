@@ -199,7 +199,8 @@ function completeSession(world: World, session: Stripe.Checkout.Session, payment
     tax_exempt: 'none',
     tax_ids: [],
   };
-  world.emit('checkout.session.completed', session, AUTOMATIC);
+  const event = world.emit('checkout.session.completed', session, AUTOMATIC);
+  if (extras) extras.completedEventId = event.id;
 }
 
 export type SessionPayResult = AttemptResult['kind'];

@@ -121,9 +121,9 @@ describe('checkout sessions', () => {
   it('expires a session by itself when the emulator clock passes expires_at', async () => {
     const created = await createSession(world.stripe);
     const session = await createSession(world.stripe, { expires_at: created.created + 3600 });
-    world.emulator.advanceClock(3599);
+    world.emulator.advanceClock(3500);
     expect((await world.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
-    const response = await fetch(`${world.emulator.url}/_emulator/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds: 2 }) });
+    const response = await fetch(`${world.emulator.url}/_emulator/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds: 101 }) });
     expect(response.status).toBe(200);
     expect((await world.stripe.checkout.sessions.retrieve(session.id)).status).toBe('expired');
     expect((await world.stripe.checkout.sessions.retrieve(created.id)).status).toBe('open');

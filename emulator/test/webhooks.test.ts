@@ -170,3 +170,15 @@ describe('chaos', () => {
     expect(world.emulator.deliveries().some((a) => a.chaos_failed)).toBe(true);
   });
 });
+
+describe('checkout redirect and the completed webhook', () => {
+  it('with checkoutWebhookWaitMs, the buyer is redirected only after the endpoint had checkout.session.completed', async () => {
+    await world.close();
+    world = await startWorld({ checkoutWebhookWaitMs: 5000 });
+    await world.stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['checkout.session.completed'] });
+    const session = await createSession(world.stripe);
+    const response = await submitHostedPage(session.url ?? '', { card_number: '4242424242424242' });
+    expect(response.status).toBe(303);
+    expect(receiver.received.map((r) => r.event.type)).toEqual(['checkout.session.completed']);
+  });
+});
