@@ -53,6 +53,16 @@ function methodOf(value: string | undefined): HttpMethod {
   throw new Error(`unexpected HTTP method ${value ?? ''}`);
 }
 
+/** Stripe answers every API call with JSON and a request id, which the SDK surfaces on errors and lastResponse. */
+function headerProblems(headers: Headers): string[] {
+  const problems: string[] = [];
+  if (!(headers.get('content-type') ?? '').startsWith('application/json')) {
+    problems.push(`content-type is ${headers.get('content-type') ?? 'absent'}, not application/json`);
+  }
+  if (!/^req_\w+$/.test(headers.get('request-id') ?? '')) problems.push(`request-id header is ${headers.get('request-id') ?? 'absent'}`);
+  return problems;
+}
+
 async function record(exchanges: Exchange[], method: HttpMethod, url: string, response: Response): Promise<Exchange> {
   const text = await response.clone().text();
   let body: unknown;
@@ -68,6 +78,7 @@ async function record(exchanges: Exchange[], method: HttpMethod, url: string, re
   } catch (error) {
     problems = [(error as Error).message];
   }
+  problems.push(...headerProblems(response.headers));
   const exchange: Exchange = { method, path: `${pathname}${search}`, status: response.status, headers: response.headers, body, problems };
   exchanges.push(exchange);
   return exchange;
