@@ -8,6 +8,7 @@ const USAGE = `Usage: emulator [options]
   --host <addr>              address to bind (default 127.0.0.1)
   --retry-schedule-ms <list> webhook retry delays, comma-separated (default 300000,1800000,7200000)
   --async-settle-seconds <n> when delayed (SEPA) payments settle, in emulated seconds (default 10)
+  --checkout-webhook-wait-ms <n> hold Checkout's redirect until the completed webhook's first attempt (default 0)
   --duplicates <n>           chaos: deliver each event 1..n times
   --shuffle-window-ms <n>    chaos: shuffle delivery order within this window
   --delay-ms <n>             chaos: delay every delivery
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       'retry-schedule-ms': { type: 'string' },
       'async-settle-seconds': { type: 'string' },
+      'checkout-webhook-wait-ms': { type: 'string' },
       duplicates: { type: 'string' },
       'shuffle-window-ms': { type: 'string' },
       'delay-ms': { type: 'string' },
@@ -59,6 +61,8 @@ async function main(): Promise<void> {
   if (values.host) options.host = values.host;
   const settle = numberOption(values, 'async-settle-seconds');
   if (settle !== undefined) options.asyncSettleSeconds = settle;
+  const webhookWait = numberOption(values, 'checkout-webhook-wait-ms');
+  if (webhookWait !== undefined) options.checkoutWebhookWaitMs = webhookWait;
   if (values['retry-schedule-ms']) options.retryScheduleMs = values['retry-schedule-ms'].split(',').map((part) => Number(part.trim()));
   const emulator = await startEmulator(options);
   process.stdout.write(`Stripe emulator listening on ${emulator.url}\n`);
