@@ -13,6 +13,7 @@ export class Clock {
   private timers: Timer[] = [];
   private nextTimerId = 1;
   private realTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   nowMs(): number {
     return Date.now() + this.offsetMs;
@@ -25,6 +26,8 @@ export class Clock {
   /** Runs `run` once the emulated clock reaches `dueAtMs`. Returns a handle for cancel(). */
   at(dueAtMs: number, run: () => void): number {
     const id = this.nextTimerId++;
+    // After close, late work (a retry scheduled by a delivery still in flight) is dropped.
+    if (this.stopped) return id;
     this.timers.push({ id, dueAtMs, run });
     this.timers.sort((a, b) => a.dueAtMs - b.dueAtMs || a.id - b.id);
     this.arm();
@@ -52,6 +55,7 @@ export class Clock {
   }
 
   stop(): void {
+    this.stopped = true;
     this.timers = [];
     if (this.realTimer) clearTimeout(this.realTimer);
     this.realTimer = undefined;

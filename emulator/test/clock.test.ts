@@ -43,3 +43,14 @@ describe('signatures', () => {
     expect(header).toBe(expected);
   });
 });
+
+describe('stopped clock', () => {
+  it('ignores timers scheduled after stop', () => {
+    const clock = new Clock();
+    clock.stop();
+    const fired: string[] = [];
+    clock.after(0, () => fired.push('late'));
+    clock.advance(10);
+    expect(fired).toEqual([]);
+  });
+});
