@@ -32,6 +32,11 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  RECONCILE_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(720, 'Stripe keeps events for 30 days (720 hours)').default(72),
+  RECONCILE_STALE_MINUTES: z.coerce.number().int().min(0).max(43_200).default(60),
+  DELIVERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
+  STRIPE_REVALIDATE: z.enum(['true', 'false', '1', '0'], 'must be true or false').default('false'),
 });
 
 export type Config = Readonly<{
@@ -54,6 +59,16 @@ export type Config = Readonly<{
   logLevel: (typeof LOG_LEVELS)[number];
   /** leaseSeconds: how long a claim stays a worker's before another may take it over (a crashed worker's). */
   worker: Readonly<{ concurrency: number; maxAttempts: number; leaseSeconds: number }>;
+  reconcile: Readonly<{
+    /** 0: serve does not reconcile on its own (run `settled reconcile`). */
+    intervalSeconds: number;
+    lookbackSeconds: number;
+    /** 0: no stale-order sweep. */
+    staleAfterMs: number;
+  }>;
+  deliveryLogRetentionDays: number;
+  /** Re-read each object from Stripe before its facts are applied. */
+  revalidate: boolean;
 }>;
 
 export class ConfigError extends Error {
@@ -96,5 +111,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     adminToken: v.ADMIN_TOKEN,
     logLevel: v.LOG_LEVEL,
     worker: Object.freeze({ concurrency: v.WORKER_CONCURRENCY, maxAttempts: v.WORKER_MAX_ATTEMPTS, leaseSeconds: v.WORKER_LEASE_SECONDS }),
+    reconcile: Object.freeze({
+      intervalSeconds: v.RECONCILE_INTERVAL_SECONDS,
+      lookbackSeconds: v.RECONCILE_LOOKBACK_HOURS * 3600,
+      staleAfterMs: v.RECONCILE_STALE_MINUTES * 60_000,
+    }),
+    deliveryLogRetentionDays: v.DELIVERY_LOG_RETENTION_DAYS,
+    revalidate: v.STRIPE_REVALIDATE === 'true' || v.STRIPE_REVALIDATE === '1',
   });
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerReconcile } from './commands/reconcile.js';
 import { registerServe } from './commands/serve.js';
 import { registerWorker } from './commands/worker.js';
 
@@ -15,6 +16,7 @@ registerServe(program);
 registerWorker(program);
 registerEmulator(program);
 registerMigrate(program);
+registerReconcile(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : `settled: ${error instanceof Error ? error.message : String(error)}`);

@@ -54,6 +54,22 @@ function syntheticEvent(object: Stripe.Checkout.Session | Stripe.PaymentIntent, 
   return { id, body: JSON.stringify(event) };
 }
 
+export interface ObservedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly body: string;
+}
+
+/**
+ * The event Stripe would have sent for a session's or payment intent's current state, or null while it is
+ * still undecided (open session, intent awaiting payment). Shared by verify, the reconciler's sweep and revalidation.
+ */
+export function observedEvent(object: Stripe.Checkout.Session | Stripe.PaymentIntent, nowMs: number): ObservedEvent | null {
+  const type = object.object === 'checkout.session' ? sessionEventType(object) : intentEventType(object);
+  if (type === null) return null;
+  return { type, ...syntheticEvent(object, type, nowMs) };
+}
+
 const FINISHED = new Set(['processed', 'ignored', 'dead']);
 
 async function waitUntilProcessed(store: Store, eventId: string, deadline: number, now: () => number): Promise<void> {
@@ -75,11 +91,10 @@ export async function verifyPayment(deps: VerifyDeps, target: VerifyTarget): Pro
   if (!order) return { kind: 'unknown', message: 'No order of this shop was paid through that Stripe object.' };
 
   const object = 'sessionId' in target ? await gateway.retrieveCheckoutSession(target.sessionId) : await gateway.retrievePaymentIntent(target.paymentIntentId);
-  const type = object.object === 'checkout.session' ? sessionEventType(object) : intentEventType(object);
-  if (type !== null) {
-    const now = deps.now();
-    const event = syntheticEvent(object, type, now);
-    const { inserted } = await deps.committer.add({ id: event.id, type, payload: event.body, source: 'verify', receivedAt: now });
+  const now = deps.now();
+  const event = observedEvent(object, now);
+  if (event !== null) {
+    const { inserted } = await deps.committer.add({ id: event.id, type: event.type, payload: event.body, source: 'verify', receivedAt: now });
     if (inserted) deps.notifyWorker();
     await waitUntilProcessed(store, event.id, now + (deps.waitMs ?? 5_000), deps.now);
   }

@@ -81,6 +81,18 @@ export interface SettingsTable {
   updated_at: number;
 }
 
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  received_at: number;
+  source_address: string | null;
+  outcome: string;
+  reason: string | null;
+  event_id: string | null;
+  event_type: string | null;
+  signature_header: string | null;
+  body: string | null;
+}
+
 export interface Database {
   inbox_events: InboxEventsTable;
   orders: OrdersTable;
@@ -88,6 +100,7 @@ export interface Database {
   fulfillments: FulfillmentsTable;
   outbox: OutboxTable;
   settings: SettingsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -1,8 +1,11 @@
 import type { StoreContext } from './database.js';
 import { applyFacts } from './apply-facts.js';
+import { deliveryLogRepository } from './delivery-log.js';
 import { inboxRepository } from './inbox.js';
 import { migrate } from './migrate.js';
+import { migrationStatus } from './migration-status.js';
 import { migrations } from './migrations/index.js';
+import { orderActivityRepository } from './order-activity.js';
 import { orderRepository } from './orders.js';
 import { outboxRepository } from './outbox.js';
 import { settingsRepository } from './settings.js';
@@ -17,8 +20,11 @@ export function createStore(context: StoreContext, options: { schema: string | u
     orders: orderRepository(context),
     outbox: outboxRepository(context),
     settings: settingsRepository(context),
+    deliveryLog: deliveryLogRepository(context),
+    orderActivity: orderActivityRepository(context),
     applyFacts: applyFacts(context),
     migrate: () => migrate(context.db, migrations(context.dialect), options.schema),
+    migrationStatus: () => migrationStatus(context.db, migrations(context.dialect), options.schema),
     async close() {
       if (closed) return;
       closed = true;

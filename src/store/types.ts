@@ -125,12 +125,56 @@ export interface KeyValueRepository {
   set(key: string, value: string): Promise<void>;
 }
 
+/** How a request to the webhook endpoint ended: stored (new), duplicate (already stored), rejected (4xx), failed (5xx). */
+export type DeliveryOutcome = 'stored' | 'duplicate' | 'rejected' | 'failed';
+
+export interface NewWebhookDelivery {
+  /** Unix milliseconds. */
+  readonly receivedAt: number;
+  readonly sourceAddress: string | null;
+  readonly outcome: DeliveryOutcome;
+  /** Why it was rejected or failed: the signature check's code, or 'store_unavailable'. */
+  readonly reason: string | null;
+  /** As the body claims them; for rejected requests they are unauthenticated. */
+  readonly eventId: string | null;
+  readonly eventType: string | null;
+  /** Kept only for accepted requests (stored, duplicate); dropped for the others. */
+  readonly signatureHeader: string | null;
+  readonly body: string | null;
+}
+
+export interface WebhookDelivery extends NewWebhookDelivery {
+  readonly id: number;
+}
+
+export interface DeliveryLogRepository {
+  record(entry: NewWebhookDelivery): Promise<void>;
+  /** Newest first. */
+  list(input: { limit: number; outcome?: DeliveryOutcome; eventId?: string }): Promise<WebhookDelivery[]>;
+  /** Deletes deliveries received before the given time; returns how many. */
+  prune(input: { receivedBefore: number }): Promise<number>;
+}
+
+export interface OrderActivityRepository {
+  /** Orders still pending that were created before `createdBefore`, oldest first (the reconciler's sweep). */
+  pendingCreatedBefore(input: { createdBefore: number; limit: number }): Promise<OrderRecord[]>;
+  /** Ids of the inbox events processing attributed to the order, in arrival order. */
+  inboxEventIds(orderId: string): Promise<string[]>;
+}
+
+export interface MigrationStatus {
+  readonly applied: readonly string[];
+  readonly pending: readonly string[];
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly inbox: InboxRepository;
   readonly orders: OrderRepository;
   readonly outbox: OutboxRepository;
   readonly settings: KeyValueRepository;
+  readonly deliveryLog: DeliveryLogRepository;
+  readonly orderActivity: OrderActivityRepository;
   /**
    * In one transaction: records the new facts (unique per order and fact key), recomputes the order with
    * `decide`, writes the derived columns, inserts the fulfillment row when due (unique per order — the
@@ -145,6 +189,8 @@ export interface Store {
    * the unknown migrations) when the database was migrated by newer code.
    */
   migrate(): Promise<void>;
+  /** Which known migrations the database has run and which are pending; runs none. */
+  migrationStatus(): Promise<MigrationStatus>;
   close(): Promise<void>;
 }
 
