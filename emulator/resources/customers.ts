@@ -4,7 +4,7 @@ import { resourceMissing } from '../errors.js';
 import { mergeMetadata, optionalString, rejectUnknown, type Params } from '../form.js';
 import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { newId } from '../ids.js';
-import { LIST_SHAPE, paginate } from '../list.js';
+import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import type { World } from '../world.js';
 
 const SHAPE = { email: true, name: true, description: true, phone: true, metadata: 'any' } as const;
@@ -69,9 +69,12 @@ export function registerCustomers(app: FastifyInstance, world: World): void {
   });
   app.get('/v1/customers', async (request) => {
     const params = paramsOf(request);
-    rejectUnknown(params, { ...LIST_SHAPE, email: true });
+    rejectUnknown(params, { ...LIST_SHAPE, email: true, test_clock: true });
     const email = optionalString(params, 'email');
-    const rows = world.state.customers.newestFirst().filter((c) => !email || c.email === email);
+    const testClock = optionalString(params, 'test_clock');
+    const created = createdFilter(params);
+    const rows = world.state.customers.newestFirst().filter((c) =>
+      (!email || c.email === email) && (!testClock || c.test_clock === testClock) && created(c.created));
     return paginate(rows, params, '/v1/customers');
   });
 }

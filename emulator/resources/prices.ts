@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { invalidRequest, resourceMissing } from '../errors.js';
-import { mergeMetadata, optionalBoolean, optionalInteger, optionalObject, optionalString, rejectUnknown, type Params } from '../form.js';
+import { mergeMetadata, optionalBoolean, optionalInteger, optionalObject, optionalString, rejectUnknown, stringList, type Params } from '../form.js';
 import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { newId } from '../ids.js';
-import { LIST_SHAPE, paginate } from '../list.js';
+import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import type { World } from '../world.js';
 import { createProduct } from './products.js';
 
@@ -84,10 +84,19 @@ export function registerPrices(app: FastifyInstance, world: World): void {
   });
   app.get('/v1/prices', async (request) => {
     const params = paramsOf(request);
-    rejectUnknown(params, { ...LIST_SHAPE, active: true, product: true, currency: true });
+    rejectUnknown(params, { ...LIST_SHAPE, active: true, product: true, currency: true, lookup_keys: [true], type: true, recurring: 'any' });
     const active = optionalBoolean(params, 'active');
     const product = optionalString(params, 'product');
-    const rows = world.state.prices.newestFirst().filter((p) => (active === undefined || p.active === active) && (!product || p.product === product));
+    const currency = optionalString(params, 'currency');
+    const lookupKeys = stringList(params, 'lookup_keys');
+    const type = optionalString(params, 'type');
+    // Every emulated price is one-time, so a recurring filter matches none.
+    const recurring = optionalObject(params, 'recurring');
+    const created = createdFilter(params);
+    const rows = world.state.prices.newestFirst().filter((p) =>
+      (active === undefined || p.active === active) && (!product || p.product === product) && (!currency || p.currency === currency) &&
+      (!lookupKeys || (p.lookup_key !== null && lookupKeys.includes(p.lookup_key))) && (!type || p.type === type) &&
+      (!recurring || p.recurring !== null) && created(p.created));
     return world.expand(paginate(rows, params, '/v1/prices'), params);
   });
 }

@@ -4,7 +4,7 @@ import { resourceMissing } from '../errors.js';
 import { mergeMetadata, optionalBoolean, optionalString, rejectUnknown, requiredString, stringList, type Params } from '../form.js';
 import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { newId } from '../ids.js';
-import { LIST_SHAPE, paginate } from '../list.js';
+import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import type { World } from '../world.js';
 
 const CREATE_SHAPE = { name: true, description: true, active: true, metadata: 'any', images: [true], id: true, url: true } as const;
@@ -61,9 +61,15 @@ export function registerProducts(app: FastifyInstance, world: World): void {
   });
   app.get('/v1/products', async (request) => {
     const params = paramsOf(request);
-    rejectUnknown(params, { ...LIST_SHAPE, active: true });
+    rejectUnknown(params, { ...LIST_SHAPE, active: true, ids: [true], shippable: true, url: true });
     const active = optionalBoolean(params, 'active');
-    const rows = world.state.products.newestFirst().filter((p) => active === undefined || p.active === active);
+    const ids = stringList(params, 'ids');
+    const shippable = optionalBoolean(params, 'shippable');
+    const url = optionalString(params, 'url');
+    const created = createdFilter(params);
+    const rows = world.state.products.newestFirst().filter((p) =>
+      (active === undefined || p.active === active) && (!ids || ids.includes(p.id)) &&
+      (shippable === undefined || p.shippable === shippable) && (!url || p.url === url) && created(p.created));
     return paginate(rows, params, '/v1/products');
   });
 }
