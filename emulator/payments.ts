@@ -151,7 +151,7 @@ export function attemptPayment(world: World, intent: Stripe.PaymentIntent, payme
   const method = world.state.methodBehaviour.get(paymentMethod.id);
   intent.payment_method = paymentMethod.id;
   intent.last_payment_error = null;
-  if (!method) return charge(world, intent, paymentMethod, { type: 'card', card: findCardByToken('pm_card_visa')! }, cause);
+  if (!method) throw resourceMissing('PaymentMethod', paymentMethod.id, 'payment_method');
   if (method.type === 'sepa_debit') return startDelayedDebit(world, intent, paymentMethod, method, cause);
   if (method.card.authenticate) {
     intent.status = 'requires_action';
