@@ -29,6 +29,9 @@ const schema = z.object({
   ORDER_REF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6000),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
@@ -57,6 +60,9 @@ export type Config = Readonly<{
   orderRefSecret: string | undefined;
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
+  rateLimits: Readonly<{ buyerPerMinute: number; webhookPerMinute: number }>;
+  /** Honour X-Forwarded-For: only behind a proxy you control. */
+  trustProxy: boolean;
   /** leaseSeconds: how long a claim stays a worker's before another may take it over (a crashed worker's). */
   worker: Readonly<{ concurrency: number; maxAttempts: number; leaseSeconds: number }>;
   reconcile: Readonly<{
@@ -110,6 +116,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     orderRefSecret: v.ORDER_REF_SECRET,
     adminToken: v.ADMIN_TOKEN,
     logLevel: v.LOG_LEVEL,
+    rateLimits: Object.freeze({ buyerPerMinute: v.RATE_LIMIT_PER_MINUTE, webhookPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE }),
+    trustProxy: v.TRUST_PROXY === 'true',
     worker: Object.freeze({ concurrency: v.WORKER_CONCURRENCY, maxAttempts: v.WORKER_MAX_ATTEMPTS, leaseSeconds: v.WORKER_LEASE_SECONDS }),
     reconcile: Object.freeze({
       intervalSeconds: v.RECONCILE_INTERVAL_SECONDS,

@@ -7,6 +7,7 @@ import { GroupCommitter } from './ingest/group-commit.js';
 import { verifyPayment, type VerifyResult, type VerifyTarget } from './ingest/verify.js';
 import { createWebhookIntake, type WebhookIntake } from './ingest/webhook.js';
 import { buildApp } from './http/app.js';
+import type { RateLimits } from './http/security.js';
 import { createLogger } from './logging.js';
 import { StripeGateway } from './stripe/gateway.js';
 import type { Store } from './store/types.js';
@@ -41,6 +42,10 @@ export interface SettledOptions {
     readonly backoff?: { baseMs: number; maxMs: number };
   };
   readonly verifyWaitMs?: number;
+  /** Per client address per minute; defaults: 120 for buyer routes, 6000 for the webhook. */
+  readonly rateLimits?: RateLimits;
+  /** Trust X-Forwarded-For from a proxy in front (only then is the client address the buyer's). */
+  readonly trustProxy?: boolean;
   readonly now?: () => number;
 }
 
@@ -99,7 +104,17 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     publicUrl,
     now,
   };
-  const app = await buildApp({ catalog: options.catalog, checkout, store, publicUrl, intake, verify, logger });
+  const app = await buildApp({
+    catalog: options.catalog,
+    checkout,
+    store,
+    publicUrl,
+    intake,
+    verify,
+    logger,
+    rateLimits: options.rateLimits,
+    trustProxy: options.trustProxy,
+  });
   const workerEnabled = options.worker?.enabled ?? true;
 
   return {

@@ -40,6 +40,8 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
       publicUrl: () => config.publicUrl ?? publicDefault,
       logger,
       toleranceSeconds: config.stripe.toleranceSeconds,
+      rateLimits: config.rateLimits,
+      trustProxy: config.trustProxy,
       worker: { enabled: options.worker, maxAttempts: config.worker.maxAttempts, leaseMs: config.worker.leaseSeconds * 1000 },
     });
     await settled.app.listen({ port: config.port, host: config.host });

@@ -9,6 +9,7 @@ import type { Store } from '../store/types.js';
 import { apiRoutes } from './api-routes.js';
 import { errorHandler } from './errors.js';
 import { pageRoutes } from './pages.js';
+import { DEFAULT_RATE_LIMITS, limitRequests, securityHeaders, type RateLimits } from './security.js';
 import { webhookRoute } from './webhook-route.js';
 
 export interface AppOptions {
@@ -21,6 +22,7 @@ export interface AppOptions {
   readonly logger: FastifyBaseLogger;
   readonly webhookBodyLimitBytes?: number;
   readonly trustProxy?: boolean;
+  readonly rateLimits?: RateLimits;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -34,8 +36,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } });
   });
 
-  await app.register(webhookRoute, { intake: options.intake, bodyLimitBytes: options.webhookBodyLimitBytes ?? 1024 * 1024 });
+  const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
+  await securityHeaders(app);
   await app.register(async (scope) => {
+    await limitRequests(scope, limits.webhookPerMinute);
+    await scope.register(webhookRoute, { intake: options.intake, bodyLimitBytes: options.webhookBodyLimitBytes ?? 1024 * 1024 });
+  });
+  await app.register(async (scope) => {
+    await limitRequests(scope, limits.buyerPerMinute);
     await scope.register(formBody, { parser: (body) => qs.parse(body, { depth: 3, arrayLimit: 50, parameterLimit: 200 }) });
     await scope.register(apiRoutes, {
       catalog: options.catalog,

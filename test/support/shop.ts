@@ -53,6 +53,8 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     publicUrl: () => publicUrl,
     logger: createLogger({ level: 'silent' }),
     worker: { pollIntervalMs: 25, backoff: { baseMs: 10, maxMs: 100 } },
+    // Every test buyer shares 127.0.0.1; the limiter has tests of its own.
+    rateLimits: { buyerPerMinute: 100_000, webhookPerMinute: 1_000_000 },
     onFulfilled: (notice) => void notices.push(notice),
     onEntitlementChanged: (notice) => void notices.push(notice),
   });

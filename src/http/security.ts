@@ -1,0 +1,48 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from './errors.js';
+
+export interface RateLimits {
+  /** Requests per client address per minute on buyer pages and APIs. */
+  readonly buyerPerMinute: number;
+  /** Requests per client address per minute on the webhook: generous, Stripe sends bursts. */
+  readonly webhookPerMinute: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { buyerPerMinute: 120, webhookPerMinute: 6000 };
+
+/**
+ * Headers for every response. Scripts only from this origin and no framing; no form-action, because the
+ * checkout form's redirect goes on to Stripe's hosted page.
+ */
+export async function securityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'same-origin' },
+    // Only meaningful over HTTPS; harmless otherwise.
+    strictTransportSecurity: { maxAge: 15_552_000, includeSubDomains: false },
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/** A per-address limit for the routes of the scope it is registered in. */
+export async function limitRequests(scope: FastifyInstance, perMinute: number): Promise<void> {
+  await scope.register(rateLimit, {
+    max: perMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(429, 'rate_limited', `Too many requests from this address; try again in ${Math.ceil(context.ttl / 1000)} s.`),
+  });
+}

@@ -1,0 +1,69 @@
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import { afterEach, expect, it } from 'vitest';
+import { createLogger } from '../../../src/logging.js';
+import { createSettled, type Settled } from '../../../src/settled.js';
+import { demoCatalog } from '../../support/catalog.js';
+import { describeEachStore } from '../../support/stores.js';
+
+const SECRET = 'whsec_securityTestSecret0123456789';
+const signer = new Stripe('sk_test_signer');
+let settled: Settled | undefined;
+
+afterEach(async () => {
+  await settled?.close();
+  settled = undefined;
+});
+
+describeEachStore('security headers and rate limits', (ctx) => {
+  async function start(rateLimits?: { buyerPerMinute: number; webhookPerMinute: number }): Promise<string> {
+    settled = await createSettled({
+      store: ctx.store,
+      stripe: new Stripe('sk_test_unused', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }),
+      webhookSecrets: [SECRET],
+      catalog: demoCatalog(),
+      orderRefSecret: 'r'.repeat(32),
+      publicUrl: 'http://shop.test',
+      logger: createLogger({ level: 'silent' }),
+      worker: { enabled: false },
+      ...(rateLimits ? { rateLimits } : {}),
+    });
+    await settled.app.listen({ port: 0, host: '127.0.0.1' });
+    return `http://127.0.0.1:${(settled.app.server.address() as AddressInfo).port}`;
+  }
+
+  it('sends a strict CSP, no framing, nosniff and a referrer policy on pages and APIs', async () => {
+    const url = await start();
+    for (const path of ['/', '/api/catalog', '/cancel', '/nowhere']) {
+      const response = await fetch(`${url}${path}`);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).not.toContain("script-src 'self' 'unsafe-inline'");
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('referrer-policy'), path).toBe('same-origin');
+      expect(response.headers.get('x-frame-options'), path).toBe('SAMEORIGIN');
+    }
+  });
+
+  it('limits buyer requests per address with a 429 in our error shape, and the webhook separately', async () => {
+    const url = await start({ buyerPerMinute: 5, webhookPerMinute: 1000 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await fetch(`${url}/api/catalog`)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const limited = await fetch(`${url}/api/orders/ord_AAAAAAAAAAAAAAAAAAAAAA`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+
+    // A buyer flood does not stop Stripe's deliveries.
+    const body = JSON.stringify({ id: 'evt_after_flood', object: 'event', type: 'charge.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: 'ch_1' } } });
+    const delivered = await fetch(`${url}/api/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload: body, secret: SECRET }) },
+      body,
+    });
+    expect(delivered.status).toBe(200);
+    expect(await ctx.store.inbox.get('evt_after_flood')).toBeDefined();
+  });
+});
