@@ -75,7 +75,7 @@ function sessionPage(world: World, session: Stripe.Checkout.Session, error: stri
 <h2>Pay by SEPA Direct Debit (delayed notification)</h2>
 <form method="post" action="${action}">
 <label for="iban">IBAN</label><input id="iban" name="iban" autocomplete="off" placeholder="DE89370400440532013000" required>
-<button type="submit" class="secondary">Pay ${total} by bank debit</button>
+<button type="submit" class="secondary">Debit ${total} from this bank account</button>
 </form>
 ${cancel}
 <details><summary>Test cards and IBANs</summary><table><tbody>${cards}${ibans}</tbody></table>

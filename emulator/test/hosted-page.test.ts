@@ -33,6 +33,8 @@ describe('hosted checkout page', () => {
     expect(html).toContain(`action="/c/pay/${session.id}"`);
     expect(html).toContain('href="http://shop.test/cancel"');
     expect(html).not.toMatch(/<script|https?:\/\/(?!shop\.test)[^"]*\.(css|js)/);
+    // One "Pay" button only, so a browser test can find it by its name.
+    expect(html.match(/<button[^>]*>Pay /g)).toHaveLength(1);
   });
 
   it('4242 4242 4242 4242 pays: 303 to success_url with the session id, session complete and paid', async () => {
