@@ -42,6 +42,19 @@ describe('products and prices', () => {
     expect(products.data.map((p) => p.id)).toContain(product.id);
   });
 
+  it('filters prices by lookup key, currency and type, and products by ids', async () => {
+    const product = await client().stripe.products.create({ name: 'Globe' });
+    const usd = await client().stripe.prices.create({ product: product.id, unit_amount: 3000, currency: 'usd', lookup_key: 'globe-usd' });
+    const eur = await client().stripe.prices.create({ product: product.id, unit_amount: 2800, currency: 'eur', lookup_key: 'globe-eur' });
+    const byKey = await client().stripe.prices.list({ lookup_keys: ['globe-eur'] });
+    expect(byKey.data.map((p) => p.id)).toEqual([eur.id]);
+    const byCurrency = await client().stripe.prices.list({ product: product.id, currency: 'usd' });
+    expect(byCurrency.data.map((p) => p.id)).toEqual([usd.id]);
+    expect((await client().stripe.prices.list({ product: product.id, type: 'recurring' })).data).toEqual([]);
+    const byIds = await client().stripe.products.list({ ids: [product.id] });
+    expect(byIds.data.map((p) => p.id)).toEqual([product.id]);
+  });
+
   it('sells a catalog price through a checkout session', async () => {
     const product = await client().stripe.products.create({ name: 'Atlas' });
     const price = await client().stripe.prices.create({ product: product.id, unit_amount: 4000, currency: 'usd' });

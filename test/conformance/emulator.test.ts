@@ -8,3 +8,4 @@ import './errors.suite.js';
 import './events-webhooks.suite.js';
 import './payment-intents.suite.js';
 import './refunds.suite.js';
+import './parameters.suite.js';

@@ -14,6 +14,8 @@ export type HttpMethod = 'get' | 'post' | 'delete';
 type JsonObject = { [key: string]: unknown };
 
 interface OpenApiOperation {
+  parameters?: { name: string; in: string; required?: boolean; schema?: JsonObject }[];
+  requestBody?: { content?: Record<string, { schema?: JsonObject }> };
   responses?: Record<string, { content?: Record<string, { schema?: JsonObject }> }>;
 }
 interface OpenApiSpec {
@@ -333,4 +335,50 @@ export function expansionProblems(name: string, body: JsonObject, expanded: read
     }
   }
   return problems;
+}
+
+export interface RequestParameter {
+  name: string;
+  required: boolean;
+  /** The parameter's schema as the spec writes it (OpenAPI 3.0). */
+  schema: JsonObject;
+}
+
+/** Query parameters of an operation, or the form fields of its request body, as the spec lists them. */
+export function requestParameters(method: HttpMethod, template: string): RequestParameter[] {
+  const operation = getHarness().spec.paths[template]?.[method];
+  if (operation === undefined) throw new Error(`The Stripe spec has no operation ${method.toUpperCase()} ${template}`);
+  if (method !== 'post') {
+    return (operation.parameters ?? [])
+      .filter((p) => p.in === 'query')
+      .map((p) => ({ name: p.name, required: p.required === true, schema: p.schema ?? {} }));
+  }
+  const body = operation.requestBody?.content?.['application/x-www-form-urlencoded']?.schema ?? {};
+  const required = Array.isArray(body.required) ? body.required.map(String) : [];
+  const properties = isObject(body.properties) ? body.properties : {};
+  return Object.entries(properties).map(([name, schema]) => ({ name, required: required.includes(name), schema: isObject(schema) ? schema : {} }));
+}
+
+/** A value the schema accepts: the first enum value, the first alternative, required object fields. */
+export function sampleValue(schema: JsonObject): unknown {
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum.find((v) => v !== '') ?? schema.enum[0];
+  if (Array.isArray(schema.anyOf) && isObject(schema.anyOf[0])) return sampleValue(schema.anyOf[0]);
+  if (typeof schema.$ref === 'string') return sampleValue(getHarness().spec.components.schemas[componentName(schema.$ref)] ?? {});
+  switch (schema.type) {
+    case 'boolean':
+      return true;
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'array':
+      return [sampleValue(isObject(schema.items) ? schema.items : {})];
+    case 'object': {
+      const properties = isObject(schema.properties) ? schema.properties : {};
+      const required = Array.isArray(schema.required) ? schema.required.map(String) : [];
+      const names = required.length > 0 ? required : Object.keys(properties).slice(0, 1);
+      return Object.fromEntries(names.map((name) => [name, sampleValue(isObject(properties[name]) ? properties[name] : {})]));
+    }
+    default:
+      return 'conformance';
+  }
 }
