@@ -74,3 +74,12 @@ export async function submitHostedPage(sessionUrl: string, fields: Record<string
 export async function postJson(url: string, body: unknown = {}): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
+
+/** Waits for a condition with a deadline (tests never sleep a fixed time). */
+export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

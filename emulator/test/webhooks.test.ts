@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSession, postJson, startReceiver, startWorld, submitHostedPage, type Receiver, type World } from './helpers.js';
+import { createSession, postJson, startReceiver, startWorld, submitHostedPage, until, type Receiver, type World } from './helpers.js';
 
 let world: World;
 let receiver: Receiver;
@@ -180,5 +180,23 @@ describe('checkout redirect and the completed webhook', () => {
     const response = await submitHostedPage(session.url ?? '', { card_number: '4242424242424242' });
     expect(response.status).toBe(303);
     expect(receiver.received.map((r) => r.event.type)).toEqual(['checkout.session.completed']);
+  });
+});
+
+describe('retries on the emulator clock', () => {
+  it('with Stripe\'s default schedule, advancing the clock past a retry makes it happen now', async () => {
+    await world.close();
+    world = await startWorld({ retryScheduleMs: undefined });
+    await world.stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['checkout.session.completed'] });
+    receiver.status = (_received, index) => (index === 0 ? 500 : 200);
+    const session = await createSession(world.stripe);
+    await submitHostedPage(session.url ?? '', { card_number: '4242424242424242' });
+    await until(() => world.emulator.deliveries().length === 1);
+    const status = (await (await fetch(`${world.emulator.url}/_emulator/deliveries`)).json()) as { pending: number };
+    expect(status.pending).toBe(1);
+    expect(receiver.received).toHaveLength(1);
+    await postJson(`${world.emulator.url}/_emulator/clock/advance`, { seconds: 5 * 60 });
+    expect(await world.emulator.settle(5000)).toBe(true);
+    expect(world.emulator.deliveries().map((a) => [a.attempt, a.ok])).toEqual([[1, false], [2, true]]);
   });
 });
