@@ -29,8 +29,19 @@ export function fieldSetProblems(body: unknown, where = '(body)'): string[] {
   const problems = diff.missing.length + diff.extra.length > 0 ? [`${where}: ${describeDifference(diff)}`] : [];
   if (body.object === 'event' && isObject(body.data)) {
     problems.push(...eventPayloadProblems(body.data.object, `${where}.data.object`));
+    problems.push(...previousAttributesProblems(body.data, `${where}.data`));
   }
   return problems;
+}
+
+/** previous_attributes holds old values of fields the object has, so its keys are the object's keys. */
+function previousAttributesProblems(data: JsonObject, where: string): string[] {
+  const previous = data.previous_attributes;
+  if (previous === undefined) return [];
+  if (!isObject(previous) || !isObject(data.object)) return [`${where}.previous_attributes is not an object`];
+  const object = data.object;
+  const strays = Object.keys(previous).filter((key) => !(key in object));
+  return strays.length === 0 ? [] : [`${where}.previous_attributes names fields the object lacks: ${strays.join(', ')}`];
 }
 
 /** An event's data.object against both the spec schema and the fixture of its own type. */

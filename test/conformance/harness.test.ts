@@ -159,4 +159,16 @@ describe('the OpenAPI harness', () => {
       expect.stringMatching(/^event evt_\w+ \(checkout\.session\.completed\)\.data\.object \/payment_status must be one of .*got "settled"$/),
     ]);
   });
+
+  it('insists previous_attributes only names fields of the event object', () => {
+    const event = (previous: object) => ({
+      ...fixture('event'),
+      type: 'checkout.session.expired',
+      data: { object: served('checkout.session'), previous_attributes: previous },
+    });
+    expect(conformanceProblems('get', '/v1/events/evt_1', 200, event({ status: 'open' }))).toEqual([]);
+    expect(conformanceProblems('get', '/v1/events/evt_1', 200, event({ state: 'open' }))).toEqual([
+      '(body).data.previous_attributes names fields the object lacks: state',
+    ]);
+  });
 });
