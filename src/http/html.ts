@@ -4,31 +4,55 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
 }
 
-/** A whole page: no external assets and no script, so it works offline and under a strict CSP. */
-export function page(title: string, body: string, options: { refreshSeconds?: number } = {}): string {
-  const refresh = options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : '';
+export interface PageOptions {
+  /** Reload after this many seconds when scripts are off (inside <noscript>). */
+  readonly noscriptRefreshSeconds?: number;
+  /** Script files under /assets/, never inline, so a strict CSP can forbid inline script. */
+  readonly scripts?: readonly string[];
+  /** The site header: the shop's by default, the dashboard passes its own navigation. */
+  readonly header?: string;
+  readonly narrow?: boolean;
+}
+
+const SHOP_HEADER = `<header class="site"><div class="bar"><a class="brand" href="/">settled shop</a></div></header>`;
+
+/** A whole page: only same-origin assets, so it works offline and under a strict CSP. */
+export function page(title: string, body: string, options: PageOptions = {}): string {
+  const refresh = options.noscriptRefreshSeconds ? `<noscript><meta http-equiv="refresh" content="${options.noscriptRefreshSeconds}"></noscript>\n` : '';
+  const scripts = (options.scripts ?? []).map((name) => `<script src="/assets/${escapeHtml(name)}" defer></script>\n`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-${refresh}
-<title>${escapeHtml(title)}</title>
-<style>
-  body { font-family: system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; line-height: 1.5; }
-  h1 { font-size: 1.6rem; }
-  .item { border: 1px solid #c8c8c8; border-radius: 8px; padding: 1rem; margin: 1rem 0; }
-  button { background: #3b3bd6; color: #fff; border: 0; border-radius: 6px; padding: .6rem 1.2rem; font-size: 1rem; cursor: pointer; }
-  button:focus-visible, a:focus-visible, input:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
-  .status { font-weight: 600; }
-  label { display: inline-block; margin-right: .5rem; }
-  input[type=number] { width: 4rem; }
-</style>
-</head>
+${refresh}<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/assets/settled.css">
+${scripts}</head>
 <body>
-<main>
+<a class="skip" href="#main">Skip to content</a>
+${options.header ?? SHOP_HEADER}
+<main id="main"${options.narrow ? ' class="narrow"' : ''}>
 ${body}
 </main>
 </body>
 </html>`;
+}
+
+export type Tone = 'ok' | 'warn' | 'bad' | 'neutral';
+
+const STATUS_TONES: Record<string, Tone> = {
+  paid: 'ok',
+  partially_refunded: 'warn',
+  refunded: 'neutral',
+  pending: 'neutral',
+  payment_failed: 'bad',
+  expired: 'neutral',
+  disputed: 'bad',
+  dispute_lost: 'bad',
+  needs_review: 'warn',
+};
+
+/** "partially_refunded" → "partially refunded", in a coloured pill; the words carry the meaning, not the colour. */
+export function statusPill(status: string): string {
+  return `<span class="status ${STATUS_TONES[status] ?? 'neutral'}">${escapeHtml(status.replace(/_/g, ' '))}</span>`;
 }

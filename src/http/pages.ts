@@ -1,11 +1,13 @@
-import type { FastifyInstance } from 'fastify';
-import { findCatalogItem, type Catalog } from '../domain/catalog.js';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { findCatalogItem, type Catalog, type CatalogResource } from '../domain/catalog.js';
 import { formatMoney } from '../domain/money.js';
 import type { VerifyResult, VerifyTarget } from '../ingest/verify.js';
-import type { Store } from '../store/types.js';
-import { escapeHtml, page } from './html.js';
+import type { OrderRecord, Store } from '../store/types.js';
+import { escapeHtml, page, statusPill } from './html.js';
 
-export interface PageOptions {
+export interface PageRouteOptions {
   readonly catalog: Catalog;
   readonly store: Store;
   readonly verify: (target: VerifyTarget) => Promise<VerifyResult>;
@@ -14,78 +16,202 @@ export interface PageOptions {
 const STRIPE_ID = /^[A-Za-z0-9_]{3,255}$/;
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 
-export async function pageRoutes(app: FastifyInstance, options: PageOptions): Promise<void> {
-  app.get('/', async (_request, reply) => {
-    const items = options.catalog.items
-      .map(
-        (item) => `<form class="item" method="post" action="/api/checkout">
-  <h2>${escapeHtml(item.name)}</h2>
-  <p>${escapeHtml(formatMoney({ amount: item.unitAmount, currency: item.currency }))}</p>
-  <input type="hidden" name="items[0][sku]" value="${escapeHtml(item.sku)}">
-  <label for="qty-${escapeHtml(item.sku)}">Quantity</label>
-  <input id="qty-${escapeHtml(item.sku)}" type="number" name="items[0][quantity]" value="1" min="1" max="99" required>
-  <button type="submit">Pay Now</button>
-</form>`,
-      )
-      .join('\n');
-    return reply.type('text/html; charset=utf-8').send(page('Shop', `<h1>Shop</h1>\n${items}`));
+const ASSET_TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };
+
+/** web/assets from the source tree (tsx) or from dist/ (built); read once, served from memory. */
+function loadAssets(): Map<string, { type: string; body: string }> {
+  const candidates = ['../../web/assets/', '../../../web/assets/'].map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
+  const dir = candidates.find((candidate) => existsSync(`${candidate}settled.css`));
+  if (!dir) throw new Error(`settled's web assets are missing (looked in ${candidates.join(', ')})`);
+  const assets = new Map<string, { type: string; body: string }>();
+  for (const name of ['settled.css', 'success.js']) {
+    const extension = name.slice(name.lastIndexOf('.') + 1);
+    assets.set(name, { type: ASSET_TYPES[extension] ?? 'application/octet-stream', body: readFileSync(`${dir}${name}`, 'utf8') });
+  }
+  return assets;
+}
+
+function html(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+}
+
+export async function pageRoutes(app: FastifyInstance, options: PageRouteOptions): Promise<void> {
+  const assets = loadAssets();
+
+  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+    const asset = assets.get(request.params.name);
+    if (!asset) return reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } });
+    return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });
 
+  app.get('/', async (_request, reply) => html(reply, 200, storefront(options.catalog)));
+
   app.get<{ Querystring: { session_id?: string } }>('/success', async (request, reply) => {
-    reply.type('text/html; charset=utf-8');
     const sessionId = request.query.session_id;
-    if (typeof sessionId !== 'string' || !STRIPE_ID.test(sessionId)) {
-      return reply.status(400).send(page('Unknown payment', '<h1>We could not find that payment</h1><p><a href="/">Back to the shop</a></p>'));
-    }
+    if (typeof sessionId !== 'string' || !STRIPE_ID.test(sessionId)) return html(reply, 400, unknownPayment());
     const result = await options.verify({ sessionId });
-    if (result.kind === 'unknown') {
-      return reply.status(404).send(page('Unknown payment', '<h1>We could not find that payment</h1><p><a href="/">Back to the shop</a></p>'));
-    }
-    const { order } = result;
-    if (result.settled && order.accessToken) {
-      return reply.send(
-        page(
-          'Payment received',
-          `<h1>Thank you — your payment is confirmed</h1><p class="status" role="status">Paid</p><p><a href="/access/${escapeHtml(order.accessToken)}">Open what you bought</a></p>`,
-        ),
-      );
-    }
-    if (order.status === 'pending') {
-      return reply.send(
-        page('Confirming payment', '<h1>Confirming your payment…</h1><p class="status" role="status">Processing. This page refreshes by itself.</p>', { refreshSeconds: 3 }),
-      );
-    }
-    return reply.send(
-      page('Payment not completed', `<h1>Your payment did not go through</h1><p class="status" role="status">Status: ${escapeHtml(order.status)}</p><p><a href="/">Try again</a></p>`),
-    );
+    if (result.kind === 'unknown') return html(reply, 404, unknownPayment());
+    const processing = result.order.status === 'pending' && (await isProcessing(options.store, result.order));
+    return html(reply, 200, successPage(result.order, sessionId, result.settled, processing));
   });
 
   app.get('/cancel', async (_request, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send(page('Payment cancelled', '<h1>Your order was not paid</h1><p>Nothing was charged.</p><p><a href="/">Back to the shop</a></p>')),
+    html(
+      reply,
+      200,
+      page(
+        'Payment cancelled',
+        `<h1>Your order was not paid</h1>
+<div class="notice" role="status"><p>You left the payment page before paying. Nothing was charged.</p></div>
+<div class="actions"><a class="button" href="/">Back to the shop</a></div>`,
+        { narrow: true },
+      ),
+    ),
   );
 
   app.get<{ Params: { token: string } }>('/access/:token', async (request, reply) => {
-    reply.type('text/html; charset=utf-8');
     const { token } = request.params;
     const order = TOKEN.test(token) ? await options.store.orders.findByAccessToken(token) : undefined;
-    if (!order) return reply.status(404).send(page('Not found', '<h1>This access link is not valid</h1>'));
-    if (order.entitlement === 'revoked') {
-      return reply
-        .status(410)
-        .send(page('No longer available', `<h1>This purchase is no longer available</h1><p>The order is ${escapeHtml(order.status.replace('_', ' '))}.</p>`));
+    if (!order) {
+      return html(reply, 404, unavailable('This access link is not valid', 'Check that you copied the whole link from your confirmation page or email.'));
     }
     if (order.entitlement !== 'active') {
-      return reply.status(403).send(page('Not paid yet', '<h1>This order has not been paid yet</h1>'));
+      const why = accessRefusal(order);
+      return html(reply, why.status, unavailable(why.title, why.detail));
     }
-    const parts = order.lines.map((line) => {
-      const item = findCatalogItem(options.catalog, line.sku);
-      const resource = item?.resource;
-      return resource
-        ? `<section class="item"><h2>${escapeHtml(resource.title)}</h2><p>${escapeHtml(resource.body)}</p></section>`
-        : `<section class="item"><h2>${escapeHtml(line.name)}</h2></section>`;
+    const sections = order.lines.map((line) => {
+      const resource = findCatalogItem(options.catalog, line.sku)?.resource;
+      return resource ? resourceSection(resource) : `<section class="card"><h2>${escapeHtml(line.name)}</h2></section>`;
     });
-    return reply.send(page('Your purchase', `<h1>Your purchase</h1>\n${parts.join('\n')}`));
+    return html(
+      reply,
+      200,
+      page(
+        'Your purchase',
+        `<h1>Your purchase</h1>
+<p class="lead">Order <code>${escapeHtml(order.id)}</code> · ${escapeHtml(formatMoney(order.total))} · ${statusPill(order.status)}</p>
+${sections.join('\n')}`,
+        { narrow: true },
+      ),
+    );
   });
+}
+
+function storefront(catalog: Catalog): string {
+  const items = catalog.items
+    .map((item) => {
+      const id = `qty-${escapeHtml(item.sku)}`;
+      return `<form class="card product" method="post" action="/api/checkout">
+  <h2>${escapeHtml(item.name)}</h2>
+  <p class="price">${escapeHtml(formatMoney({ amount: item.unitAmount, currency: item.currency }))}</p>
+  <input type="hidden" name="items[0][sku]" value="${escapeHtml(item.sku)}">
+  <div class="qty"><label for="${id}">Quantity</label>
+  <input id="${id}" type="number" name="items[0][quantity]" value="1" min="1" max="99" required inputmode="numeric"></div>
+  <div><button type="submit" aria-label="Pay Now for ${escapeHtml(item.name)}">Pay Now</button></div>
+</form>`;
+    })
+    .join('\n');
+  return page(
+    'Shop',
+    `<h1>Shop</h1>
+<p class="lead">Pay securely on Stripe's checkout page; you get access as soon as the payment is confirmed.</p>
+<div class="grid">
+${items}
+</div>`,
+  );
+}
+
+function unknownPayment(): string {
+  return page(
+    'Unknown payment',
+    `<h1>We could not find that payment</h1>
+<div class="notice warn" role="status"><p>This link does not belong to an order of this shop.</p></div>
+<div class="actions"><a class="button" href="/">Back to the shop</a></div>`,
+    { narrow: true },
+  );
+}
+
+async function isProcessing(store: Store, order: OrderRecord): Promise<boolean> {
+  const facts = await store.orders.facts(order.id);
+  return facts.some((stored) => stored.fact.kind === 'payment_processing');
+}
+
+/** What the buyer sees after Stripe: every state comes from the server's order, never from the redirect. */
+function successPage(order: OrderRecord, sessionId: string, settled: boolean, processing: boolean): string {
+  const amount = escapeHtml(formatMoney(order.total));
+  if (settled && order.accessToken) {
+    return page(
+      'Payment confirmed',
+      `<h1>Thank you — your payment is confirmed</h1>
+<div class="notice ok" role="status" data-status="${escapeHtml(order.status)}"><p><strong>Paid</strong> · ${amount}</p><p>Order <code>${escapeHtml(order.id)}</code></p></div>
+<div class="actions"><a class="button" href="/access/${escapeHtml(order.accessToken)}">Open what you bought</a><a href="/">Back to the shop</a></div>`,
+      { narrow: true },
+    );
+  }
+  if (order.status === 'pending') {
+    const title = processing ? 'Your payment is processing' : 'Confirming your payment…';
+    const detail = processing
+      ? 'Your bank has accepted the payment request; the money has not arrived yet. Bank debits can take a few days. This page updates when it does.'
+      : 'We are waiting for Stripe to confirm the payment. This usually takes a few seconds; this page updates by itself.';
+    return page(
+      title,
+      `<h1>${title}</h1>
+<div class="notice" role="status" aria-live="polite" data-poll-session="${escapeHtml(sessionId)}" data-status="${escapeHtml(order.status)}">
+<p><strong>${processing ? 'Processing' : 'Confirming…'}</strong> · ${amount}</p><p id="poll-note">${detail}</p></div>`,
+      { narrow: true, scripts: ['success.js'], noscriptRefreshSeconds: 5 },
+    );
+  }
+  const outcome = notPaidOutcome(order);
+  return page(
+    outcome.title,
+    `<h1>${outcome.title}</h1>
+<div class="notice ${outcome.tone}" role="status" data-status="${escapeHtml(order.status)}"><p>${outcome.detail}</p><p>Order <code>${escapeHtml(order.id)}</code> · ${amount}</p></div>
+<div class="actions"><a class="button" href="/">${outcome.tone === 'bad' ? 'Try again' : 'Back to the shop'}</a></div>`,
+    { narrow: true },
+  );
+}
+
+function notPaidOutcome(order: OrderRecord): { title: string; detail: string; tone: 'bad' | 'warn' | 'neutral' } {
+  switch (order.status) {
+    case 'payment_failed':
+      return { title: 'Your payment did not go through', detail: 'The payment was declined and nothing was charged. You can try again with another card.', tone: 'bad' };
+    case 'expired':
+      return { title: 'This checkout has expired', detail: 'The payment window closed before a payment was made. Nothing was charged.', tone: 'bad' };
+    case 'needs_review':
+      return { title: 'We are checking your payment', detail: 'Something about this payment needs a person to look at it before we can confirm it. The shop will be in touch.', tone: 'warn' };
+    default:
+      return { title: 'This order is no longer active', detail: `The order is ${escapeHtml(order.status.replace(/_/g, ' '))}.`, tone: 'neutral' };
+  }
+}
+
+function accessRefusal(order: OrderRecord): { status: number; title: string; detail: string } {
+  switch (order.status) {
+    case 'refunded':
+      return { status: 410, title: 'This purchase was refunded', detail: 'The payment for this order was refunded, so its content is no longer available.' };
+    case 'disputed':
+      return { status: 410, title: 'This purchase is on hold', detail: 'The payment is being disputed with the card issuer. Access returns if the dispute is resolved in the shop’s favour.' };
+    case 'dispute_lost':
+      return { status: 410, title: 'This purchase is no longer available', detail: 'The payment was reversed after a dispute.' };
+    case 'needs_review':
+      return { status: 403, title: 'This purchase is being reviewed', detail: 'The shop needs to check this payment before its content is available.' };
+    default:
+      return { status: 403, title: 'This order has not been paid yet', detail: 'Its content becomes available as soon as the payment is confirmed.' };
+  }
+}
+
+function unavailable(title: string, detail: string): string {
+  return page(
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<div class="notice warn" role="status"><p>${escapeHtml(detail)}</p></div>
+<div class="actions"><a class="button secondary" href="/">Back to the shop</a></div>`,
+    { narrow: true },
+  );
+}
+
+function resourceSection(resource: CatalogResource): string {
+  // The body is Markdown-ish text; shown as text (never as HTML), without a heading that repeats the title.
+  const body = resource.body.replace(/^#\s+.*\n+/, '');
+  const link = resource.url ? `<p><a class="button" href="${escapeHtml(resource.url)}" rel="noopener">Download</a></p>` : '';
+  return `<section class="card"><h2>${escapeHtml(resource.title)}</h2><div class="resource">${escapeHtml(body)}</div>${link}</section>`;
 }
