@@ -1,5 +1,5 @@
 import formBody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import qs from 'qs';
 import type { Catalog } from '../domain/catalog.js';
 import type { CheckoutDeps } from '../checkout/start-checkout.js';
@@ -7,7 +7,7 @@ import type { VerifyResult, VerifyTarget } from '../ingest/verify.js';
 import type { WebhookIntake } from '../ingest/webhook.js';
 import type { Store } from '../store/types.js';
 import { apiRoutes } from './api-routes.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, frameworkErrorHandler } from './errors.js';
 import { pageRoutes } from './pages.js';
 import { DEFAULT_RATE_LIMITS, limitRequests, securityHeaders, type RateLimits } from './security.js';
 import { webhookRoute } from './webhook-route.js';
@@ -30,6 +30,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 64 * 1024,
+    // Malformed URLs are refused by the router before any handler; they still get our error shape.
+    frameworkErrors: (error, _request, reply) => frameworkErrorHandler(error, reply as FastifyReply),
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_request, reply) => {

@@ -74,3 +74,12 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   request.log.error({ err: { name: error.name, message: error.message, stack: error.stack } }, 'request failed');
   void reply.status(500).send(body('internal_error', 'Something went wrong on our side. Try again in a moment; if it persists, contact the shop.'));
 }
+
+/** Errors the router raises before any route runs: a malformed or overlong URL. */
+export function frameworkErrorHandler(error: FastifyError, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send(body('uri_too_long', 'A part of this address is too long.'));
+    return;
+  }
+  void reply.status(400).send(body('bad_url', 'This address is not valid.'));
+}
