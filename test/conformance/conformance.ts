@@ -66,7 +66,14 @@ export function conformanceProblems(method: HttpMethod, path: string, status: nu
     const keys = isObject(body) ? Object.keys(body).join(',') : typeof body;
     return keys === 'error' ? spec : [...spec, `error body has fields ${keys}, expected only "error"`];
   }
-  return [...spec, ...fieldSetProblems(body)];
+  return [...spec, ...fieldSetProblems(body), ...listUrlProblems(path, body)];
+}
+
+/** A list's `url` is the path it was fetched from, without the query: the SDK pages by it. */
+function listUrlProblems(path: string, body: unknown): string[] {
+  if (!isObject(body) || body.object !== 'list') return [];
+  const bare = path.split('?')[0] ?? path;
+  return body.url === bare ? [] : [`list url is ${JSON.stringify(body.url)}, expected "${bare}"`];
 }
 
 /** Throws one readable error listing every spec and field-set problem of the exchange. */

@@ -171,4 +171,10 @@ describe('the OpenAPI harness', () => {
       '(body).data.previous_attributes names fields the object lacks: state',
     ]);
   });
+
+  it('insists a list names the path it was fetched from as its url', () => {
+    const list = { object: 'list', data: [], has_more: false, url: '/v1/refunds' };
+    expect(conformanceProblems('get', '/v1/refunds?limit=3', 200, list)).toEqual([]);
+    expect(conformanceProblems('get', '/v1/customers', 200, { ...list, url: '/v1/refunds' })).toContain('list url is "/v1/refunds", expected "/v1/customers"');
+  });
 });

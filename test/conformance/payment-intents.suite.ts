@@ -84,6 +84,26 @@ describe('payment intents and charges', () => {
     expect(after.last_payment_error).toMatchObject({ type: 'card_error', decline_code: 'insufficient_funds' });
   });
 
+  it('asks for 3D Secure with a redirect_to_url next action, and succeeds once the buyer approves', async () => {
+    const intent = await newIntent({ payment_method: 'pm_card_authenticationRequired', confirm: true, return_url: 'https://shop.example/return' });
+    expect(intent).toMatchObject({
+      status: 'requires_action',
+      next_action: { type: 'redirect_to_url', redirect_to_url: { return_url: 'https://shop.example/return', url: expect.any(String) } },
+    });
+    const challenge = intent.next_action?.redirect_to_url?.url ?? '';
+    const answer = await fetch(challenge, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=approve',
+      redirect: 'manual',
+    });
+    expect(answer.status).toBe(303);
+    const back = new URL(answer.headers.get('location') ?? '');
+    expect(back.searchParams.get('payment_intent')).toBe(intent.id);
+    expect(back.searchParams.get('redirect_status')).toBe('succeeded');
+    expect(await client().stripe.paymentIntents.retrieve(intent.id)).toMatchObject({ status: 'succeeded', next_action: null });
+  });
+
   it('cancels an unpaid intent and refuses to cancel a succeeded one', async () => {
     const open = await newIntent();
     const canceled = await client().stripe.paymentIntents.cancel(open.id, { cancellation_reason: 'abandoned' });
