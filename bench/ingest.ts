@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import type { LoadResult, LoadSpec } from './load.js';
+import { firstJsonLine, peakRssBytes, spawnTs, waitForExit } from './support/process.js';
+
+export interface IngestOptions {
+  readonly connections: number;
+  readonly warmupSeconds: number;
+  readonly durationSeconds: number;
+  readonly databaseUrl: string;
+  /** Measure only the targets whose name contains one of these words (lower case). */
+  readonly only?: readonly string[];
+}
+
+export type TargetName = 'ceiling' | 'seed-reference' | 'settled (SQLite)' | 'settled (PostgreSQL)';
+
+export interface TargetResult extends LoadResult {
+  readonly target: TargetName;
+  readonly peakRssBytes: number;
+  /** Events found in the target's store after the run (null: the ceiling stores nothing). */
+  readonly stored: number | null;
+  /** 2xx answers (warm-up included) whose event is missing from the store: must be 0. */
+  readonly acknowledgedButMissing: number | null;
+  readonly ratioToCeiling?: number;
+  readonly ratioToSeedReference?: number;
+}
+
+export interface IngestReport {
+  readonly results: TargetResult[];
+  readonly skipped: { target: TargetName; reason: string }[];
+  readonly postgresSynchronousCommit: string | null;
+  readonly targets: { name: string; met: boolean; detail: string }[];
+}
+
+interface TargetSpec {
+  readonly name: TargetName;
+  readonly script: string;
+  readonly path: string;
+  readonly env: Record<string, string>;
+  /** Every event id in the target's store after it stopped. */
+  readonly storedIds: (() => Promise<Set<string>>) | null;
+  readonly cleanup: () => Promise<void>;
+}
+
+function sqliteIds(path: string, table: string): Set<string> {
+  const database = new BetterSqlite3(path, { readonly: true });
+  try {
+    return new Set((database.prepare(`select id from ${table}`).all() as { id: string }[]).map((row) => row.id));
+  } finally {
+    database.close();
+  }
+}
+
+async function withPg<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function measure(spec: TargetSpec, options: IngestOptions, secret: string): Promise<TargetResult> {
+  const server = spawnTs(spec.script, { ...spec.env, BENCH_SECRET: secret });
+  const { port } = await firstJsonLine<{ port: number }>(server, 30_000);
+  const ackedIdsPath = join(tmpdir(), `settled-bench-acked-${randomBytes(4).toString('hex')}.txt`);
+  const load: LoadSpec = {
+    url: `http://127.0.0.1:${port}${spec.path}`,
+    secret,
+    runId: randomBytes(4).toString('hex'),
+    connections: options.connections,
+    warmupSeconds: options.warmupSeconds,
+    durationSeconds: options.durationSeconds,
+    poolSize: 30_000,
+    ackedIdsPath,
+  };
+  const loader = spawnTs('bench/load.ts', { BENCH_LOAD: JSON.stringify(load) });
+  const result = await firstJsonLine<LoadResult>(loader, (options.warmupSeconds + options.durationSeconds + 120) * 1000);
+  await waitForExit(loader, 10_000);
+  const peak = peakRssBytes(server.pid ?? 0);
+  server.kill('SIGTERM');
+  await waitForExit(server, 10_000);
+  const acked = readFileSync(ackedIdsPath, 'utf8').split('\n').filter((id) => id.length > 0);
+  rmSync(ackedIdsPath, { force: true });
+  let stored: number | null = null;
+  let missing: number | null = null;
+  if (spec.storedIds) {
+    const ids = await spec.storedIds();
+    stored = ids.size;
+    missing = acked.filter((id) => !ids.has(id)).length;
+  }
+  await spec.cleanup();
+  return { target: spec.name, ...result, peakRssBytes: peak, stored, acknowledgedButMissing: missing };
+}
+
+function targetChecks(byName: Map<TargetName, TargetResult>): IngestReport['targets'] {
+  const checks: IngestReport['targets'] = [];
+  const sqlite = byName.get('settled (SQLite)');
+  const postgres = byName.get('settled (PostgreSQL)');
+  const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(2));
+  if (sqlite) {
+    checks.push({ name: 'settled (SQLite) ≥ 60% of ceiling', met: (sqlite.ratioToCeiling ?? 0) >= 0.6, detail: `${fmt((sqlite.ratioToCeiling ?? 0) * 100)}%` });
+    checks.push({ name: 'settled (SQLite) ≥ 4× seed-reference', met: (sqlite.ratioToSeedReference ?? 0) >= 4, detail: `${fmt(sqlite.ratioToSeedReference)}×` });
+    checks.push({ name: 'settled (SQLite) p99 ≤ 20 ms', met: sqlite.latencyP99Ms <= 20, detail: `${sqlite.latencyP99Ms} ms` });
+    checks.push({ name: 'settled (SQLite) peak RSS ≤ 200 MB', met: sqlite.peakRssBytes <= 200 * 1024 * 1024, detail: `${(sqlite.peakRssBytes / 1024 / 1024).toFixed(0)} MB` });
+  }
+  if (postgres) {
+    checks.push({ name: 'settled (PostgreSQL) ≥ 3× seed-reference', met: (postgres.ratioToSeedReference ?? 0) >= 3, detail: `${fmt(postgres.ratioToSeedReference)}×` });
+  }
+  for (const result of byName.values()) {
+    if (result.acknowledgedButMissing === null) continue;
+    checks.push({ name: `${result.target}: every 2xx stored`, met: result.acknowledgedButMissing === 0, detail: `${result.acknowledgedButMissing} missing` });
+  }
+  return checks;
+}
+
+export async function runIngestBenchmark(options: IngestOptions): Promise<IngestReport> {
+  const secret = `whsec_bench${randomBytes(16).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'settled-bench-'));
+  const skipped: IngestReport['skipped'] = [];
+  const specs: TargetSpec[] = [
+    { name: 'ceiling', script: 'bench/targets/ceiling.ts', path: '/webhook', env: {}, storedIds: null, cleanup: async () => undefined },
+    {
+      name: 'seed-reference',
+      script: 'bench/targets/seed-reference.ts',
+      path: '/webhook',
+      env: { BENCH_SQLITE_PATH: join(dir, 'seed.sqlite') },
+      storedIds: async () => sqliteIds(join(dir, 'seed.sqlite'), 'processed_events'),
+      cleanup: async () => undefined,
+    },
+    {
+      name: 'settled (SQLite)',
+      script: 'bench/targets/settled.ts',
+      path: '/api/webhooks/stripe',
+      env: { BENCH_SQLITE_PATH: join(dir, 'settled.sqlite') },
+      storedIds: async () => sqliteIds(join(dir, 'settled.sqlite'), 'inbox_events'),
+      cleanup: async () => undefined,
+    },
+  ];
+  let synchronousCommit: string | null = null;
+  try {
+    synchronousCommit = await withPg(options.databaseUrl, async (client) => (await client.query<{ synchronous_commit: string }>('show synchronous_commit')).rows[0]?.synchronous_commit ?? null);
+    const schema = `bench_${randomBytes(5).toString('hex')}`;
+    specs.push({
+      name: 'settled (PostgreSQL)',
+      script: 'bench/targets/settled.ts',
+      path: '/api/webhooks/stripe',
+      env: { BENCH_DATABASE_URL: options.databaseUrl, BENCH_PG_SCHEMA: schema },
+      storedIds: () =>
+        withPg(options.databaseUrl, async (client) => new Set((await client.query<{ id: string }>(`select id from "${schema}".inbox_events`)).rows.map((row) => row.id))),
+      cleanup: () => withPg(options.databaseUrl, async (client) => void (await client.query(`drop schema if exists "${schema}" cascade`))),
+    });
+  } catch (error) {
+    const reason = `PostgreSQL at ${options.databaseUrl.replace(/\/\/[^@]*@/, '//…@')} is unreachable: ${error instanceof Error ? error.message : String(error)}`;
+    console.warn(`Skipping settled (PostgreSQL): ${reason}`);
+    skipped.push({ target: 'settled (PostgreSQL)', reason });
+  }
+  const results: TargetResult[] = [];
+  const only = options.only ?? [];
+  try {
+    for (const spec of specs.filter((s) => only.length === 0 || only.some((word) => s.name.toLowerCase().includes(word)))) {
+      console.log(`ingest: ${spec.name} …`);
+      const result = await measure(spec, options, secret);
+      console.log(`  ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, non-2xx ${result.non2xx}, peak RSS ${(result.peakRssBytes / 1048576).toFixed(0)} MB, stored ${result.stored ?? '-'}, missing ${result.acknowledgedButMissing ?? '-'}`);
+      results.push(result);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const ceiling = results.find((r) => r.target === 'ceiling')?.requestsPerSecond;
+  const seed = results.find((r) => r.target === 'seed-reference')?.requestsPerSecond;
+  const withRatios = results.map((r) => ({
+    ...r,
+    ratioToCeiling: ceiling ? r.requestsPerSecond / ceiling : undefined,
+    ratioToSeedReference: seed ? r.requestsPerSecond / seed : undefined,
+  }));
+  const byName = new Map(withRatios.map((r) => [r.target, r]));
+  return { results: withRatios, skipped, postgresSynchronousCommit: synchronousCommit, targets: targetChecks(byName) };
+}

@@ -1,0 +1,83 @@
+import { writeFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { createEventFactory, type SignedEvent } from './support/events.js';
+
+/**
+ * The load generator, run as its own process so it never shares a CPU queue with the target. Each request is a
+ * distinct, signed event; the ids of every 2xx are written out so the bench can check each one was stored.
+ */
+export interface LoadSpec {
+  readonly url: string;
+  readonly secret: string;
+  readonly runId: string;
+  readonly connections: number;
+  readonly warmupSeconds: number;
+  readonly durationSeconds: number;
+  /** Events made (and signed) before the run; beyond it they are made on the fly. */
+  readonly poolSize: number;
+  readonly ackedIdsPath: string;
+}
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly latencyMaxMs: number;
+  readonly ok2xx: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly acknowledged: number;
+  readonly eventsMade: number;
+}
+
+const spec = JSON.parse(process.env.BENCH_LOAD ?? '') as LoadSpec;
+const make = createEventFactory({ secret: spec.secret, runId: spec.runId });
+const pool: SignedEvent[] = [];
+for (let n = 0; n < spec.poolSize; n++) pool.push(make(n));
+let next = 0;
+const acked: string[] = [];
+
+interface Context {
+  eventId?: string;
+}
+
+function run(durationSeconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: durationSeconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest(request, context: Context) {
+          const n = next++;
+          const event = pool[n] ?? make(n);
+          context.eventId = event.id;
+          return { ...request, body: event.body, headers: { 'content-type': 'application/json', 'stripe-signature': event.signature } };
+        },
+        onResponse(status, _body, context: Context) {
+          if (status >= 200 && status < 300 && context.eventId) acked.push(context.eventId);
+        },
+      },
+    ],
+  });
+}
+
+if (spec.warmupSeconds > 0) await run(spec.warmupSeconds);
+const warmupAcked = acked.length;
+const result = await run(spec.durationSeconds);
+writeFileSync(spec.ackedIdsPath, acked.join('\n'));
+const summary: LoadResult = {
+  requestsPerSecond: result.requests.average,
+  latencyP50Ms: result.latency.p50,
+  latencyP99Ms: result.latency.p99,
+  latencyMaxMs: result.latency.max,
+  ok2xx: result['2xx'],
+  non2xx: result.non2xx,
+  errors: result.errors,
+  timeouts: result.timeouts,
+  acknowledged: acked.length - warmupAcked,
+  eventsMade: next,
+};
+process.stdout.write(`${JSON.stringify(summary)}\n`);

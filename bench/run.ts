@@ -1,0 +1,118 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { runEndToEndBenchmark } from './e2e.js';
+import { runWorkerBenchmark } from './worker.js';
+import { runIngestBenchmark, type IngestReport } from './ingest.js';
+import { describeMachine, machineLine, type Machine } from './support/machine.js';
+import { REPO_ROOT } from './support/process.js';
+
+const RESULTS = join(REPO_ROOT, 'bench', 'results');
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const parts = process.argv.slice(2);
+const wants = (part: string) => parts.length === 0 || parts.includes(part);
+
+function mb(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(0)} MB`;
+}
+
+function ratio(value: number | undefined, suffix: string): string {
+  return value === undefined ? '–' : `${value.toFixed(2)}${suffix}`;
+}
+
+function ingestMarkdown(report: IngestReport, machine: Machine, command: string): string {
+  const lines = [
+    '# Webhook ingest benchmark',
+    '',
+    `${machineLine(machine)}`,
+    '',
+    `Command: \`${command}\``,
+    '',
+    '| target | req/s | p50 | p99 | non-2xx | errors | peak RSS | × ceiling | × seed-reference | 2xx stored |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of report.results) {
+    const stored = r.acknowledgedButMissing === null ? '–' : r.acknowledgedButMissing === 0 ? 'all' : `${r.acknowledgedButMissing} MISSING`;
+    lines.push(
+      `| ${r.target} | ${r.requestsPerSecond.toFixed(0)} | ${r.latencyP50Ms} ms | ${r.latencyP99Ms} ms | ${r.non2xx} | ${r.errors + r.timeouts} | ${mb(r.peakRssBytes)} | ${ratio(r.ratioToCeiling, '')} | ${ratio(r.ratioToSeedReference, '×')} | ${stored} |`,
+    );
+  }
+  for (const s of report.skipped) lines.push(`| ${s.target} | skipped: ${s.reason} | | | | | | | | |`);
+  lines.push('', '| target | met | measured |', '| --- | --- | --- |');
+  for (const t of report.targets) lines.push(`| ${t.name} | ${t.met ? 'yes' : '**no**'} | ${t.detail} |`);
+  lines.push('', `PostgreSQL synchronous_commit: ${report.postgresSynchronousCommit ?? 'n/a'}; SQLite: WAL, synchronous=FULL.`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch (error) {
+    console.warn(`PostgreSQL unreachable, skipping its runs: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+mkdirSync(RESULTS, { recursive: true });
+let failed = false;
+
+if (wants('ingest')) {
+  const options = {
+    connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
+    warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 1),
+    durationSeconds: Number(process.env.BENCH_DURATION_SECONDS ?? 5),
+    databaseUrl: DATABASE_URL,
+    only: (process.env.BENCH_TARGETS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0),
+  };
+  const command = `npm run bench -- ingest (${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per target)`;
+  const machine = describeMachine();
+  const report = await runIngestBenchmark(options);
+  writeFileSync(join(RESULTS, 'ingest.json'), `${JSON.stringify({ machine, command, options: { ...options, databaseUrl: undefined }, ...report }, null, 2)}\n`);
+  writeFileSync(join(RESULTS, 'ingest.md'), ingestMarkdown(report, machine, command));
+  const lost = report.results.filter((r) => (r.acknowledgedButMissing ?? 0) > 0);
+  if (lost.length > 0) {
+    console.error(`LOST EVENTS: ${lost.map((r) => `${r.target}: ${r.acknowledgedButMissing} acknowledged events are not stored`).join('; ')}`);
+    failed = true;
+  }
+  for (const t of report.targets) console.log(`${t.met ? 'met    ' : 'NOT MET'} ${t.name}: ${t.detail}`);
+}
+
+if (wants('worker')) {
+  const events = Number(process.env.BENCH_WORKER_EVENTS ?? 2000);
+  const machine = describeMachine();
+  const postgres = await postgresReachable();
+  const results = await runWorkerBenchmark({ events, databaseUrl: DATABASE_URL, postgres });
+  const command = `npm run bench -- worker (${events} paid checkout sessions per run)`;
+  writeFileSync(join(RESULTS, 'worker.json'), `${JSON.stringify({ machine, command, results }, null, 2)}\n`);
+  const lines = ['# Worker throughput', '', machineLine(machine), '', `Command: \`${command}\``, '', '| store | workers | events | seconds | events/s | orders fulfilled |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of results) lines.push(`| ${r.store} | ${r.workers} | ${r.events} | ${r.seconds.toFixed(2)} | ${r.eventsPerSecond.toFixed(0)} | ${r.fulfilled} |`);
+  if (!postgres) lines.push('', 'PostgreSQL was unreachable: skipped.');
+  writeFileSync(join(RESULTS, 'worker.md'), `${lines.join('\n')}\n`);
+  if (results.some((r) => r.fulfilled !== r.events)) {
+    console.error('worker: some paid orders were not fulfilled');
+    failed = true;
+  }
+}
+
+if (wants('e2e')) {
+  const purchases = Number(process.env.BENCH_E2E_PURCHASES ?? 1000);
+  const concurrency = Number(process.env.BENCH_E2E_CONCURRENCY ?? 4);
+  const machine = describeMachine();
+  const postgres = await postgresReachable();
+  const results = await runEndToEndBenchmark({ purchases, concurrency, databaseUrl: DATABASE_URL, postgres });
+  const command = `npm run bench -- e2e (${purchases} purchases, ${concurrency} buyers at a time)`;
+  writeFileSync(join(RESULTS, 'e2e.json'), `${JSON.stringify({ machine, command, results }, null, 2)}\n`);
+  const lines = ['# End-to-end latency: card submitted on the hosted page → order fulfilled', '', machineLine(machine), '', `Command: \`${command}\``, '', '| store | purchases | buyers at a time | p50 | p99 | max | fulfilled | wall time |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of results) lines.push(`| ${r.store} | ${r.purchases} | ${r.concurrency} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.maxMs} ms | ${r.fulfilled} | ${r.seconds.toFixed(1)} s |`);
+  writeFileSync(join(RESULTS, 'e2e.md'), `${lines.join('\n')}\n`);
+  if (results.some((r) => r.fulfilled !== r.purchases)) {
+    console.error('e2e: some paid orders were not fulfilled');
+    failed = true;
+  }
+}
+
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** node with tsx as a loader (not the tsx CLI, which would add a parent process between us and the measured one). */
+export function spawnTs(script: string, env: Record<string, string>, stdio: 'pipe' | 'inherit' = 'pipe'): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', stdio, 'inherit'],
+  });
+}
+
+/** The first stdout line that parses as JSON, or an error if the process exits first. */
+export function firstJsonLine<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    if (!child.stdout) throw new Error('child has no stdout pipe');
+    const lines = createInterface({ input: child.stdout });
+    const timer = setTimeout(() => reject(new Error(`no answer from pid ${child.pid} in ${timeoutMs} ms`)), timeoutMs);
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`pid ${child.pid} exited (${code}) before answering`));
+    };
+    child.once('exit', onExit);
+    lines.on('line', (line) => {
+      try {
+        const value = JSON.parse(line) as T;
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        resolve(value);
+      } catch {
+        // Not our line (a log line, say).
+      }
+    });
+  });
+}
+
+/** Peak resident set size of a live process, from the kernel's high-water mark. */
+export function peakRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+)\s+kB/.exec(status);
+  if (!match?.[1]) throw new Error(`no VmHWM for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}

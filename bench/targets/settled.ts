@@ -1,0 +1,56 @@
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { parseCatalog } from '../../src/domain/catalog.js';
+import { createLogger } from '../../src/logging.js';
+import { createSettled } from '../../src/settled.js';
+import { createStripeClient } from '../../src/stripe/gateway.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import { announceReady, requiredEnv } from './ready.js';
+
+/** For profiling: how many events each group commit carried and how long it took, printed at exit. */
+function traceBatches(store: Store): void {
+  const sizes: number[] = [];
+  const durations: number[] = [];
+  const add = store.inbox.add.bind(store.inbox);
+  store.inbox.add = async (events) => {
+    const started = performance.now();
+    try {
+      return await add(events);
+    } finally {
+      sizes.push(events.length);
+      durations.push(performance.now() - started);
+    }
+  };
+  process.once('exit', () => {
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    process.stderr.write(`batches ${sizes.length}, events ${sum(sizes)}, mean size ${(sum(sizes) / sizes.length).toFixed(1)}, max ${Math.max(...sizes)}, mean commit ${(sum(durations) / durations.length).toFixed(2)} ms\n`);
+  });
+}
+
+// The real webhook endpoint of createSettled, worker off: what is measured is verify → group commit → 2xx.
+const secret = requiredEnv('BENCH_SECRET');
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+const store = databaseUrl
+  ? await openStore({ kind: 'postgres', connectionString: databaseUrl, schema: requiredEnv('BENCH_PG_SCHEMA') })
+  : await openStore({ kind: 'sqlite', path: requiredEnv('BENCH_SQLITE_PATH') });
+if (process.env.BENCH_TRACE_BATCHES === '1') traceBatches(store);
+const catalog = parseCatalog(JSON.parse(readFileSync(new URL('../../catalog/demo.json', import.meta.url), 'utf8')));
+const settled = await createSettled({
+  store,
+  stripe: createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' }),
+  webhookSecrets: [secret],
+  catalog,
+  orderRefSecret: 'bench-order-ref-secret-0123456789abcdef',
+  publicUrl: 'http://127.0.0.1',
+  // Per-request info lines would measure pino, not the intake; warnings and errors still print.
+  logger: createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }),
+  worker: { enabled: false },
+  // The limiter stays on (its cost is part of the endpoint) but must not cap a one-address load.
+  rateLimits: { buyerPerMinute: 1_000_000, webhookPerMinute: 1_000_000_000 },
+});
+await settled.app.listen({ port: 0, host: '127.0.0.1' });
+announceReady((settled.app.server.address() as AddressInfo).port, async () => {
+  await settled.close();
+  await store.close();
+});
