@@ -168,8 +168,11 @@ describe('hostile input never gets in, never breaks anything, never leaks', () =
     expect(await rowCounts()).toBe(before);
   });
 
-  it('no log line carries a secret', () => {
+  it('no log line carries a secret or an access token', async () => {
+    const token = 'TokenThatMustNotBeLogged0123456789';
+    await send('GET', `/access/${token}`);
     expect(logLines.length).toBeGreaterThan(100);
+    expect(logLines.join('')).not.toContain(token);
     for (const line of logLines) for (const secret of SECRETS) expect(line).not.toContain(secret);
   });
 });
