@@ -11,6 +11,7 @@ import { registerCustomers } from './resources/customers.js';
 import { registerDisputes } from './resources/disputes.js';
 import { registerEvents } from './resources/events.js';
 import { registerPaymentIntents } from './resources/payment-intents.js';
+import { registerPaymentMethods } from './resources/payment-methods.js';
 import { registerPrices } from './resources/prices.js';
 import { registerProducts } from './resources/products.js';
 import { registerRefunds } from './resources/refunds.js';
@@ -93,6 +94,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   registerPrices(app, world);
   registerCheckoutSessions(app, world);
   registerPaymentIntents(app, world);
+  registerPaymentMethods(app, world);
   registerCharges(app, world);
   registerRefunds(app, world);
   registerDisputes(app, world);

@@ -1,20 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { invalidRequest, resourceMissing, StripeApiError, unexpectedState } from '../errors.js';
-import { mergeMetadata, optionalBoolean, optionalInteger, optionalString, rejectUnknown, requiredInteger, requiredString, stringList, type Params } from '../form.js';
+import { mergeMetadata, optionalBoolean, optionalInteger, optionalObject, optionalString, rejectUnknown, requiredInteger, requiredString, stringList, type Params } from '../form.js';
 import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import { attemptPayment, createPaymentIntent, resolvePaymentMethod } from '../payments.js';
 import type { Cause, World } from '../world.js';
+import { PAYMENT_METHOD_DATA_SHAPE, paymentMethodFromData } from './payment-methods.js';
 
 const CREATE_SHAPE = {
   amount: true, currency: true, metadata: 'any', description: true, customer: true, receipt_email: true,
-  payment_method: true, payment_method_types: [true], confirm: true, return_url: true,
+  payment_method: true, payment_method_data: PAYMENT_METHOD_DATA_SHAPE, payment_method_types: [true], confirm: true, return_url: true,
   automatic_payment_methods: { enabled: true, allow_redirects: true }, capture_method: true, off_session: true,
   statement_descriptor: true, statement_descriptor_suffix: true, setup_future_usage: true, error_on_requires_action: true,
 } as const;
 const UPDATE_SHAPE = { amount: true, currency: true, metadata: 'any', description: true, customer: true, receipt_email: true, payment_method: true, payment_method_types: [true] } as const;
-const CONFIRM_SHAPE = { payment_method: true, return_url: true, off_session: true, receipt_email: true, error_on_requires_action: true, setup_future_usage: true } as const;
+const CONFIRM_SHAPE = { payment_method: true, payment_method_data: PAYMENT_METHOD_DATA_SHAPE, return_url: true, off_session: true, receipt_email: true, error_on_requires_action: true, setup_future_usage: true } as const;
 const CONFIRMABLE: Stripe.PaymentIntent.Status[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
 const CANCELABLE: Stripe.PaymentIntent.Status[] = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'];
 
@@ -42,7 +43,10 @@ function confirm(world: World, intent: Stripe.PaymentIntent, params: Params, cau
   if (!CONFIRMABLE.includes(intent.status)) {
     throw unexpectedState(`You cannot confirm this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be confirmed: requires_confirmation, requires_payment_method, requires_action.`);
   }
-  const methodRef = optionalString(params, 'payment_method') ?? (typeof intent.payment_method === 'string' ? intent.payment_method : undefined);
+  const methodData = optionalObject(params, 'payment_method_data');
+  const methodRef = methodData
+    ? paymentMethodFromData(world, methodData, 'payment_method_data').id
+    : optionalString(params, 'payment_method') ?? (typeof intent.payment_method === 'string' ? intent.payment_method : undefined);
   if (!methodRef) {
     throw invalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.", 'payment_method', 'payment_intent_unexpected_state');
   }
