@@ -55,3 +55,11 @@ export const CONDITIONAL_FIELDS: Readonly<Record<string, Record<string, string>>
     secret: 'the signing secret is returned only by the create call',
   },
 };
+
+/**
+ * Resources with one type-specific field named by their `type`: the fixture is a card, so its `card`
+ * field stands for whichever type the object has (`sepa_debit` for a SEPA Direct Debit method).
+ */
+export const TYPE_NAMED_FIELDS: Readonly<Record<string, { fixtureType: string }>> = {
+  payment_method: { fixtureType: 'card' },
+};

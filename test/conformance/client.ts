@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 import { conformanceProblems } from './conformance.js';
 import type { HttpMethod } from './openapi.js';
+import { operationExists, pathTemplateFor } from './openapi.js';
 
 /**
  * A running emulator with two clients that record every exchange: the official SDK (through a
@@ -53,6 +54,13 @@ function methodOf(value: string | undefined): HttpMethod {
   throw new Error(`unexpected HTTP method ${value ?? ''}`);
 }
 
+const exercised = new Set<string>();
+
+/** Every spec operation (`GET /v1/charges/{charge}`) any client in this process has called. */
+export function exercisedOperations(): ReadonlySet<string> {
+  return exercised;
+}
+
 /** Stripe answers every API call with JSON and a request id, which the SDK surfaces on errors and lastResponse. */
 function headerProblems(headers: Headers): string[] {
   const problems: string[] = [];
@@ -79,6 +87,7 @@ async function record(exchanges: Exchange[], method: HttpMethod, url: string, re
     problems = [(error as Error).message];
   }
   problems.push(...headerProblems(response.headers));
+  if (operationExists(method, pathname)) exercised.add(`${method.toUpperCase()} ${pathTemplateFor(method, pathname)}`);
   const exchange: Exchange = { method, path: `${pathname}${search}`, status: response.status, headers: response.headers, body, problems };
   exchanges.push(exchange);
   return exchange;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CONDITIONAL_FIELDS, NEWER_FIELDS } from './allowances.js';
+import { CONDITIONAL_FIELDS, NEWER_FIELDS, TYPE_NAMED_FIELDS } from './allowances.js';
 
 /**
  * Stripe's example object for each resource (fixtures3.json, reference data kept in
@@ -57,7 +57,10 @@ export function expectedFields(resource: string): string[] {
 /** Fields the fixture has that the body lacks, and fields the body has that the fixture lacks. */
 export function compareToFixture(body: unknown, resource: string = fixtureNameOf(body)): FieldSetDifference {
   if (!isObject(body)) throw new Error(`expected a ${resource} object, got ${JSON.stringify(body)}`);
-  const expected = expectedFields(resource);
+  const typed = TYPE_NAMED_FIELDS[resource];
+  const expected = expectedFields(resource).map((key) =>
+    typed !== undefined && key === typed.fixtureType && typeof body.type === 'string' ? body.type : key,
+  );
   const conditional = CONDITIONAL_FIELDS[resource] ?? {};
   const actual = Object.keys(body);
   return {

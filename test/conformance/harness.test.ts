@@ -119,6 +119,13 @@ describe('the OpenAPI harness', () => {
     expect(compareToFixture(fixture('payment_intent')).missing).toEqual(['allowed_payment_method_types', 'payment_record']);
   });
 
+  it('reads the type-specific field of a payment method from its type', () => {
+    const { card, ...rest } = fixture('payment_method');
+    const sepa = { ...rest, type: 'sepa_debit', sepa_debit: card };
+    expect(compareToFixture(sepa)).toMatchObject({ missing: [], extra: [] });
+    expect(compareToFixture({ ...sepa, type: 'card' })).toMatchObject({ missing: ['card'], extra: ['sepa_debit'] });
+  });
+
   it('allows conditional fields only where allowances.ts names them', () => {
     expect(compareToFixture({ ...fixture('webhook_endpoint'), secret: 'whsec_x' }).extra).toEqual([]);
     expect(compareToFixture({ ...served('checkout.session'), line_items: { object: 'list' } }).extra).toEqual([]);
