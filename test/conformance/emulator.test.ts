@@ -9,6 +9,7 @@ import './events-webhooks.suite.js';
 import './payment-intents.suite.js';
 import './payment-methods.suite.js';
 import './refunds.suite.js';
+import './sequences.suite.js';
 import './parameters.suite.js';
 
 import { readdirSync, readFileSync } from 'node:fs';
