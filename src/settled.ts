@@ -9,6 +9,9 @@ import { createWebhookIntake, type WebhookIntake } from './ingest/webhook.js';
 import { buildApp } from './http/app.js';
 import type { RateLimits } from './http/security.js';
 import { createLogger } from './logging.js';
+import { reconcile, waitForWorker, type ReconcileReport, type ReconcileSettings } from './reconcile/index.js';
+import { createRevalidator } from './reconcile/revalidate.js';
+import { ReconcileSchedule } from './reconcile/schedule.js';
 import { StripeGateway } from './stripe/gateway.js';
 import type { Store } from './store/types.js';
 import type { InboxWorker } from './worker/inbox-worker.js';
@@ -42,6 +45,12 @@ export interface SettledOptions {
     readonly backoff?: { baseMs: number; maxMs: number };
   };
   readonly verifyWaitMs?: number;
+  /** Signs operators in to /admin; without it the dashboard says how to turn it on. */
+  readonly adminToken?: string;
+  /** Revalidation mode: re-read each event's object from Stripe before applying it (one API read per event). */
+  readonly revalidate?: boolean;
+  /** Reconcile with Stripe in this process: at start() and then every intervalMs (0 or absent: only on request). */
+  readonly reconcile?: Partial<ReconcileSettings> & { readonly intervalMs?: number };
   /** Per client address per minute; defaults: 120 for buyer routes, 6000 for the webhook. */
   readonly rateLimits?: RateLimits;
   /** Trust X-Forwarded-For from a proxy in front (only then is the client address the buyer's). */
@@ -57,6 +66,8 @@ export interface Settled {
   readonly outbox: OutboxDispatcher;
   readonly intake: WebhookIntake;
   verify(target: VerifyTarget): Promise<VerifyResult>;
+  /** One reconciliation now: Events API since the cursor and the stale-order sweep, through the inbox. */
+  reconcile(): Promise<ReconcileReport>;
   /** Starts the background worker and outbox dispatcher (unless disabled). */
   start(): void;
   /** Stops background work and the HTTP app; does not close the store you passed in. */
@@ -85,6 +96,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     maxAttempts: options.worker?.maxAttempts,
     leaseMs: options.worker?.leaseMs,
     backoff: options.worker?.backoff,
+    revalidate: options.revalidate ? createRevalidator(gateway, { now }) : undefined,
   });
   const { worker, outbox } = processing;
   const intake = createWebhookIntake({
@@ -93,6 +105,8 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     toleranceSeconds: options.toleranceSeconds ?? 300,
     now,
     onStored: () => worker.notify(),
+    deliveryLog: store.deliveryLog,
+    onDeliveryLogError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'webhook delivery not logged'),
   });
   const verify = (target: VerifyTarget): Promise<VerifyResult> =>
     verifyPayment({ store, gateway, committer, now, notifyWorker: () => worker.notify(), waitMs: options.verifyWaitMs }, target);
@@ -114,8 +128,21 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     logger,
     rateLimits: options.rateLimits,
     trustProxy: options.trustProxy,
+    admin: { adminToken: options.adminToken, store, gateway, notifyWorker: () => worker.notify(), now },
   });
   const workerEnabled = options.worker?.enabled ?? true;
+  const reconcileSettings: ReconcileSettings = {
+    lookbackSeconds: options.reconcile?.lookbackSeconds ?? 72 * 3600,
+    overlapSeconds: options.reconcile?.overlapSeconds ?? 60,
+    staleAfterMs: options.reconcile?.staleAfterMs ?? 60 * 60_000,
+    sweepLimit: options.reconcile?.sweepLimit ?? 500,
+    deliveryLogRetentionMs: options.reconcile?.deliveryLogRetentionMs,
+    retry: options.reconcile?.retry,
+  };
+  const reconcileNow = (): Promise<ReconcileReport> =>
+    reconcile({ store, gateway, now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 30_000, now }) }, reconcileSettings);
+  const intervalMs = options.reconcile?.intervalMs ?? 0;
+  const schedule = intervalMs > 0 ? new ReconcileSchedule(reconcileNow, intervalMs, logger) : undefined;
 
   return {
     app,
@@ -125,10 +152,13 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     outbox,
     intake,
     verify,
+    reconcile: reconcileNow,
     start() {
       if (workerEnabled) processing.start();
+      schedule?.start();
     },
     async close() {
+      await schedule?.stop();
       await processing.stop();
       await app.close();
     },

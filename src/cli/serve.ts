@@ -43,6 +43,13 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
       worker: { enabled: options.worker, maxAttempts: config.worker.maxAttempts, leaseMs: config.worker.leaseSeconds * 1000 },
+      revalidate: config.revalidate,
+      reconcile: {
+        intervalMs: config.reconcile.intervalSeconds * 1000,
+        lookbackSeconds: config.reconcile.lookbackSeconds,
+        staleAfterMs: config.reconcile.staleAfterMs,
+        deliveryLogRetentionMs: config.deliveryLogRetentionDays * 86_400_000,
+      },
     });
     await settled.app.listen({ port: config.port, host: config.host });
     const { port } = settled.app.server.address() as AddressInfo;

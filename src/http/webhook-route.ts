@@ -21,7 +21,7 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
     const rawBody = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
     const header = request.headers['stripe-signature'];
     try {
-      const result = await options.intake({ rawBody, signatureHeader: Array.isArray(header) ? header.join(',') : header });
+      const result = await options.intake({ rawBody, signatureHeader: Array.isArray(header) ? header.join(',') : header, sourceAddress: request.ip });
       if (result.kind === 'rejected') {
         request.log.warn({ reason: result.code }, 'webhook rejected');
         return reply.status(400).send({ error: { code: result.code, message: result.message } });

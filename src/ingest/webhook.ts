@@ -1,3 +1,4 @@
+import type { DeliveryLogRepository, NewWebhookDelivery } from '../store/types.js';
 import { verifyWebhook, type SignatureRejection } from '../stripe/webhook-signature.js';
 import type { GroupCommitter } from './group-commit.js';
 
@@ -19,12 +20,32 @@ export interface WebhookIntakeOptions {
   readonly now: () => number;
   /** Called after a new event is durably stored, to wake the worker. */
   readonly onStored?: () => void;
+  /** Every request, accepted or not, is recorded here for operators (best effort: it never changes the answer). */
+  readonly deliveryLog?: DeliveryLogRepository;
+  readonly onDeliveryLogError?: (error: unknown) => void;
+}
+
+/** What an unverified body claims to be, for the delivery log only; never trusted for anything else. */
+function claimedIdentity(rawBody: Buffer): { eventId: string | null; eventType: string | null } {
+  try {
+    const parsed = JSON.parse(rawBody.toString('utf8')) as { id?: unknown; type?: unknown };
+    const text = (value: unknown): string | null => (typeof value === 'string' ? value.slice(0, 255) : null);
+    return { eventId: text(parsed.id), eventType: text(parsed.type) };
+  } catch {
+    return { eventId: null, eventType: null };
+  }
 }
 
 /** Verify, then commit to the inbox, then (and only then) acknowledge. No business logic here. */
 export function createWebhookIntake(options: WebhookIntakeOptions) {
-  return async function receive(input: { rawBody: Buffer; signatureHeader: string | undefined }): Promise<IntakeResult> {
+  const log = (entry: NewWebhookDelivery): void => {
+    // Not awaited: the answer to Stripe waits only for the inbox commit, never for bookkeeping.
+    options.deliveryLog?.record(entry).catch((error: unknown) => options.onDeliveryLogError?.(error));
+  };
+
+  return async function receive(input: { rawBody: Buffer; signatureHeader: string | undefined; sourceAddress?: string | null }): Promise<IntakeResult> {
     const receivedAt = options.now();
+    const base = { receivedAt, sourceAddress: input.sourceAddress ?? null };
     const check = verifyWebhook({
       rawBody: input.rawBody,
       signatureHeader: input.signatureHeader,
@@ -32,8 +53,12 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
       toleranceSeconds: options.toleranceSeconds,
       nowMs: receivedAt,
     });
-    if (check.kind === 'rejected') return check;
+    if (check.kind === 'rejected') {
+      log({ ...base, outcome: 'rejected', reason: check.code, ...claimedIdentity(input.rawBody), signatureHeader: null, body: null });
+      return check;
+    }
     const { event } = check;
+    const identity = { eventId: event.id, eventType: event.type };
     let inserted: boolean;
     try {
       ({ inserted } = await options.committer.add({
@@ -44,8 +69,11 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
         receivedAt,
       }));
     } catch (error) {
+      log({ ...base, outcome: 'failed', reason: 'store_unavailable', ...identity, signatureHeader: null, body: null });
       throw new StoreUnavailableError(error);
     }
+    const body = input.rawBody.toString('utf8');
+    log({ ...base, outcome: inserted ? 'stored' : 'duplicate', reason: null, ...identity, signatureHeader: input.signatureHeader ?? null, body });
     if (inserted) options.onStored?.();
     return { kind: 'stored', eventId: event.id, eventType: event.type, duplicate: !inserted };
   };

@@ -27,7 +27,11 @@ export interface InboxWorkerOptions {
   readonly random?: () => number;
   /** Called after an event's facts have been applied; wakes the outbox dispatcher. */
   readonly onApplied?: () => void;
+  /** Revalidation mode: re-reads the event's object from Stripe before its facts are applied. */
+  readonly revalidate?: ((event: Stripe.Event) => Promise<Revalidation>) | undefined;
 }
+
+export type Revalidation = { readonly kind: 'current'; readonly event: Stripe.Event } | { readonly kind: 'ignored'; readonly reason: string };
 
 export type ProcessOutcome =
   | { readonly kind: 'applied'; readonly orderId: string; readonly status: string; readonly fulfilledNow: boolean }
@@ -132,8 +136,10 @@ export class InboxWorker {
   private async apply(
     event: InboxEvent,
   ): Promise<Extract<ProcessOutcome, { kind: 'applied' }> | Extract<ProcessOutcome, { kind: 'ignored' }>> {
-    const parsed = JSON.parse(event.payload) as Stripe.Event;
-    const mapping = eventToFacts(parsed);
+    const received = JSON.parse(event.payload) as Stripe.Event;
+    const checked = this.options.revalidate ? await this.options.revalidate(received) : { kind: 'current' as const, event: received };
+    if (checked.kind === 'ignored') return { kind: 'ignored', reason: checked.reason };
+    const mapping = eventToFacts(checked.event);
     if (mapping.kind === 'ignored') return { kind: 'ignored', reason: mapping.reason };
     const order = await resolveOrder(this.options.store, this.options.gateway, mapping.hints);
     if (!order) return { kind: 'ignored', reason: 'no order of this shop matches the event' };

@@ -1,6 +1,6 @@
 import type { Store } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
-import { InboxWorker, type WorkerLogger } from './inbox-worker.js';
+import { InboxWorker, type InboxWorkerOptions, type WorkerLogger } from './inbox-worker.js';
 import { OutboxDispatcher, type OutboxNotice } from './outbox-dispatcher.js';
 
 export interface ProcessingOptions {
@@ -15,6 +15,7 @@ export interface ProcessingOptions {
   /** How long a claim is held before another worker may take it over (after a crash). */
   readonly leaseMs?: number | undefined;
   readonly backoff?: { baseMs: number; maxMs: number } | undefined;
+  readonly revalidate?: InboxWorkerOptions['revalidate'];
 }
 
 export interface Processing {
@@ -51,6 +52,7 @@ export function createProcessing(options: ProcessingOptions): Processing {
     maxAttempts: options.maxAttempts,
     leaseMs: options.leaseMs,
     backoff: options.backoff,
+    revalidate: options.revalidate,
     onApplied: () => outbox.notify(),
   });
   return {
