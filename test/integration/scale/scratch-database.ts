@@ -64,6 +64,46 @@ export async function createScratchSchema(): Promise<ScratchSchema> {
   };
 }
 
+export interface ScratchDatabase {
+  readonly name: string;
+  /** TEST_DATABASE_URL pointing at the new database. */
+  readonly url: string;
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(statement: string, values?: unknown[]): Promise<Row[]>;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database `scale_<random>`, for tests that take database-wide locks (advisory locks are per database,
+ * so holding one here cannot stall other tests' migrations). drop() ends any connection left to it.
+ */
+export async function createScratchDatabase(): Promise<ScratchDatabase> {
+  const name = `scale_${randomBytes(6).toString('hex')}`;
+  const admin = async (statement: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database "${name}"`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  return {
+    name,
+    url: url.toString(),
+    async query<Row extends Record<string, unknown>>(statement: string, values: unknown[] = []) {
+      return (await pool.query<Row>(statement, values)).rows;
+    },
+    async drop() {
+      await pool.end();
+      await admin(`drop database if exists "${name}" with (force)`);
+    },
+  };
+}
+
 /** Spawned `settled` processes and temp folders, ended and removed by cleanup() however the test went. */
 export class ProcessGroup {
   private readonly runs: CliRun[] = [];
