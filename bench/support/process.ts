@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** node with tsx as a loader (not the tsx CLI, which would add a parent process between us and the measured one). */
-export function spawnTs(script: string, env: Record<string, string>, stdio: 'pipe' | 'inherit' = 'pipe'): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script], {
+export function spawnTs(script: string, env: Record<string, string>, stdio: 'pipe' | 'inherit' = 'pipe', args: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', stdio, 'inherit'],
