@@ -226,6 +226,17 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   };
 }
 
+async function readAllEvents(client: ConformanceClient): Promise<void> {
+  let startingAfter: string | undefined;
+  for (;;) {
+    const page = await client.raw('get', '/v1/events', { limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) });
+    const body = page.body as { data?: { id: string }[]; has_more?: boolean };
+    const last = body.data?.at(-1);
+    if (body.has_more !== true || last === undefined) return;
+    startingAfter = last.id;
+  }
+}
+
 /**
  * Registers the per-file lifecycle: one emulator for the file, and after every test a check of every
  * response that test received. Call at the top of a describe block; use the getter inside tests.
@@ -237,7 +248,14 @@ export function useConformanceClient(): () => ConformanceClient {
   });
   afterEach(() => client?.expectAllConform());
   afterAll(async () => {
-    await client?.close();
+    if (client === undefined) return;
+    try {
+      // Every event the suite caused, read back through the Events API, is checked with its payload.
+      await readAllEvents(client);
+      client.expectAllConform();
+    } finally {
+      await client.close();
+    }
   });
   return () => {
     if (client === undefined) throw new Error('the conformance client is not started');
