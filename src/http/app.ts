@@ -6,6 +6,7 @@ import type { CheckoutDeps } from '../checkout/start-checkout.js';
 import type { VerifyResult, VerifyTarget } from '../ingest/verify.js';
 import type { WebhookIntake } from '../ingest/webhook.js';
 import type { Store } from '../store/types.js';
+import { adminRoutes, type AdminRouteOptions } from './admin/routes.js';
 import { apiRoutes } from './api-routes.js';
 import { errorHandler, frameworkErrorHandler } from './errors.js';
 import { pageRoutes } from './pages.js';
@@ -23,6 +24,8 @@ export interface AppOptions {
   readonly webhookBodyLimitBytes?: number;
   readonly trustProxy?: boolean;
   readonly rateLimits?: RateLimits;
+  /** The operator dashboard under /admin; without it /admin is not served. */
+  readonly admin?: AdminRouteOptions;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -56,5 +59,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
     await scope.register(pageRoutes, { catalog: options.catalog, store: options.store, verify: options.verify });
   });
+  const admin = options.admin;
+  if (admin) {
+    await app.register(async (scope) => {
+      // Also slows down guessing the admin token.
+      await limitRequests(scope, limits.buyerPerMinute);
+      await scope.register(adminRoutes, admin);
+    });
+  }
   return app;
 }

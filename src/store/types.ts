@@ -2,7 +2,7 @@ import type { Fact } from '../domain/order-facts.js';
 import type { EntitlementState, OrderDerived, OrderTerms } from '../domain/order.js';
 
 /** Where an inbox event came from; every source goes down the same processing path. */
-export type InboxSource = 'webhook' | 'verify' | 'reconcile' | 'replay';
+export type InboxSource = 'webhook' | 'verify' | 'reconcile' | 'replay' | 'operator';
 export const INBOX_STATUSES = ['pending', 'processing', 'processed', 'ignored', 'dead'] as const;
 export type InboxStatus = (typeof INBOX_STATUSES)[number];
 

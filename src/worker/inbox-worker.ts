@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { decideOrder } from '../domain/order-reducer.js';
-import { eventToFacts, stampFacts } from '../stripe/event-facts.js';
+import { eventToFacts, stampFacts, type FactMapping } from '../stripe/event-facts.js';
 import type { InboxEvent, Store } from '../store/types.js';
 import { nextAttemptDelayMs } from './backoff.js';
+import { operatorEventToFacts } from './operator-events.js';
 import { drainAll, PollingLoop } from './polling-loop.js';
 import { resolveOrder, type OrderLookupGateway } from './resolve-order.js';
 
@@ -133,13 +134,18 @@ export class InboxWorker {
     }
   }
 
-  private async apply(
-    event: InboxEvent,
-  ): Promise<Extract<ProcessOutcome, { kind: 'applied' }> | Extract<ProcessOutcome, { kind: 'ignored' }>> {
+  /** An operator's decision is ours, not Stripe's, so only Stripe's events are revalidated. */
+  private async stripeEventFacts(event: InboxEvent): Promise<FactMapping> {
     const received = JSON.parse(event.payload) as Stripe.Event;
     const checked = this.options.revalidate ? await this.options.revalidate(received) : { kind: 'current' as const, event: received };
     if (checked.kind === 'ignored') return { kind: 'ignored', reason: checked.reason };
-    const mapping = eventToFacts(checked.event);
+    return eventToFacts(checked.event);
+  }
+
+  private async apply(
+    event: InboxEvent,
+  ): Promise<Extract<ProcessOutcome, { kind: 'applied' }> | Extract<ProcessOutcome, { kind: 'ignored' }>> {
+    const mapping = operatorEventToFacts(event) ?? (await this.stripeEventFacts(event));
     if (mapping.kind === 'ignored') return { kind: 'ignored', reason: mapping.reason };
     const order = await resolveOrder(this.options.store, this.options.gateway, mapping.hints);
     if (!order) return { kind: 'ignored', reason: 'no order of this shop matches the event' };

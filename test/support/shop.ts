@@ -36,6 +36,8 @@ export interface ShopOptions {
   readonly catalog?: Catalog;
   readonly chaos?: ChaosOptions;
   readonly emulator?: RunningEmulator;
+  /** Turns on the operator dashboard with this token. */
+  readonly adminToken?: string;
 }
 
 export async function startShop(options: ShopOptions): Promise<Shop> {
@@ -52,6 +54,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     orderRefSecret: 'test-order-ref-secret-0123456789abcdef',
     publicUrl: () => publicUrl,
     logger: createLogger({ level: 'silent' }),
+    adminToken: options.adminToken,
     worker: { pollIntervalMs: 25, backoff: { baseMs: 10, maxMs: 100 } },
     // Every test buyer shares 127.0.0.1; the limiter has tests of its own.
     rateLimits: { buyerPerMinute: 100_000, webhookPerMinute: 1_000_000 },

@@ -1,0 +1,346 @@
+import { randomBytes } from 'node:crypto';
+import formBody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Stripe from 'stripe';
+import { formatMoney } from '../../domain/money.js';
+import { ORDER_STATUSES } from '../../domain/order.js';
+import type { InboxEvent, OrderRecord, Store } from '../../store/types.js';
+import type { StripeGateway } from '../../stripe/gateway.js';
+import { reviewApprovedEvent } from '../../worker/operator-events.js';
+import { escapeHtml, statusPill } from '../html.js';
+import { bucketize, paymentsChart } from './chart.js';
+import { AdminSessions, isCrossSite, type AdminSession } from './session.js';
+import {
+  adminPage,
+  csrfField,
+  eventsTable,
+  factsList,
+  formatTime,
+  loginPage,
+  majorAmount,
+  money,
+  noticeBlock,
+  ordersFilter,
+  ordersTable,
+  outboxList,
+  parseMajorAmount,
+} from './views.js';
+
+/** What one reconciliation reports (the reconciler's report has more; the dashboard shows these). */
+export interface ReconcileSummary {
+  readonly eventsSeen: number;
+  readonly missing: number;
+  readonly applied: number;
+  readonly ordersSwept: number;
+  readonly ordersHealed: readonly string[];
+  readonly unreachable: readonly string[];
+}
+
+export interface AdminRouteOptions {
+  /** Undefined turns the dashboard off: every page says how to turn it on. */
+  readonly adminToken: string | undefined;
+  readonly store: Store;
+  readonly gateway: Pick<StripeGateway, 'refund' | 'retrieveCheckoutSession'>;
+  /** Something new is in the inbox: wake the worker. */
+  readonly notifyWorker: () => void;
+  readonly now: () => number;
+  /** Runs one reconciliation; without it the dashboard offers none. */
+  readonly reconcile?: () => Promise<ReconcileSummary>;
+}
+
+const ORDER_ID = /^ord_[A-Za-z0-9_-]{22}$/;
+const EVENT_ID = /^[A-Za-z0-9_.:-]{3,255}$/;
+const REFUNDABLE = new Set(['paid', 'partially_refunded', 'needs_review', 'disputed']);
+
+const NOTICES: Record<string, { tone: 'ok' | 'warn' | 'bad'; text: string }> = {
+  refund_requested: { tone: 'ok', text: 'Refund sent to Stripe. The order changes when Stripe confirms it (charge.refunded), usually within seconds.' },
+  approval_queued: { tone: 'ok', text: 'Approval recorded. The worker applies it to the order like any other event.' },
+  requeued: { tone: 'ok', text: 'Event put back in the inbox; the worker processes it again.' },
+  not_requeued: { tone: 'warn', text: 'That event is already waiting to be processed.' },
+  bad_amount: { tone: 'bad', text: 'Enter the amount to refund as a number in the order’s currency (e.g. 5.00), at most what is left to refund.' },
+  not_refundable: { tone: 'bad', text: 'This order has no payment left to refund.' },
+  not_in_review: { tone: 'warn', text: 'This order is not waiting for review.' },
+};
+
+type Query = Record<string, string | undefined>;
+
+function html(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+}
+
+function notice(query: Query): { tone: 'ok' | 'warn' | 'bad'; text: string } | undefined {
+  return query.notice ? NOTICES[query.notice] : undefined;
+}
+
+function field(body: unknown, name: string): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    adminSession?: AdminSession;
+  }
+}
+
+export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptions): Promise<void> {
+  await app.register(formBody);
+  const sessions = options.adminToken ? new AdminSessions(options.adminToken, options.now) : undefined;
+  const { store } = options;
+
+  app.addHook('preHandler', async (request, reply) => {
+    const open = request.url === '/admin/login' || request.url.startsWith('/admin/login?');
+    if (request.method === 'POST' && isCrossSite(request)) {
+      return html(reply, 403, adminPage('Refused', '<h1>Refused</h1><div class="notice bad" role="alert"><p>This form was sent from another site. Nothing was changed.</p></div>'));
+    }
+    if (open) return undefined;
+    const session = sessions?.read(request);
+    if (!session) {
+      if (request.method === 'GET') return reply.redirect('/admin/login', 303);
+      return html(reply, 403, adminPage('Sign in first', '<h1>Sign in first</h1><p><a href="/admin/login">Sign in</a> with the admin token.</p>'));
+    }
+    if (request.method === 'POST' && !sessions?.csrfMatches(session, field(request.body, 'csrf'))) {
+      return html(reply, 403, adminPage('Refused', '<h1>Refused</h1><div class="notice bad" role="alert"><p>The form was stale or not sent by this dashboard. Reload the page and try again.</p></div>'));
+    }
+    request.adminSession = session;
+    return undefined;
+  });
+
+  const csrf = (request: FastifyRequest): string => request.adminSession?.csrfToken ?? '';
+
+  app.get('/admin/login', async (request, reply) => {
+    if (sessions?.read(request)) return reply.redirect('/admin', 303);
+    return html(reply, sessions ? 200 : 503, loginPage(undefined, !sessions));
+  });
+
+  app.post('/admin/login', async (request, reply) => {
+    if (!sessions) return html(reply, 503, loginPage(undefined, true));
+    const token = field(request.body, 'token') ?? '';
+    if (!sessions.tokenMatches(token)) {
+      request.log.warn('admin sign-in refused: wrong token');
+      return html(reply, 401, loginPage('That is not the admin token.', false));
+    }
+    sessions.issue(request, reply);
+    return reply.redirect('/admin', 303);
+  });
+
+  app.post('/admin/logout', async (request, reply) => {
+    sessions?.clear(request, reply);
+    return reply.redirect('/admin/login', 303);
+  });
+
+  app.get<{ Querystring: Query }>('/admin', async (request, reply) => html(reply, 200, await overview(request, options, csrf(request))));
+
+  app.get<{ Querystring: Query }>('/admin/orders', async (request, reply) => {
+    const status = ORDER_STATUSES.find((known) => known === request.query.status);
+    const search = (request.query.q ?? '').trim().slice(0, 200) || undefined;
+    const orders = await store.orders.list({ status, search, limit: 200 });
+    return html(
+      reply,
+      200,
+      adminPage('Orders', `<h1>Orders</h1>\n${ordersFilter(status, search)}\n<p class="muted">${orders.length === 200 ? 'The newest 200 matches' : `${orders.length} order${orders.length === 1 ? '' : 's'}`}</p>\n${ordersTable(orders)}`, {
+        section: 'orders',
+        csrfToken: csrf(request),
+      }),
+    );
+  });
+
+  app.get<{ Params: { orderId: string }; Querystring: Query }>('/admin/orders/:orderId', async (request, reply) => {
+    const order = ORDER_ID.test(request.params.orderId) ? await store.orders.get(request.params.orderId) : undefined;
+    if (!order) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1><p><a href="/admin/orders">All orders</a></p>', { section: 'orders', csrfToken: csrf(request) }));
+    return html(reply, 200, await orderPage(order, options, csrf(request), notice(request.query)));
+  });
+
+  app.post<{ Params: { orderId: string } }>('/admin/orders/:orderId/refund', async (request, reply) => {
+    const order = ORDER_ID.test(request.params.orderId) ? await store.orders.get(request.params.orderId) : undefined;
+    if (!order) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1>'));
+    const back = (code: string): FastifyReply => reply.redirect(`/admin/orders/${order.id}?notice=${code}`, 303);
+    const left = order.total.amount - order.amountRefunded;
+    if (!REFUNDABLE.has(order.status) || left <= 0) return back('not_refundable');
+    const text = field(request.body, 'amount') ?? '';
+    const amount = text.trim() === '' ? left : parseMajorAmount(text, order.total.currency);
+    if (amount === undefined || amount <= 0 || amount > left) return back('bad_amount');
+    const paymentIntentId = await paymentIntentOf(order, options);
+    if (!paymentIntentId) return back('not_refundable');
+    try {
+      // Keyed by what has been refunded so far: a double-submitted form refunds once.
+      await options.gateway.refund({ paymentIntentId, amount: amount === left ? undefined : amount, idempotencyKey: `settled_refund_${order.id}_${order.amountRefunded}_${amount}` });
+    } catch (error) {
+      if (!(error instanceof Stripe.errors.StripeError)) throw error;
+      request.log.warn({ orderId: order.id, code: error.code, type: error.type }, 'refund refused by Stripe');
+      return html(reply, 502, await orderPage(order, options, csrf(request), { tone: 'bad', text: `Stripe refused the refund: ${error.message}` }));
+    }
+    request.log.info({ orderId: order.id, amount }, 'operator requested a refund');
+    return back('refund_requested');
+  });
+
+  app.post<{ Params: { orderId: string } }>('/admin/orders/:orderId/approve', async (request, reply) => {
+    const order = ORDER_ID.test(request.params.orderId) ? await store.orders.get(request.params.orderId) : undefined;
+    if (!order) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1>'));
+    if (order.status !== 'needs_review') return reply.redirect(`/admin/orders/${order.id}?notice=not_in_review`, 303);
+    const note = (field(request.body, 'note') ?? '').trim().slice(0, 500);
+    await store.inbox.add([reviewApprovedEvent({ orderId: order.id, operator: 'admin', note, now: options.now(), nonce: randomBytes(6).toString('hex') })]);
+    options.notifyWorker();
+    request.log.info({ orderId: order.id }, 'operator approved an order in review');
+    return reply.redirect(`/admin/orders/${order.id}?notice=approval_queued`, 303);
+  });
+
+  app.get<{ Querystring: Query }>('/admin/events', async (request, reply) => {
+    const dead = await store.inbox.list({ status: 'dead', limit: 100 });
+    const recent = await store.inbox.list({ limit: 100 });
+    const reconcile = options.reconcile
+      ? `<form method="post" action="/admin/reconcile" class="actions">${csrfField(csrf(request))}<button type="submit" class="secondary">Run reconciliation now</button><span class="muted">Reads Stripe's events and stale orders; anything missed goes through the inbox.</span></form>`
+      : '';
+    return html(
+      reply,
+      200,
+      adminPage(
+        'Events',
+        `<h1>Events</h1>
+${noticeBlock(notice(request.query))}${reconcile}
+<h2 id="dead">Dead letters (${dead.length})</h2>
+<p class="muted">Events that failed every attempt. Fix the cause, then Retry: the event goes back to the inbox.</p>
+${eventsTable(dead, csrf(request), { showOrder: true })}
+<h2>Recent events</h2>
+${eventsTable(recent, csrf(request), { showOrder: true })}`,
+        { section: 'events', csrfToken: csrf(request) },
+      ),
+    );
+  });
+
+  app.post<{ Params: { eventId: string } }>('/admin/events/:eventId/requeue', async (request, reply) => {
+    const { eventId } = request.params;
+    const requeued = EVENT_ID.test(eventId) ? await store.inbox.requeue({ id: eventId, now: options.now() }) : false;
+    if (requeued) options.notifyWorker();
+    request.log.info({ eventId, requeued }, 'operator requeued an event');
+    const from = field(request.body, 'back');
+    const target = from && ORDER_ID.test(from) ? `/admin/orders/${from}` : '/admin/events';
+    return reply.redirect(`${target}?notice=${requeued ? 'requeued' : 'not_requeued'}`, 303);
+  });
+
+  app.post('/admin/reconcile', async (request, reply) => {
+    if (!options.reconcile) return html(reply, 404, adminPage('Not available', '<h1>Reconciliation is not available here</h1>', { csrfToken: csrf(request) }));
+    const report = await options.reconcile();
+    const healed = report.ordersHealed.length > 0 ? ` Orders healed: ${report.ordersHealed.join(', ')}.` : '';
+    const unreachable = report.unreachable.length > 0 ? ` Could not reach: ${report.unreachable.join(', ')}.` : '';
+    const text = `Reconciliation finished: ${report.eventsSeen} events read, ${report.missing} missing from the inbox, ${report.applied} applied, ${report.ordersSwept} stale orders checked.${healed}${unreachable}`;
+    return html(
+      reply,
+      200,
+      adminPage('Reconciliation', `<h1>Reconciliation</h1>${noticeBlock({ tone: report.unreachable.length > 0 ? 'warn' : 'ok', text })}<p><a href="/admin/events">Back to events</a></p>`, {
+        section: 'events',
+        csrfToken: csrf(request),
+      }),
+    );
+  });
+}
+
+async function paymentIntentOf(order: OrderRecord, options: AdminRouteOptions): Promise<string | undefined> {
+  const facts = await options.store.orders.facts(order.id);
+  for (const { fact } of facts) {
+    if (fact.kind === 'payment_succeeded' && fact.paymentIntentId) return fact.paymentIntentId;
+  }
+  if (order.paymentIntentId) return order.paymentIntentId;
+  if (!order.checkoutSessionId) return undefined;
+  const session = await options.gateway.retrieveCheckoutSession(order.checkoutSessionId);
+  const intent = session.payment_intent;
+  return typeof intent === 'string' ? intent : (intent?.id ?? undefined);
+}
+
+async function orderPage(order: OrderRecord, options: AdminRouteOptions, csrfToken: string, flash: { tone: 'ok' | 'warn' | 'bad'; text: string } | undefined): Promise<string> {
+  const { store } = options;
+  const facts = await store.orders.facts(order.id);
+  const eventIds = await store.orderActivity.inboxEventIds(order.id);
+  const events = (await Promise.all(eventIds.map((id) => store.inbox.get(id)))).filter((event): event is InboxEvent => event !== undefined);
+  const outbox = await store.outbox.list({ orderId: order.id, limit: 50 });
+  const currency = order.total.currency;
+  const left = order.total.amount - order.amountRefunded;
+  const lines = order.lines.map((line) => `${line.quantity} × ${line.name} (${formatMoney({ amount: line.unitAmount, currency: line.currency })})`).join('; ');
+
+  const review =
+    order.status === 'needs_review'
+      ? `<section class="notice warn" aria-labelledby="review-title"><h2 id="review-title">Needs review</h2><p>${escapeHtml(order.reviewReason ?? 'No reason recorded.')}</p>
+<p>Approve if you have checked the payment in Stripe and want to fulfil the order anyway; otherwise refund it.</p>
+<form method="post" action="/admin/orders/${escapeHtml(order.id)}/approve" class="inline-form">${csrfField(csrfToken)}
+<div><label for="note">Note (optional)</label><input id="note" name="note" maxlength="500" size="30"></div><button type="submit">Approve payment</button></form></section>`
+      : '';
+  const refund =
+    REFUNDABLE.has(order.status) && left > 0
+      ? `<section class="card" aria-labelledby="refund-title"><h2 id="refund-title">Refund</h2>
+<p class="muted">${money(left, currency)} can still be refunded. Leave the amount empty to refund all of it. The order changes when Stripe confirms the refund.</p>
+<form method="post" action="/admin/orders/${escapeHtml(order.id)}/refund" class="inline-form">${csrfField(csrfToken)}
+<div><label for="amount">Amount (${escapeHtml(currency.toUpperCase())})</label><input id="amount" name="amount" inputmode="decimal" placeholder="${majorAmount(left, currency)}" size="10"></div>
+<button type="submit" class="danger">Refund</button></form></section>`
+      : '';
+  const access = order.accessToken ? `<a href="/access/${escapeHtml(order.accessToken)}">${escapeHtml(order.entitlement)}</a>` : escapeHtml(order.entitlement);
+
+  return adminPage(
+    `Order ${order.id}`,
+    `<p><a href="/admin/orders">← All orders</a></p>
+<h1>Order <code>${escapeHtml(order.id)}</code> ${statusPill(order.status)}</h1>
+${noticeBlock(flash)}
+${review}
+<section class="card"><dl class="facts">
+<dt>Total</dt><dd>${money(order.total.amount, currency)}</dd>
+<dt>Refunded</dt><dd>${money(order.amountRefunded, currency)}</dd>
+<dt>Items</dt><dd>${escapeHtml(lines)}</dd>
+<dt>Email</dt><dd>${escapeHtml(order.email ?? '—')}</dd>
+<dt>Created</dt><dd>${formatTime(order.createdAt)}</dd>
+<dt>Paid</dt><dd>${formatTime(order.paidAt)}</dd>
+<dt>Fulfilled</dt><dd>${formatTime(order.fulfilledAt)}</dd>
+<dt>Entitlement</dt><dd>${access}</dd>
+<dt>Checkout Session</dt><dd><code>${escapeHtml(order.checkoutSessionId ?? '—')}</code></dd>
+<dt>PaymentIntent</dt><dd><code>${escapeHtml(order.paymentIntentId ?? '—')}</code></dd>
+</dl></section>
+${refund}
+<h2>What settled knows (facts)</h2>
+${factsList(facts)}
+<h2>Events for this order</h2>
+${eventsTable(events, csrfToken, { showOrder: false })}
+<h2>Notifications</h2>
+${outboxList(outbox)}`,
+    { section: 'orders', csrfToken },
+  );
+}
+
+const FAILED_TYPES = new Set(['payment_intent.payment_failed', 'checkout.session.async_payment_failed']);
+const HOUR_MS = 3600_000;
+
+async function overview(request: FastifyRequest<{ Querystring: Query }>, options: AdminRouteOptions, csrfToken: string): Promise<string> {
+  const { store } = options;
+  const now = options.now();
+  const orders = await store.orders.list({ limit: 1000 });
+  const stats = await store.inbox.stats();
+  const recent = await store.inbox.list({ limit: 1000 });
+  const byStatus = new Map<string, number>();
+  for (const order of orders) byStatus.set(order.status, (byStatus.get(order.status) ?? 0) + 1);
+  const payments = orders.flatMap((order) => (order.paidAt === null ? [] : [order.paidAt]));
+  const failures = recent.filter((event) => event.status === 'processed' && FAILED_TYPES.has(event.type)).map((event) => event.receivedAt);
+  const buckets = bucketize({ payments, failures, now, bucketMs: HOUR_MS, count: 24 });
+  const lagSeconds = stats.oldestPendingAt === null ? 0 : Math.max(0, Math.round((now - stats.oldestPendingAt) / 1000));
+  const stat = (value: string, label: string, href?: string): string =>
+    `<div class="card stat"><div class="value">${href ? `<a href="${href}">${value}</a>` : value}</div><div class="label">${label}</div></div>`;
+  const statusRows = ORDER_STATUSES.filter((status) => byStatus.has(status))
+    .map((status) => `<tr><td><a href="/admin/orders?status=${status}">${statusPill(status)}</a></td><td class="num">${byStatus.get(status)}</td></tr>`)
+    .join('');
+  const review = byStatus.get('needs_review') ?? 0;
+  return adminPage(
+    'Overview',
+    `<h1>Overview</h1>
+${noticeBlock(notice(request.query))}
+<div class="stats">
+${stat(String(orders.length === 1000 ? '1000+' : orders.length), 'orders')}
+${stat(String(byStatus.get('paid') ?? 0), 'paid', '/admin/orders?status=paid')}
+${stat(String(review), 'need review', '/admin/orders?status=needs_review')}
+${stat(String(stats.counts.dead), 'dead letters', '/admin/events#dead')}
+${stat(`${stats.counts.pending + stats.counts.processing}`, 'events waiting')}
+${stat(`${lagSeconds} s`, 'inbox lag (oldest waiting event)')}
+</div>
+<section class="card chart" aria-labelledby="chart-heading"><h2 id="chart-heading">Payments and failures, last 24 hours (per hour, UTC)</h2>
+${paymentsChart(buckets, (startsAt) => new Date(startsAt).toISOString().slice(11, 16))}</section>
+<h2>Orders by status</h2>
+${statusRows ? `<div class="table-wrap"><table><thead><tr><th scope="col">Status</th><th scope="col" class="num">Orders</th></tr></thead><tbody>${statusRows}</tbody></table></div>` : '<p class="muted">No orders yet.</p>'}`,
+    { section: 'overview', csrfToken },
+  );
+}
