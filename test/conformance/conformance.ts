@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { compareToFixture, describeDifference, fixtureNameOf } from './fixtures.js';
+import { compareToFixture, describeDifference, fixtureIdPrefix, fixtureNameOf } from './fixtures.js';
 import type { HttpMethod } from './openapi.js';
 import { operationExists, validateResponse, validateSchema } from './openapi.js';
 
@@ -27,10 +27,22 @@ export function fieldSetProblems(body: unknown, where = '(body)'): string[] {
   }
   const diff = compareToFixture(body);
   const problems = diff.missing.length + diff.extra.length > 0 ? [`${where}: ${describeDifference(diff)}`] : [];
+  problems.push(...identityProblems(body, diff.resource, where));
   if (body.object === 'event' && isObject(body.data)) {
     problems.push(...eventPayloadProblems(body.data.object, `${where}.data.object`));
     problems.push(...previousAttributesProblems(body.data, `${where}.data`));
   }
+  return problems;
+}
+
+/** Ids carry the fixture's prefix for their type (`cs_test_`, `pi_`, `price_`), and test mode is never live. */
+function identityProblems(body: JsonObject, resource: string, where: string): string[] {
+  const prefix = fixtureIdPrefix(resource);
+  const problems: string[] = [];
+  if (typeof body.id !== 'string' || !body.id.startsWith(prefix) || body.id.length <= prefix.length) {
+    problems.push(`${where}.id ${JSON.stringify(body.id)} does not start with "${prefix}" like the ${resource} fixture`);
+  }
+  if ('livemode' in body && body.livemode !== false) problems.push(`${where}.livemode is ${JSON.stringify(body.livemode)} in test mode`);
   return problems;
 }
 

@@ -31,8 +31,21 @@ export function fixture(name: string): JsonObject {
   return structuredClone(found);
 }
 
+const keysCache = new Map<string, string[]>();
+
 export function fixtureKeys(name: string): string[] {
-  return Object.keys(fixture(name)).sort();
+  let keys = keysCache.get(name);
+  if (keys === undefined) {
+    keys = Object.keys(fixture(name)).sort();
+    keysCache.set(name, keys);
+  }
+  return [...keys];
+}
+
+/** The id prefix of a resource's fixture, up to its last underscore: `cs_test_`, `pi_`, `price_`. */
+export function fixtureIdPrefix(name: string): string {
+  const id = loadResources()[name]?.id;
+  return typeof id === 'string' ? (/^(.*_)/.exec(id)?.[1] ?? '') : '';
 }
 
 /** The fixture resource that describes a body: its `object`, or `deleted_<object>` for deletions. */

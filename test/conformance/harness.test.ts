@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
-import { conformanceProblems, deliveryProblems, expectConforms } from './conformance.js';
+import { conformanceProblems, deliveryProblems, expectConforms, fieldSetProblems } from './conformance.js';
 import { NEWER_FIELDS } from './allowances.js';
 import { compareToFixture, expectFixtureFields, fixture } from './fixtures.js';
 import type { HttpMethod } from './openapi.js';
@@ -183,5 +183,13 @@ describe('the OpenAPI harness', () => {
     const list = { object: 'list', data: [], has_more: false, url: '/v1/refunds' };
     expect(conformanceProblems('get', '/v1/refunds?limit=3', 200, list)).toEqual([]);
     expect(conformanceProblems('get', '/v1/customers', 200, { ...list, url: '/v1/refunds' })).toContain('list url is "/v1/refunds", expected "/v1/customers"');
+  });
+
+  it('insists ids carry the prefix of their type and test mode is not live', () => {
+    const problems = fieldSetProblems({ ...served('checkout.session'), id: 'pi_123', livemode: true });
+    expect(problems).toEqual([
+      '(body).id "pi_123" does not start with "cs_test_" like the checkout.session fixture',
+      '(body).livemode is true in test mode',
+    ]);
   });
 });
