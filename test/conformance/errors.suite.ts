@@ -76,4 +76,22 @@ describe('error bodies', () => {
       client().stripe.customers.create({ email: 'three@example.com' }, { idempotencyKey: 'conformance-key-1' }),
     ).rejects.toMatchObject({ type: 'StripeIdempotencyError', statusCode: 400 });
   });
+
+  it('puts the same payment intent in a card error as the API returns for it', async () => {
+    const declined = await client().raw('post', '/v1/payment_intents', { amount: 650, currency: 'usd', payment_method: 'pm_card_chargeDeclinedLostCard', confirm: 'true' });
+    const embedded = (declined.body as { error: { payment_intent: { id: string } } }).error.payment_intent;
+    const retrieved = await client().raw('get', `/v1/payment_intents/${embedded.id}`);
+    expect(retrieved.body).toEqual(embedded);
+  });
+
+  it('replays a declined idempotent request with the same 402 and body', async () => {
+    const params = { amount: 750, currency: 'usd', payment_method: 'pm_card_chargeDeclinedExpiredCard', confirm: 'true' };
+    const headers = { 'idempotency-key': 'conformance-declined-1' };
+    const first = await client().raw('post', '/v1/payment_intents', params, { headers });
+    const replay = await client().raw('post', '/v1/payment_intents', params, { headers });
+    expect(first.status).toBe(402);
+    expect(first.body).toMatchObject({ error: { type: 'card_error', code: 'expired_card' } });
+    expect(replay.status).toBe(402);
+    expect(replay.body).toEqual(first.body);
+  });
 });

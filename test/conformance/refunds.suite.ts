@@ -54,6 +54,10 @@ describe('refunds', () => {
     const byCharge = await client().stripe.refunds.list({ charge: intent.latest_charge as string, limit: 1 });
     expect(byCharge).toMatchObject({ has_more: true, url: '/v1/refunds' });
     expect(byCharge.data.map((r) => r.id)).toEqual([newer.id]);
+    const exact = await client().stripe.refunds.list({ charge: intent.latest_charge as string, limit: 2 });
+    expect(exact.has_more).toBe(false);
+    const rest = await client().stripe.refunds.list({ charge: intent.latest_charge as string, starting_after: newer.id });
+    expect(rest.data.map((r) => r.id)).toEqual([older.id]);
   });
 
   it('starts a refund pending for the pending-refund test card, then succeeds on the emulated clock', async () => {
