@@ -128,7 +128,15 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     logger,
     rateLimits: options.rateLimits,
     trustProxy: options.trustProxy,
-    admin: { adminToken: options.adminToken, store, gateway, notifyWorker: () => worker.notify(), now },
+    admin: {
+      adminToken: options.adminToken,
+      store,
+      gateway,
+      notifyWorker: () => worker.notify(),
+      now,
+      // Defined below with the reconciler's settings; only called on an operator's request.
+      reconcile: () => reconcileNow(),
+    },
   });
   const workerEnabled = options.worker?.enabled ?? true;
   const reconcileSettings: ReconcileSettings = {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
 import { createLogger } from '../logging.js';
@@ -10,6 +11,8 @@ export interface ServeHandle {
   /** Where buyers reach it (PUBLIC_URL, or localhost on the bound port). */
   readonly publicUrl: string;
   readonly emulatorUrl: string | undefined;
+  /** Signs in to /admin: ADMIN_TOKEN, or the one generated in offline demo mode. */
+  readonly adminToken: string | undefined;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,9 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     // Registered after listen (the port may be chosen by the OS), so the secret list is read late.
     let webhookSecrets: readonly string[] = config.stripe.webhookSecrets;
     let publicDefault = `http://localhost:${config.port}`;
+    // Offline demo mode has nothing to protect yet but still needs a way in: a fresh token, printed below.
+    const generatedToken = !config.adminToken && connection.emulator ? randomBytes(24).toString('base64url') : undefined;
+    const adminToken = config.adminToken ?? generatedToken;
     const settled = await createSettled({
       store,
       stripe: connection.stripe,
@@ -39,6 +45,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
       orderRefSecret: refSecret,
       publicUrl: () => config.publicUrl ?? publicDefault,
       logger,
+      adminToken,
       toleranceSeconds: config.stripe.toleranceSeconds,
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
@@ -60,10 +67,16 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     }
     settled.start();
     logger.info({ url, emulator: connection.emulator?.url, worker: options.worker }, 'settled is serving');
+    if (generatedToken) {
+      logger.info({ adminUrl: `${config.publicUrl ?? publicDefault}/admin`, adminToken: generatedToken }, 'operator dashboard: sign in with this generated admin token (set ADMIN_TOKEN to choose your own)');
+    } else if (!adminToken) {
+      logger.warn('operator dashboard is off: set ADMIN_TOKEN (at least 24 characters) to turn it on');
+    }
     return {
       url,
       publicUrl: config.publicUrl ?? publicDefault,
       emulatorUrl: connection.emulator?.url,
+      adminToken,
       async close() {
         await settled.close();
         await closeAll();
