@@ -4,6 +4,7 @@ import pg from 'pg';
 import { runEndToEndBenchmark } from './e2e.js';
 import { runWorkerBenchmark } from './worker.js';
 import { runIngestBenchmark, type IngestReport } from './ingest.js';
+import { ingestChartSvg } from './support/chart.js';
 import { describeMachine, machineLine, type Machine } from './support/machine.js';
 import { REPO_ROOT } from './support/process.js';
 
@@ -73,6 +74,7 @@ if (wants('ingest')) {
   const report = await runIngestBenchmark(options);
   writeFileSync(join(RESULTS, 'ingest.json'), `${JSON.stringify({ machine, command, options: { ...options, databaseUrl: undefined }, ...report }, null, 2)}\n`);
   writeFileSync(join(RESULTS, 'ingest.md'), ingestMarkdown(report, machine, command));
+  writeFileSync(join(RESULTS, 'ingest.svg'), ingestChartSvg(report.results, `${machineLine(machine)} · ${options.connections} connections`));
   const lost = report.results.filter((r) => (r.acknowledgedButMissing ?? 0) > 0);
   if (lost.length > 0) {
     console.error(`LOST EVENTS: ${lost.map((r) => `${r.target}: ${r.acknowledgedButMissing} acknowledged events are not stored`).join('; ')}`);

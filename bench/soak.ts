@@ -302,6 +302,9 @@ async function main(): Promise<void> {
     STRIPE_API_BASE: emulator.url,
     ORDER_REF_SECRET: 'soak-order-ref-secret-0123456789abcdef',
     LOG_LEVEL: process.env.SOAK_LOG_LEVEL ?? 'error',
+    // Every buyer and every delivery here comes from 127.0.0.1; per-address limits would throttle the soak itself.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: '10000000',
   };
   if (opts.store === 'postgres') {
     schema = `soak_${randomBytes(5).toString('hex')}`;
@@ -322,6 +325,10 @@ async function main(): Promise<void> {
     secrets.push(endpoint.secret ?? '');
   }
   for (const port of ports) servers.push(new ServeProcess(port, { ...env, STRIPE_WEBHOOK_SECRET: secrets.join(',') }));
+  // If the soak itself dies, take its children along rather than leave them serving.
+  process.once('exit', () => {
+    for (const server of servers) server.child?.kill('SIGKILL');
+  });
   for (const server of servers) await server.start();
   console.log(`soak: ${opts.purchases} purchases, ${opts.store}, ${opts.processes} process(es), ${opts.restarts} SIGKILL restarts, chaos duplicates ≤3, shuffle 300 ms, 10% failed deliveries`);
 
