@@ -37,6 +37,8 @@ describe('webhook endpoints', () => {
     expect(updated).toMatchObject({ url: 'https://shop.example/b', status: 'disabled', enabled_events: ['charge.succeeded'] });
     const listed = await client().stripe.webhookEndpoints.list({ limit: 100 });
     expect(listed.data.map((e) => e.id)).toContain(endpoint.id);
+    expect(listed.data.filter((e) => 'secret' in e)).toEqual([]);
+    expect('secret' in updated).toBe(false);
     const deleted = await client().stripe.webhookEndpoints.del(endpoint.id);
     expect(deleted).toEqual({ id: endpoint.id, object: 'webhook_endpoint', deleted: true });
     await expect(client().stripe.webhookEndpoints.retrieve(endpoint.id)).rejects.toMatchObject({ statusCode: 404 });
