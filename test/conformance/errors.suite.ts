@@ -94,4 +94,21 @@ describe('error bodies', () => {
     expect(replay.status).toBe(402);
     expect(replay.body).toEqual(first.body);
   });
+
+  it.each([
+    [409, 'StripeAPIError'],
+    [429, 'StripeRateLimitError'],
+    [500, 'StripeAPIError'],
+    [503, 'StripeAPIError'],
+  ])('gives an injected %i a Stripe error envelope that the SDK maps to %s', async (status, type) => {
+    const inject = await fetch(`${client().url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status, count: 1, path: '/v1/customers' }),
+    });
+    expect(inject.ok).toBe(true);
+    await expect(client().stripe.customers.list()).rejects.toMatchObject({ type, statusCode: status });
+    expect(client().last().body).toMatchObject({ error: { type: expect.any(String), message: expect.any(String) } });
+    expect((await client().stripe.customers.list()).object).toBe('list');
+  });
 });
