@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
+import { registerDeadLetters } from './commands/dead-letters.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerOrders } from './commands/orders.js';
 import { registerReconcile } from './commands/reconcile.js';
+import { registerRefund } from './commands/refund.js';
+import { registerReplay } from './commands/replay.js';
 import { registerServe } from './commands/serve.js';
 import { registerWorker } from './commands/worker.js';
 
@@ -17,6 +22,11 @@ registerWorker(program);
 registerEmulator(program);
 registerMigrate(program);
 registerReconcile(program);
+registerReplay(program);
+registerDeadLetters(program);
+registerOrders(program);
+registerRefund(program);
+registerDoctor(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : `settled: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 import type Stripe from 'stripe';
 import type { Config } from '../../config.js';
 import { createLogger } from '../../logging.js';
@@ -31,14 +32,21 @@ export function requireStripeKey(config: Config, command: string): void {
   }
 }
 
-/** Opens the store (migrated: operator commands may be the first to touch a new database) and, optionally, Stripe. */
-export async function withOperatorContext<T>(options: { stripe: boolean; command: string }, use: (context: OperatorContext) => Promise<T>): Promise<T> {
+/**
+ * Opens the store (migrated: operator commands may be the first to touch a new database) and Stripe: 'required'
+ * refuses to run without a key, 'if-configured' connects only when a key is set (never the empty in-process emulator).
+ */
+export async function withOperatorContext<T>(
+  options: { stripe: 'required' | 'if-configured' | 'none'; command: string },
+  use: (context: OperatorContext) => Promise<T>,
+): Promise<T> {
   const config = configFromEnvironment();
-  if (options.stripe) requireStripeKey(config, options.command);
+  if (options.stripe === 'required') requireStripeKey(config, options.command);
+  const wantsStripe = options.stripe === 'required' || (options.stripe === 'if-configured' && config.stripe.secretKey !== undefined);
   const store = await openConfiguredStore(config);
   try {
     await store.migrate();
-    const stripe = options.stripe ? (await connectStripe(config)).stripe : undefined;
+    const stripe = wantsStripe ? (await connectStripe(config)).stripe : undefined;
     const gateway = stripe === undefined ? undefined : new StripeGateway(stripe);
     const processing =
       gateway === undefined
@@ -54,9 +62,31 @@ export function formatTime(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
-export function positiveInteger(name: string) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) <= 0) throw new OperatorError(`${name} must be a positive whole number, got "${value}".`);
-    return Number(value);
-  };
+export function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError('a positive whole number is expected');
+  return Number(value);
+}
+
+export function oneLine(text: string | null, max = 100): string {
+  if (text === null) return '-';
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * Processes the given inbox events with this process's worker when Stripe is configured, and says what became
+ * of each; without a key they wait for a running `settled serve` or `settled worker`.
+ */
+export async function processAndReport(context: OperatorContext, ids: readonly string[]): Promise<void> {
+  if (context.processing === undefined) {
+    console.log('queued: a running `settled serve` or `settled worker` will process them (set STRIPE_SECRET_KEY to process them here).');
+    return;
+  }
+  await context.processing.worker.drain();
+  for (const id of ids) {
+    const row = await context.store.inbox.get(id);
+    if (row === undefined) continue;
+    const result = row.status === 'dead' || row.status === 'pending' ? `${row.status}: ${oneLine(row.lastError)}` : `${row.status}: ${row.outcome ?? ''}`;
+    console.log(`  ${id}  ${result}`);
+  }
 }

@@ -53,7 +53,7 @@ export function registerReconcile(program: Command): void {
     .option('--stale-minutes <minutes>', 'look up orders pending longer than this; 0 skips the sweep (RECONCILE_STALE_MINUTES, default 60)', wholeNumber)
     .option('--json', 'print the report as JSON')
     .action(async (options: { lookbackHours?: number; staleMinutes?: number; json?: boolean }) => {
-      await withOperatorContext({ stripe: true, command: 'reconcile' }, async ({ config, store, gateway, processing }) => {
+      await withOperatorContext({ stripe: 'required', command: 'reconcile' }, async ({ config, store, gateway, processing }) => {
         if (gateway === undefined || processing === undefined) return;
         const staleAfterMs = options.staleMinutes === undefined ? config.reconcile.staleAfterMs : options.staleMinutes * 60_000;
         const progress = progressLine(process.stderr);

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
+import { createStripeClient } from '../../../src/stripe/gateway.js';
+import { openStore } from '../../../src/store/index.js';
+import { runCli } from '../../support/cli.js';
+
+let emulator: RunningEmulator | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'settled-doctor-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A data folder holding a SQLite database that was opened but never migrated. */
+async function unmigratedDataDir(): Promise<string> {
+  const dir = tempDir();
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'settled.sqlite') });
+  await store.migrationStatus();
+  await store.close();
+  return dir;
+}
+
+async function doctor(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const run = runCli(['doctor'], env);
+  const code = await run.exited();
+  return { code, output: run.output() };
+}
+
+it('`settled doctor` passes a sound configuration line by line without printing a secret', async () => {
+  emulator = await startEmulator({});
+  const stripe = createStripeClient({ secretKey: 'sk_test_doctor', apiBase: emulator.url });
+  const publicUrl = 'http://127.0.0.1:4242';
+  const endpoint = await stripe.webhookEndpoints.create({ url: `${publicUrl}/api/webhooks/stripe`, enabled_events: ['*'] });
+  const dataDir = tempDir();
+  const store = await openStore({ kind: 'sqlite', path: join(dataDir, 'settled.sqlite') });
+  await store.migrate();
+  await store.close();
+
+  const secret = endpoint.secret ?? '';
+  const { code, output } = await doctor({ DATA_DIR: dataDir, STRIPE_SECRET_KEY: 'sk_test_doctor', STRIPE_API_BASE: emulator.url, STRIPE_WEBHOOK_SECRET: secret, PUBLIC_URL: publicUrl });
+  expect(output).toMatch(/^ok {4}stripe key accepted: /m);
+  expect(output).toMatch(new RegExp(`^ok {4}webhook endpoint: ${endpoint.id} .* is enabled`, 'm'));
+  expect(output).toMatch(/^ok {4}database: SQLite/m);
+  expect(output).toMatch(/^ok {4}migrations: current/m);
+  expect(output).toMatch(/^ok {4}catalog: \d+ item/m);
+  expect(output).not.toMatch(/^FAIL/m);
+  expect(code).toBe(0);
+  expect(output).not.toContain(secret);
+  expect(output).not.toContain('sk_test_doctor');
+});
+
+// Three spawned processes at once: slow on a busy machine, so the time limit is generous.
+it('`settled doctor` on a broken configuration says what to fix for each problem and exits 1', { timeout: 90_000 }, async () => {
+  emulator = await startEmulator({});
+  const base = { STRIPE_SECRET_KEY: 'sk_test_doctor', STRIPE_API_BASE: emulator.url, STRIPE_WEBHOOK_SECRET: 'whsec_nothingmatches', PUBLIC_URL: 'http://127.0.0.1:4242' };
+  const [broken, unmigrated, invalid] = await Promise.all([
+    doctor({ ...base, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', CATALOG_PATH: join(tempDir(), 'missing.json') }),
+    doctor({ ...base, DATA_DIR: await unmigratedDataDir() }),
+    doctor({ STRIPE_SECRET_KEY: 'pk_live_oops', DATA_DIR: tempDir() }),
+  ]);
+  expect(broken.code).toBe(1);
+  expect(broken.output).toMatch(/^FAIL {2}webhook endpoint: no endpoint is registered for http:\/\/127\.0\.0\.1:4242\/api\/webhooks\/stripe: add it/m);
+  expect(broken.output).toMatch(/^FAIL {2}database: PostgreSQL at DATABASE_URL is not reachable .*check DATABASE_URL/m);
+  expect(broken.output).toMatch(/^FAIL {2}catalog: CATALOG_PATH: cannot read/m);
+  expect(broken.output).not.toContain('whsec_nothingmatches');
+
+  expect(unmigrated.code).toBe(1);
+  expect(unmigrated.output).toMatch(/^FAIL {2}migrations: 001-initial, 002-delivery-log not applied: run `settled migrate`/m);
+
+  expect(invalid.code).toBe(1);
+  expect(invalid.output).toMatch(/^FAIL {2}configuration: STRIPE_SECRET_KEY: must be a Stripe secret key/m);
+  expect(invalid.output).not.toContain('pk_live_oops');
+});
+
+it('`settled doctor` warns about a live key outside production', async () => {
+  const { output } = await doctor({ STRIPE_SECRET_KEY: 'sk_live_notreal', STRIPE_API_BASE: 'http://127.0.0.1:1', DATA_DIR: tempDir() });
+  expect(output).toMatch(/^warn {2}live key: a live key outside production/m);
+  expect(output).toMatch(/^FAIL {2}stripe key accepted: could not reach Stripe at http:\/\/127\.0\.0\.1:1/m);
+  expect(output).toMatch(/^FAIL {2}database: no database at .*settled\.sqlite yet: run `settled migrate`/m);
+  expect(output).not.toContain('sk_live_notreal');
+});

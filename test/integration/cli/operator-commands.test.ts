@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
+import { openStore, type Store } from '../../../src/store/index.js';
+import { runCli } from '../../support/cli.js';
+import { startShop, type Shop } from '../../support/shop.js';
+
+// Each test spawns several `settled` processes; on a busy machine each takes seconds to start.
+const SPAWNS = 120_000;
+
+let emulator: RunningEmulator | undefined;
+let shop: Shop | undefined;
+let store: Store | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await shop?.close();
+  await store?.close();
+  await emulator?.close();
+  shop = undefined;
+  store = undefined;
+  emulator = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function settled(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const run = runCli(args, env);
+  const code = await run.exited();
+  return { code, output: run.output() };
+}
+
+/** A shop on a SQLite file under DATA_DIR with one paid order, and the environment for `settled` on the same data. */
+async function shopWithPaidOrder(): Promise<{ orderId: string; env: Record<string, string> }> {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'settled-ops-')), 'data');
+  dirs.push(dataDir);
+  emulator = await startEmulator({});
+  store = await openStore({ kind: 'sqlite', path: join(dataDir, 'settled.sqlite') });
+  shop = await startShop({ store, emulator });
+  const { orderId, checkoutUrl } = await shop.checkout();
+  await shop.pay(checkoutUrl, '4242424242424242');
+  await shop.quiesce();
+  return { orderId, env: { DATA_DIR: dataDir, STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_API_BASE: emulator.url, LOG_LEVEL: 'warn' } };
+}
+
+it('`settled --help` lists every operator command and each command has its own --help', { timeout: SPAWNS }, async () => {
+  const [top, refund] = await Promise.all([settled(['--help'], {}), settled(['refund', '--help'], {})]);
+  for (const command of ['serve', 'worker', 'migrate', 'reconcile', 'emulator', 'replay', 'dead-letters', 'orders', 'refund', 'doctor']) {
+    expect(top.output).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+  }
+  expect(refund.output).toContain('Usage: settled refund [options] <orderId>');
+  expect(refund.output).toContain('--amount <minor>');
+});
+
+it('`settled orders` lists orders and shows one with its event timeline', { timeout: SPAWNS }, async () => {
+  const { orderId, env } = await shopWithPaidOrder();
+  const [list, show, missing] = await Promise.all([
+    settled(['orders', 'list', '--status', 'paid'], env),
+    settled(['orders', 'show', orderId], env),
+    settled(['orders', 'show', 'ord_nope'], env),
+  ]);
+  expect(list.code).toBe(0);
+  expect(list.output).toMatch(new RegExp(`^${orderId}\\s+paid\\s`, 'm'));
+  expect(show.code).toBe(0);
+  expect(show.output).toContain(`order ${orderId}`);
+  expect(show.output).toMatch(/status\s+paid/);
+  expect(show.output).toMatch(/event evt_\S+ checkout\.session\.completed via webhook: processed/);
+  expect(show.output).toMatch(/fact payment_succeeded \[paid:cs_/);
+  expect(show.output).toContain('fulfilled (access granted)');
+  expect(missing.code).toBe(1);
+  expect(missing.output).toContain('no order ord_nope; `settled orders list --search <text>`');
+});
+
+it('`settled replay` re-runs stored events idempotently and names the ids it does not know', { timeout: SPAWNS }, async () => {
+  const { orderId, env } = await shopWithPaidOrder();
+  const [event] = (await store!.inbox.list({ limit: 20 })).filter((e) => e.type === 'checkout.session.completed');
+  const factsBefore = await store!.orders.facts(orderId);
+  const replay = await settled(['replay', event!.id, 'evt_unknown'], env);
+  expect(replay.code).toBe(1);
+  expect(replay.output).toContain(`requeued ${event!.id} (checkout.session.completed, was processed)`);
+  expect(replay.output).toMatch(new RegExp(`${event!.id}  processed: applied: order is paid`));
+  expect(replay.output).toContain('not in the inbox: evt_unknown');
+  expect(await store!.orders.facts(orderId)).toEqual(factsBefore);
+  expect((await store!.orders.get(orderId))?.status).toBe('paid');
+});
+
+it('`settled dead-letters` lists dead events and retries them', { timeout: SPAWNS }, async () => {
+  const { orderId, env } = await shopWithPaidOrder();
+  const [stored] = (await store!.inbox.list({ limit: 20 })).filter((e) => e.type === 'checkout.session.completed');
+  // A copy of a real event that died during an outage: its retry succeeds once things are well again.
+  await store!.inbox.add([{ id: 'evt_died_1', type: stored!.type, payload: stored!.payload.replace(stored!.id, 'evt_died_1'), source: 'webhook', receivedAt: Date.now() + 3_600_000 }]);
+  await shop!.close();
+  shop = undefined;
+  const [claimed] = await store!.inbox.claim({ workerId: 'test', limit: 1, leaseMs: 60_000, now: Date.now() + 3_600_000 });
+  expect(claimed?.id).toBe('evt_died_1');
+  await store!.inbox.fail({ id: 'evt_died_1', workerId: 'test', error: 'StoreUnavailableError: connection refused', runAt: 0, dead: true, now: Date.now() });
+
+  const list = await settled(['dead-letters'], env);
+  expect(list.code).toBe(0);
+  expect(list.output).toMatch(/evt_died_1 {2}checkout\.session\.completed {2}attempts 1 .* last error: StoreUnavailableError: connection refused/);
+  const [noArgs, retry] = await Promise.all([settled(['dead-letters', 'retry'], env), settled(['dead-letters', 'retry', 'evt_died_1'], env)]);
+  expect(noArgs.code).toBe(1);
+  expect(noArgs.output).toContain('name the dead events to retry, or pass --all');
+  expect(retry.code).toBe(0);
+  expect(retry.output).toContain('retrying 1 dead letter(s)');
+  expect((await store!.inbox.get('evt_died_1'))?.status).toBe('processed');
+  expect((await store!.orders.get(orderId))?.status).toBe('paid');
+  expect((await settled(['dead-letters', 'list'], env)).output).toContain('no dead letters');
+});
+
+it('`settled refund` asks Stripe once per intent; the charge.refunded event, reconciled, changes the order', { timeout: SPAWNS }, async () => {
+  const { orderId, env } = await shopWithPaidOrder();
+  emulator!.pauseWebhooks();
+  const first = await settled(['refund', orderId, '--amount', '500'], env);
+  expect(first.code).toBe(0);
+  const refundId = /refund (re_\S+): 500 usd/.exec(first.output)?.[1];
+  expect(refundId).toBeDefined();
+  expect(first.output).toContain("changes when Stripe's charge.refunded event is processed");
+  // Nothing changed here yet: the order moves only by the event.
+  expect((await store!.orders.get(orderId))?.status).toBe('paid');
+  const again = await settled(['refund', orderId, '--amount', '500'], env);
+  expect(again.output).toContain(`refund ${refundId}: 500 usd`);
+  expect(emulator!.events().filter((event) => event.type === 'refund.created')).toHaveLength(1);
+
+  const [tooMuch, unknown] = await Promise.all([settled(['refund', orderId, '--amount', '999999'], env), settled(['refund', 'ord_nope'], env)]);
+  expect(tooMuch.code).toBe(1);
+  expect(tooMuch.output).toMatch(/--amount 999999 is more than the \d+ usd not yet refunded/);
+  expect(unknown.output).toContain('no order ord_nope');
+
+  const reconciled = await settled(['reconcile'], env);
+  expect(reconciled.code).toBe(0);
+  expect((await store!.orders.get(orderId))).toMatchObject({ status: 'partially_refunded', amountRefunded: 500 });
+});
