@@ -45,6 +45,8 @@ export interface EmulatorOptions {
    * harder case for a shop (landing before the webhook).
    */
   checkoutWebhookWaitMs?: number;
+  /** The base URL buyers' browsers use for session.url and 3D Secure pages (default: the listening URL). */
+  publicUrl?: string;
 }
 
 export interface RunningEmulator {
@@ -107,7 +109,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  world.baseUrl = url;
+  world.baseUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
 
   return {
     url,

@@ -159,3 +159,15 @@ describe('retrieve parameters', () => {
     expect(good.status).toBe(200);
   });
 });
+
+describe('public URL', () => {
+  it('session urls use publicUrl when the emulator sits behind another address', async () => {
+    const behind = await startWorld({ publicUrl: 'http://stripe.local:8080/' });
+    try {
+      const session = await createSession(behind.stripe);
+      expect(session.url).toBe(`http://stripe.local:8080/c/pay/${session.id}`);
+    } finally {
+      await behind.close();
+    }
+  });
+});
