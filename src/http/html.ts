@@ -26,6 +26,7 @@ export function page(title: string, body: string, options: PageOptions = {}): st
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${refresh}<title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/settled.css">
 ${scripts}</head>
 <body>
