@@ -98,6 +98,16 @@ describeEachStore('reconciliation inside the process', (ctx) => {
     expect((await ctx.store.orders.get(paidId))?.status).toBe('paid');
   });
 
+  it('revalidation rides out Stripe answering 429 and still applies the payment', async () => {
+    const deaf = await deafSettled({ revalidate: true, reconcile: { staleAfterMs: 0, retry: { baseDelayMs: 5, maxDelayMs: 20 } } });
+    deaf.settled.start();
+    const orderId = await deaf.pay();
+    emulator!.failNext(429, 2, '/v1/checkout/sessions');
+    const report = await deaf.settled.reconcile();
+    expect(report.ordersHealed).toEqual([orderId]);
+    expect((await ctx.store.orders.get(orderId))?.status).toBe('paid');
+  });
+
   it('every request to the webhook endpoint lands in the delivery log: stored, duplicate and rejected', async () => {
     shop = await startShop({ store: ctx.store });
     const { orderId, checkoutUrl } = await shop.checkout();
