@@ -6,6 +6,7 @@ import { startEmulator, type ChaosOptions, type EmulatorOptions } from './index.
 const USAGE = `Usage: emulator [options]
   --port <n>                 port to listen on (default 12111)
   --host <addr>              address to bind (default 127.0.0.1)
+  --public-url <url>         base URL browsers use for session.url (default: the listening URL)
   --retry-schedule-ms <list> webhook retry delays, comma-separated (default 300000,1800000,7200000)
   --async-settle-seconds <n> when delayed (SEPA) payments settle, in emulated seconds (default 10)
   --checkout-webhook-wait-ms <n> hold Checkout's redirect until the completed webhook's first attempt (default 0)
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      'public-url': { type: 'string' },
       'retry-schedule-ms': { type: 'string' },
       'async-settle-seconds': { type: 'string' },
       'checkout-webhook-wait-ms': { type: 'string' },
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
   if (seed !== undefined) chaos.seed = seed;
   const options: EmulatorOptions = { port: numberOption(values, 'port') ?? 12111, chaos, logger: values.log ?? false };
   if (values.host) options.host = values.host;
+  if (values['public-url']) options.publicUrl = values['public-url'];
   const settle = numberOption(values, 'async-settle-seconds');
   if (settle !== undefined) options.asyncSettleSeconds = settle;
   const webhookWait = numberOption(values, 'checkout-webhook-wait-ms');
