@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CONDITIONAL_FIELDS, NEWER_FIELDS, TYPE_NAMED_FIELDS } from './allowances.js';
 
@@ -16,6 +16,9 @@ let resources: Record<string, JsonObject> | undefined;
 function loadResources(): Record<string, JsonObject> {
   if (resources !== undefined) return resources;
   const file = process.env.STRIPE_FIXTURES ?? fileURLToPath(DEFAULT_FIXTURES);
+  if (!existsSync(file)) {
+    throw new Error(`Stripe's fixtures3.json is not at ${file}: point STRIPE_FIXTURES at a copy (see ../shared/stripe/README.md).`);
+  }
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { resources: Record<string, JsonObject> };
   resources = parsed.resources;
   return resources;
