@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Catalog } from './domain/catalog.js';
 import type { CheckoutDeps } from './checkout/start-checkout.js';
-import { GroupCommitter } from './ingest/group-commit.js';
+import { BatchedDeliveryLog, GroupCommitter } from './ingest/group-commit.js';
 import { verifyPayment, type VerifyResult, type VerifyTarget } from './ingest/verify.js';
 import { createWebhookIntake, type WebhookIntake } from './ingest/webhook.js';
 import { buildApp } from './http/app.js';
@@ -105,7 +105,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     toleranceSeconds: options.toleranceSeconds ?? 300,
     now,
     onStored: () => worker.notify(),
-    deliveryLog: store.deliveryLog,
+    deliveryLog: new BatchedDeliveryLog(store.deliveryLog),
     onDeliveryLogError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'webhook delivery not logged'),
   });
   const verify = (target: VerifyTarget): Promise<VerifyResult> =>

@@ -35,6 +35,8 @@ const store = databaseUrl
   ? await openStore({ kind: 'postgres', connectionString: databaseUrl, schema: requiredEnv('BENCH_PG_SCHEMA') })
   : await openStore({ kind: 'sqlite', path: requiredEnv('BENCH_SQLITE_PATH') });
 if (process.env.BENCH_TRACE_BATCHES === '1') traceBatches(store);
+// Diagnostic only: how much the per-request delivery-log insert costs (it is not part of the group commit).
+if (process.env.BENCH_WITHOUT_DELIVERY_LOG === '1') store.deliveryLog.record = async () => undefined;
 const catalog = parseCatalog(JSON.parse(readFileSync(new URL('../../catalog/demo.json', import.meta.url), 'utf8')));
 const settled = await createSettled({
   store,

@@ -149,6 +149,8 @@ export interface WebhookDelivery extends NewWebhookDelivery {
 
 export interface DeliveryLogRepository {
   record(entry: NewWebhookDelivery): Promise<void>;
+  /** Several in one statement, so one commit: the webhook intake batches them under load. */
+  recordMany(entries: readonly NewWebhookDelivery[]): Promise<void>;
   /** Newest first. */
   list(input: { limit: number; outcome?: DeliveryOutcome; eventId?: string }): Promise<WebhookDelivery[]>;
   /** Deletes deliveries received before the given time; returns how many. */
