@@ -1,23 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachStore } from '../../support/stores.js';
 import { startShop, type Shop } from '../../support/shop.js';
-
-const TOKEN = 'test-admin-token-0123456789abcdef';
-
-async function signIn(shop: Shop): Promise<{ cookie: string; csrf: string; setCookie: string }> {
-  const login = await fetch(`${shop.url}/admin/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: TOKEN }).toString(),
-    redirect: 'manual',
-  });
-  expect(login.status).toBe(303);
-  const setCookie = login.headers.get('set-cookie') ?? '';
-  const cookie = setCookie.split(';')[0] ?? '';
-  const overview = await fetch(`${shop.url}/admin`, { headers: { cookie } });
-  const csrf = /name="csrf" value="([^"]+)"/.exec(await overview.text())?.[1] ?? '';
-  return { cookie, csrf, setCookie };
-}
+import { ADMIN_TOKEN as TOKEN, signIn } from './admin-client.js';
 
 describeEachStore('admin sign-in and form protection', (ctx) => {
   let shop: Shop;

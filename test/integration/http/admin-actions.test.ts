@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEachStore } from '../../support/stores.js';
+import { startShop, type Shop } from '../../support/shop.js';
+import { ADMIN_TOKEN, signIn } from './admin-client.js';
+
+describeEachStore('admin actions', (ctx) => {
+  let shop: Shop;
+  beforeEach(async () => {
+    shop = await startShop({ store: ctx.store, adminToken: ADMIN_TOKEN });
+  });
+  afterEach(async () => {
+    await shop.close();
+  });
+
+  async function paidOrder(): Promise<string> {
+    const { orderId, checkoutUrl } = await shop.checkout([{ sku: 'field-notes', quantity: 1 }]);
+    expect((await shop.pay(checkoutUrl, '4242424242424242')).status).toBe(303);
+    await shop.quiesce();
+    return orderId;
+  }
+
+  const refunds = (): number => shop.emulator.events().filter((event) => event.type === 'refund.created').length;
+
+  it('a partial refund keeps the order partially refunded; refunding the rest ends it refunded', async () => {
+    const orderId = await paidOrder();
+    const admin = await signIn(shop);
+    const partial = await admin.post(`/admin/orders/${orderId}/refund`, { amount: '5.00' });
+    expect(partial.location).toBe(`/admin/orders/${orderId}?notice=refund_requested`);
+    await shop.quiesce();
+    expect(await ctx.store.orders.get(orderId)).toMatchObject({ status: 'partially_refunded', amountRefunded: 500, entitlement: 'active' });
+    expect((await admin.get(`/admin/orders/${orderId}`)).html).toContain('$7.00 can still be refunded');
+    await admin.post(`/admin/orders/${orderId}/refund`, { amount: '' });
+    await shop.quiesce();
+    expect(await ctx.store.orders.get(orderId)).toMatchObject({ status: 'refunded', amountRefunded: 1200, entitlement: 'revoked' });
+  });
+
+  it('a refund amount that is not a number or exceeds what is left is refused before Stripe is called', async () => {
+    const orderId = await paidOrder();
+    const admin = await signIn(shop);
+    const before = refunds();
+    for (const amount of ['abc', '12.01', '0', '-1', '1.234']) {
+      const answer = await admin.post(`/admin/orders/${orderId}/refund`, { amount });
+      expect(answer.location, amount).toBe(`/admin/orders/${orderId}?notice=bad_amount`);
+    }
+    expect(refunds()).toBe(before);
+    await admin.post(`/admin/orders/${orderId}/refund`, { amount: '12.00' });
+    expect(refunds()).toBe(before + 1);
+  });
+
+  it('the same refund form sent twice before Stripe confirms refunds once', async () => {
+    const orderId = await paidOrder();
+    const admin = await signIn(shop);
+    shop.emulator.pauseWebhooks();
+    await admin.post(`/admin/orders/${orderId}/refund`, { amount: '3.00' });
+    await admin.post(`/admin/orders/${orderId}/refund`, { amount: '3.00' });
+    expect(refunds()).toBe(1);
+    shop.emulator.resumeWebhooks();
+    await shop.quiesce();
+    expect(await ctx.store.orders.get(orderId)).toMatchObject({ status: 'partially_refunded', amountRefunded: 300 });
+  });
+
+  it('orders can be found by session id and filtered by status; the overview charts the payment', async () => {
+    const { orderId, sessionId, checkoutUrl } = await shop.checkout();
+    expect((await shop.pay(checkoutUrl, '4242424242424242')).status).toBe(303);
+    await shop.quiesce();
+    const admin = await signIn(shop);
+    expect((await admin.get(`/admin/orders?q=${sessionId}`)).html).toContain(orderId);
+    expect((await admin.get('/admin/orders?status=paid')).html).toContain(orderId);
+    expect((await admin.get('/admin/orders?status=refunded')).html).not.toContain(orderId);
+    const overview = await admin.get('/admin');
+    expect(overview.html).toContain('1 paid, 0 failed');
+    expect(overview.html).toMatch(/<svg[^>]+role="img"/);
+  });
+
+  it('Run reconciliation now reports what it read', async () => {
+    await paidOrder();
+    const admin = await signIn(shop);
+    expect((await admin.get('/admin/events')).html).toContain('Run reconciliation now');
+    const run = await admin.post('/admin/reconcile');
+    expect(run.status).toBe(200);
+    expect(run.html).toMatch(/Reconciliation finished: \d+ events read, 0 missing from the inbox/);
+  });
+});
