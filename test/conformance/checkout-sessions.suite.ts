@@ -97,6 +97,10 @@ describe('checkout sessions', () => {
     const page = await client().stripe.checkout.sessions.listLineItems(session.id, { limit: 1 });
     expect(page.data).toHaveLength(1);
     expect(page.has_more).toBe(true);
+    const withProducts = await client().stripe.checkout.sessions.listLineItems(session.id, { expand: ['data.price.product'] });
+    const price = (client().last().body as { data: { price: Record<string, unknown> }[] }).data[0]?.price ?? {};
+    expect(expansionProblems('price', price, ['product'])).toEqual([]);
+    expect(withProducts.data[0]?.price?.product).toMatchObject({ object: 'product', name: 'Field guide' });
   });
 
   it('lists sessions newest first and pages with starting_after', async () => {
