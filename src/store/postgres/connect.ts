@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import type { DatabaseIntrospector } from 'kysely';
 import type { Database } from '../database.js';
+import { TableListIntrospector } from './introspector.js';
 
 const INT8_OID = 20;
 const DEFAULT_POOL_SIZE = 10;
@@ -24,6 +26,13 @@ export function quoteIdentifier(name: string): string {
   return `"${name}"`;
 }
 
+/** Kysely's PostgreSQL dialect, with an introspector that does not fail when other schemas change meanwhile. */
+class SettledPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new TableListIntrospector(db);
+  }
+}
+
 function createPool(connectionString: string, poolSize: number): pg.Pool {
   // Times are unix milliseconds in bigint columns; they fit a JS number exactly.
   const types = new pg.TypeOverrides();
@@ -36,7 +45,7 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
   const ownsPool = 'connectionString' in options;
   const pool = ownsPool ? createPool(options.connectionString, options.poolSize ?? DEFAULT_POOL_SIZE) : options.pool;
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({
+    dialect: new SettledPostgresDialect({
       pool,
       // search_path is per session, so every pooled connection gets it when Kysely first uses it.
       onCreateConnection: async (connection) => {

@@ -21,7 +21,7 @@ describe.skipIf(!runnable)(SUITE, () => {
     await schema?.drop();
   });
 
-  it('fulfills every paid order once and processes every event once, though each event reaches all three, several times', { timeout: 120_000 }, async () => {
+  it('fulfills every paid order once and processes every event once, though each event reaches all three, several times', { timeout: 180_000 }, async () => {
     const startedAt = Date.now();
     // Every event goes to the three endpoints, 1–3 copies each, all at once: nine racing deliveries at most.
     emulator = await startEmulator({ retryScheduleMs: [50, 100, 200, 400, 800, 1600], chaos: { duplicates: 3, seed: 7 } });
