@@ -58,7 +58,7 @@ export interface RunningEmulator {
   settle(timeoutMs?: number): Promise<boolean>;
   /** Moves the emulated clock forward, firing session expiries, async settlements and due retries. */
   advanceClock(seconds: number): void;
-  /** Forgets every object, event, delivery and idempotency key; resets the clock and chaos is kept. */
+  /** Forgets every object, event, delivery, idempotency key and injected fault; the clock returns to real time and delivery un-pauses; chaos stays. */
   reset(): void;
   pauseWebhooks(): void;
   /** Delivers the events held while paused. */
