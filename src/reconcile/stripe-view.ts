@@ -4,13 +4,15 @@ import type { StripeGateway } from '../stripe/gateway.js';
 import { withRateLimitRetry, type RateLimitRetryOptions } from './rate-limit.js';
 
 /** What Stripe says about an order's money, reduced to the order statuses it can tell apart. */
-export type StripeStatus = 'pending' | 'paid' | 'payment_failed' | 'expired' | 'partially_refunded' | 'refunded' | 'disputed';
+export type StripeStatus = 'pending' | 'paid' | 'payment_failed' | 'expired' | 'partially_refunded' | 'refunded';
 
 export interface StripeView {
   readonly status: StripeStatus;
   /** For people: the Stripe objects and fields the status was read from. */
   readonly detail: string;
   readonly amountRefunded: number;
+  /** charge.disputed: stays true after a dispute is won, so it says a dispute happened, not that one is open. */
+  readonly disputed: boolean;
 }
 
 function idOf(value: string | { id: string } | null | undefined): string | null {
@@ -22,20 +24,20 @@ async function chargeView(gateway: StripeGateway, chargeId: string, prefix: stri
   const charge: Stripe.Charge = await withRateLimitRetry(() => gateway.retrieveCharge(chargeId), retry);
   const detail = `${prefix}, charge ${charge.id} amount_refunded ${charge.amount_refunded}${charge.disputed ? ', disputed' : ''}`;
   const amountRefunded = charge.amount_refunded;
-  if (charge.disputed) return { status: 'disputed', detail, amountRefunded };
-  if (amountRefunded > 0 && amountRefunded >= charge.amount) return { status: 'refunded', detail, amountRefunded };
-  if (amountRefunded > 0) return { status: 'partially_refunded', detail, amountRefunded };
-  return { status: 'paid', detail, amountRefunded };
+  const disputed = charge.disputed;
+  if (amountRefunded > 0 && amountRefunded >= charge.amount) return { status: 'refunded', detail, amountRefunded, disputed };
+  if (amountRefunded > 0) return { status: 'partially_refunded', detail, amountRefunded, disputed };
+  return { status: 'paid', detail, amountRefunded, disputed };
 }
 
 async function intentView(gateway: StripeGateway, intent: Stripe.PaymentIntent, prefix: string, retry: RateLimitRetryOptions | undefined): Promise<StripeView> {
   const detail = `${prefix}payment_intent ${intent.id} ${intent.status}`;
   const chargeId = idOf(intent.latest_charge);
   if (intent.status === 'succeeded' && chargeId !== null) return chargeView(gateway, chargeId, detail, retry);
-  if (intent.status === 'succeeded') return { status: 'paid', detail, amountRefunded: 0 };
-  if (intent.status === 'canceled') return { status: 'expired', detail, amountRefunded: 0 };
-  if (intent.status === 'requires_payment_method' && intent.last_payment_error) return { status: 'payment_failed', detail, amountRefunded: 0 };
-  return { status: 'pending', detail, amountRefunded: 0 };
+  if (intent.status === 'succeeded') return { status: 'paid', detail, amountRefunded: 0, disputed: false };
+  if (intent.status === 'canceled') return { status: 'expired', detail, amountRefunded: 0, disputed: false };
+  if (intent.status === 'requires_payment_method' && intent.last_payment_error) return { status: 'payment_failed', detail, amountRefunded: 0, disputed: false };
+  return { status: 'pending', detail, amountRefunded: 0, disputed: false };
 }
 
 /** Reads the order's session (or payment intent) and its charge; undefined for an order with no Stripe object. */
@@ -43,11 +45,11 @@ export async function readStripeView(gateway: StripeGateway, order: OrderRecord,
   if (order.checkoutSessionId !== null) {
     const session = await withRateLimitRetry(() => gateway.retrieveCheckoutSession(order.checkoutSessionId as string), retry);
     const prefix = `session ${session.id} ${session.status}/${session.payment_status}`;
-    if (session.status === 'expired') return { status: 'expired', detail: prefix, amountRefunded: 0 };
-    if (session.status === 'open') return { status: 'pending', detail: prefix, amountRefunded: 0 };
+    if (session.status === 'expired') return { status: 'expired', detail: prefix, amountRefunded: 0, disputed: false };
+    if (session.status === 'open') return { status: 'pending', detail: prefix, amountRefunded: 0, disputed: false };
     const intent = session.payment_intent;
     if (intent !== null && typeof intent === 'object') return intentView(gateway, intent, `${prefix}, `, retry);
-    return { status: session.payment_status === 'unpaid' ? 'pending' : 'paid', detail: prefix, amountRefunded: 0 };
+    return { status: session.payment_status === 'unpaid' ? 'pending' : 'paid', detail: prefix, amountRefunded: 0, disputed: false };
   }
   if (order.paymentIntentId !== null) {
     const intent = await withRateLimitRetry(() => gateway.retrievePaymentIntent(order.paymentIntentId as string), retry);
@@ -63,12 +65,14 @@ export interface Drift {
 }
 
 /**
- * Whether the order's state here disagrees with Stripe's. A lost dispute is still a disputed charge at Stripe;
- * needs_review is settled's own refusal to trust a payment, so it is reported elsewhere, not as drift.
+ * Whether the order's state here disagrees with Stripe's. needs_review is settled's own refusal to trust a
+ * payment, so it is reported elsewhere, not as drift. A disputed order needs a disputed charge; a paid one may
+ * have a disputed charge, since a won dispute leaves charge.disputed true.
  */
 export function driftOf(order: OrderRecord, view: StripeView): Drift | undefined {
   if (order.status === 'needs_review') return undefined;
-  const here = order.status === 'dispute_lost' ? 'disputed' : order.status;
-  if (here === view.status && order.amountRefunded === view.amountRefunded) return undefined;
+  const disputedHere = order.status === 'disputed' || order.status === 'dispute_lost';
+  const agrees = disputedHere ? view.disputed : order.status === view.status;
+  if (agrees && order.amountRefunded === view.amountRefunded) return undefined;
   return { orderId: order.id, here: { status: order.status, amountRefunded: order.amountRefunded }, stripe: view };
 }

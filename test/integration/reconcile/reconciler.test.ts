@@ -105,6 +105,23 @@ describeEachStore('reconciler', (ctx) => {
     expect(await fulfillments(ctx, paid.orderId)).toBe(1);
   });
 
+  it('a dispute missed and then won is healed to disputed and back to paid, and neither is drift', async () => {
+    shop = await startShop({ store: ctx.store });
+    shop.emulator.pauseWebhooks();
+    const disputed = await paidWhileDeaf(shop, '4000000000000259');
+    const first = await runReconcile(shop, { ...SETTINGS, overlapSeconds: 3600 });
+    expect((await ctx.store.orders.get(disputed.orderId))?.status).toBe('disputed');
+    expect(first.drift).toEqual([]);
+
+    const [dispute] = (await shop.stripe.disputes.list({ limit: 1 })).data;
+    await shop.stripe.disputes.update(dispute!.id, { evidence: { uncategorized_text: 'winning_evidence' }, submit: true });
+    const second = await runReconcile(shop, { ...SETTINGS, overlapSeconds: 3600 });
+    expect(second.ordersHealed).toEqual([disputed.orderId]);
+    expect((await ctx.store.orders.get(disputed.orderId))?.status).toBe('paid');
+    expect(second.drift).toEqual([]);
+    expect(await fulfillments(ctx, disputed.orderId)).toBe(1);
+  });
+
   it('reports as drift, with both sides, orders Stripe has paid that are still pending here', async () => {
     shop = await startShop({ store: ctx.store });
     shop.emulator.pauseWebhooks();
