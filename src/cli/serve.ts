@@ -11,8 +11,8 @@ export interface ServeHandle {
   /** Where buyers reach it (PUBLIC_URL, or localhost on the bound port). */
   readonly publicUrl: string;
   readonly emulatorUrl: string | undefined;
-  /** Signs in to /admin: ADMIN_TOKEN, or the one generated in offline demo mode. */
-  readonly adminToken: string | undefined;
+  /** The admin token generated for this run in offline demo mode (never ADMIN_TOKEN itself), to print. */
+  readonly generatedAdminToken: string | undefined;
   close(): Promise<void>;
 }
 
@@ -67,16 +67,14 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     }
     settled.start();
     logger.info({ url, emulator: connection.emulator?.url, worker: options.worker }, 'settled is serving');
-    if (generatedToken) {
-      logger.info({ adminUrl: `${config.publicUrl ?? publicDefault}/admin`, adminToken: generatedToken }, 'operator dashboard: sign in with this generated admin token (set ADMIN_TOKEN to choose your own)');
-    } else if (!adminToken) {
+    if (!adminToken) {
       logger.warn('operator dashboard is off: set ADMIN_TOKEN (at least 24 characters) to turn it on');
     }
     return {
       url,
       publicUrl: config.publicUrl ?? publicDefault,
       emulatorUrl: connection.emulator?.url,
-      adminToken,
+      generatedAdminToken: generatedToken,
       async close() {
         await settled.close();
         await closeAll();

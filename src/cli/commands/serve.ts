@@ -12,6 +12,9 @@ export function registerServe(program: Command): void {
       const handle = await serve(configFromEnvironment({ PORT: options.port }), { worker: options.worker });
       console.log(`settled is serving on ${handle.url} — open ${handle.publicUrl}`);
       if (handle.emulatorUrl) console.log(`built-in Stripe emulator on ${handle.emulatorUrl} (no STRIPE_SECRET_KEY set)`);
+      if (handle.generatedAdminToken) {
+        console.log(`operator dashboard on ${handle.publicUrl}/admin — admin token for this run: ${handle.generatedAdminToken} (set ADMIN_TOKEN to choose one)`);
+      }
       closeOnSignals(() => handle.close());
     });
 }
