@@ -102,7 +102,7 @@ if (wants('worker')) {
 
 if (wants('e2e')) {
   const purchases = Number(process.env.BENCH_E2E_PURCHASES ?? 1000);
-  const concurrency = Number(process.env.BENCH_E2E_CONCURRENCY ?? 4);
+  const concurrency = Number(process.env.BENCH_E2E_CONCURRENCY ?? 1);
   const machine = describeMachine();
   const postgres = await postgresReachable();
   const results = await runEndToEndBenchmark({ purchases, concurrency, databaseUrl: DATABASE_URL, postgres });
