@@ -14,7 +14,7 @@ export interface BackfillOptions {
   readonly lookbackSeconds: number;
   /** Re-read this much before the cursor: events with the cursor's timestamp, or listed late, are not skipped. */
   readonly overlapSeconds: number;
-  readonly pageSize?: number;
+  readonly pageSize?: number | undefined;
   readonly retry?: RateLimitRetryOptions;
   /** Fraction of the time window covered so far, 0..1 (events are listed newest first). */
   readonly onProgress?: (fraction: number) => void;

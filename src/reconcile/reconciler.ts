@@ -16,6 +16,8 @@ export interface ReconcileSettings {
   /** Delivery-log entries older than this are deleted; undefined keeps them. */
   readonly deliveryLogRetentionMs?: number | undefined;
   readonly retry?: RateLimitRetryOptions | undefined;
+  /** Events per Events API page (Stripe allows 1–100; default 100). */
+  readonly pageSize?: number | undefined;
 }
 
 export type ReconcilePhase = 'events' | 'sweep' | 'processing' | 'drift';
@@ -61,6 +63,7 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
       lookbackSeconds: settings.lookbackSeconds,
       overlapSeconds: settings.overlapSeconds,
       retry: settings.retry,
+      pageSize: settings.pageSize,
       onProgress: (fraction) => deps.onProgress?.('events', Math.round(fraction * 1000), 1000),
     },
   );

@@ -83,6 +83,22 @@ describeEachStore('reconciler', (ctx) => {
     expect(second.cursorSeconds).toBeGreaterThanOrEqual((first.cursorSeconds ?? 0) + 120);
   });
 
+  it('pages through the Events API with starting_after until Stripe has no more', async () => {
+    shop = await startShop({ store: ctx.store });
+    shop.emulator.pauseWebhooks();
+    const orders = [await paidWhileDeaf(shop), await paidWhileDeaf(shop), await paidWhileDeaf(shop)];
+    const fractions: number[] = [];
+    const { store, worker, gateway } = shop.settled;
+    const report = await reconcile(
+      { store, gateway, now: Date.now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 10_000, now: Date.now }), onProgress: (phase, done, total) => void (phase === 'events' && fractions.push(done / total)) },
+      { ...SETTINGS, pageSize: 2 },
+    );
+    expect(report.eventsSeen).toBe(6);
+    expect(report.ordersHealed).toEqual(orders.map((o) => o.orderId).sort());
+    expect(fractions.length).toBeGreaterThanOrEqual(3);
+    expect(fractions[fractions.length - 1]).toBe(1);
+  });
+
   it('the sweep asks Stripe about orders pending too long: a paid session pays, an expired one expires', async () => {
     shop = await startShop({ store: ctx.store });
     shop.emulator.pauseWebhooks();
