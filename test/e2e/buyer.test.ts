@@ -110,6 +110,24 @@ describeInBrowser('buyer pages in a browser', () => {
     expect(await page.getByRole('status').innerText()).toContain('Paid');
   });
 
+  it('a buyer can choose a quantity and pay using only the keyboard, with a visible focus ring', async () => {
+    await page.goto(`${shop.url}/`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('qty-field-notes');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('3');
+    await page.keyboard.press('Tab');
+    // Evaluated in the page (a string, since this file is compiled without the DOM's types).
+    const outline = await page.evaluate('({ text: document.activeElement?.textContent, style: getComputedStyle(document.activeElement).outlineStyle })');
+    expect(outline).toEqual({ text: 'Pay Now', style: 'solid' });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${shop.emulator.url}/**`);
+    expect(await page.locator('#total').innerText()).toBe('$36.00');
+  });
+
   it('cancel and an unknown access link explain themselves and lead back to the shop', async () => {
     await page.goto(`${shop.url}/cancel`);
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Your order was not paid');
