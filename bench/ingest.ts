@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { LoadResult, LoadSpec } from './load.js';
-import { firstJsonLine, peakRssBytes, spawnTs, waitForExit } from './support/process.js';
+import { compileTs, firstJsonLine, peakRssBytes, spawnJs, waitForExit } from './support/process.js';
 
 export interface IngestOptions {
   readonly connections: number;
@@ -66,7 +66,7 @@ async function withPg<T>(url: string, use: (client: pg.Client) => Promise<T>): P
 }
 
 async function measure(spec: TargetSpec, options: IngestOptions, secret: string): Promise<TargetResult> {
-  const server = spawnTs(spec.script, { ...spec.env, BENCH_SECRET: secret });
+  const server = spawnJs(await compileTs(spec.script), { ...spec.env, BENCH_SECRET: secret });
   const { port } = await firstJsonLine<{ port: number }>(server, 30_000);
   const ackedIdsPath = join(tmpdir(), `settled-bench-acked-${randomBytes(4).toString('hex')}.txt`);
   const load: LoadSpec = {
@@ -79,7 +79,7 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
     poolSize: 30_000,
     ackedIdsPath,
   };
-  const loader = spawnTs('bench/load.ts', { BENCH_LOAD: JSON.stringify(load) });
+  const loader = spawnJs(await compileTs('bench/load.ts'), { BENCH_LOAD: JSON.stringify(load) });
   const result = await firstJsonLine<LoadResult>(loader, (options.warmupSeconds + options.durationSeconds + 120) * 1000);
   await waitForExit(loader, 10_000);
   const peak = peakRssBytes(server.pid ?? 0);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { build } from 'esbuild';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +14,20 @@ export function spawnTs(script: string, env: Record<string, string>, stdio: 'pip
     env: { ...process.env, ...env },
     stdio: ['ignore', stdio, 'inherit'],
   });
+}
+
+/**
+ * Compiles a TypeScript entry to one ESM file (dependencies stay in node_modules), so a measured process runs
+ * plain JavaScript: no loader thread, no compilation during the run, and an RSS that is the program's own.
+ */
+export async function compileTs(script: string): Promise<string> {
+  const outfile = join(REPO_ROOT, 'node_modules', '.cache', 'settled-bench', basename(script).replace(/\.ts$/, '.mjs'));
+  await build({ entryPoints: [join(REPO_ROOT, script)], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'warning' });
+  return outfile;
+}
+
+export function spawnJs(file: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [file], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 /** The first stdout line that parses as JSON, or an error if the process exits first. */

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseCatalog } from '../../src/domain/catalog.js';
 import { createLogger } from '../../src/logging.js';
 import { createSettled } from '../../src/settled.js';
@@ -37,7 +38,7 @@ const store = databaseUrl
 if (process.env.BENCH_TRACE_BATCHES === '1') traceBatches(store);
 // Diagnostic only: how much the per-request delivery-log insert costs (it is not part of the group commit).
 if (process.env.BENCH_WITHOUT_DELIVERY_LOG === '1') store.deliveryLog.record = async () => undefined;
-const catalog = parseCatalog(JSON.parse(readFileSync(new URL('../../catalog/demo.json', import.meta.url), 'utf8')));
+const catalog = parseCatalog(JSON.parse(readFileSync(join(process.cwd(), 'catalog', 'demo.json'), 'utf8')));
 const settled = await createSettled({
   store,
   stripe: createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' }),
