@@ -7,14 +7,15 @@ export interface ChartBucket {
   readonly failures: number;
 }
 
-const WIDTH = 720;
 const HEIGHT = 220;
 const PAD = { top: 12, right: 12, bottom: 28, left: 36 };
 const PAYMENT_COLOUR = '#1a7f37';
 const FAILURE_COLOUR = '#cf222e';
 
 /** Payments and failures per bucket as paired bars, in inline SVG: no script, no CDN, readable as a table too. */
-export function paymentsChart(buckets: readonly ChartBucket[], label: (startsAt: number) => string): string {
+/** `widthUnits` is the drawing's width: a narrow drawing keeps its labels readable when a phone shrinks it. */
+export function paymentsChart(buckets: readonly ChartBucket[], label: (startsAt: number) => string, widthUnits = 720): string {
+  const WIDTH = widthUnits;
   const max = Math.max(1, ...buckets.map((bucket) => Math.max(bucket.payments, bucket.failures)));
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
@@ -36,8 +37,8 @@ export function paymentsChart(buckets: readonly ChartBucket[], label: (startsAt:
     })
     .join('\n');
   const total = buckets.reduce((sum, bucket) => ({ payments: sum.payments + bucket.payments, failures: sum.failures + bucket.failures }), { payments: 0, failures: 0 });
-  return `<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">
-<title id="chart-title">Payments and failures per hour: ${total.payments} paid, ${total.failures} failed</title>
+  return `<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" xmlns="http://www.w3.org/2000/svg">
+<title>Payments and failures per hour: ${total.payments} paid, ${total.failures} failed</title>
 ${grid}
 ${bars}
 </svg>

@@ -306,6 +306,7 @@ ${outboxList(outbox)}`,
 
 const FAILED_TYPES = new Set(['payment_intent.payment_failed', 'checkout.session.async_payment_failed']);
 const HOUR_MS = 3600_000;
+const hourLabel = (startsAt: number): string => new Date(startsAt).toISOString().slice(11, 16);
 
 async function overview(request: FastifyRequest<{ Querystring: Query }>, options: AdminRouteOptions, csrfToken: string): Promise<string> {
   const { store } = options;
@@ -337,8 +338,9 @@ ${stat(String(stats.counts.dead), 'dead letters', '/admin/events#dead')}
 ${stat(`${stats.counts.pending + stats.counts.processing}`, 'events waiting')}
 ${stat(`${lagSeconds} s`, 'inbox lag (oldest waiting event)')}
 </div>
-<section class="card chart" aria-labelledby="chart-heading"><h2 id="chart-heading">Payments and failures, last 24 hours (per hour, UTC)</h2>
-${paymentsChart(buckets, (startsAt) => new Date(startsAt).toISOString().slice(11, 16))}</section>
+<section class="card chart" aria-labelledby="chart-heading"><h2 id="chart-heading">Payments and failures per hour (UTC)</h2>
+<div class="hide-phone"><p class="muted">Last 24 hours</p>${paymentsChart(buckets, hourLabel)}</div>
+<div class="narrow-only"><p class="muted">Last 8 hours</p>${paymentsChart(buckets.slice(-8), hourLabel, 360)}</div></section>
 <h2>Orders by status</h2>
 ${statusRows ? `<div class="table-wrap"><table><thead><tr><th scope="col">Status</th><th scope="col" class="num">Orders</th></tr></thead><tbody>${statusRows}</tbody></table></div>` : '<p class="muted">No orders yet.</p>'}`,
     { section: 'overview', csrfToken },

@@ -45,6 +45,7 @@ describeEachStore('admin actions', (ctx) => {
     expect(refunds()).toBe(before);
     await admin.post(`/admin/orders/${orderId}/refund`, { amount: '12.00' });
     expect(refunds()).toBe(before + 1);
+    await shop.quiesce();
   });
 
   it('the same refund form sent twice before Stripe confirms refunds once', async () => {
