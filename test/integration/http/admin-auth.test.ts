@@ -52,3 +52,19 @@ describeEachStore('admin sign-in and form protection', (ctx) => {
     expect(ok.headers.get('location')).toBe('/admin/events?notice=not_requeued');
   });
 });
+
+describeEachStore('admin without a token', (ctx) => {
+  it('the dashboard is off: it says how to turn it on and no token signs in', async () => {
+    const shop = await startShop({ store: ctx.store });
+    try {
+      const page = await fetch(`${shop.url}/admin`);
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain('Set ADMIN_TOKEN');
+      const login = await fetch(`${shop.url}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=', redirect: 'manual' });
+      expect(login.status).toBe(503);
+      expect(login.headers.get('set-cookie')).toBeNull();
+    } finally {
+      await shop.close();
+    }
+  });
+});
