@@ -2,29 +2,14 @@ import { randomBytes } from 'node:crypto';
 import formBody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Stripe from 'stripe';
-import { formatMoney } from '../../domain/money.js';
 import { ORDER_STATUSES } from '../../domain/order.js';
-import type { InboxEvent, OrderRecord, Store } from '../../store/types.js';
+import type { OrderRecord, Store } from '../../store/types.js';
 import type { StripeGateway } from '../../stripe/gateway.js';
 import { reviewApprovedEvent } from '../../worker/operator-events.js';
-import { escapeHtml, statusPill } from '../html.js';
-import { bucketize, paymentsChart } from './chart.js';
+import { orderPage, REFUNDABLE } from './order-page.js';
+import { overviewPage } from './overview-page.js';
 import { AdminSessions, isCrossSite, type AdminSession } from './session.js';
-import {
-  adminPage,
-  csrfField,
-  eventsTable,
-  factsList,
-  formatTime,
-  loginPage,
-  majorAmount,
-  money,
-  noticeBlock,
-  ordersFilter,
-  ordersTable,
-  outboxList,
-  parseMajorAmount,
-} from './views.js';
+import { adminPage, csrfField, eventsTable, loginPage, noticeBlock, ordersFilter, ordersTable, parseMajorAmount, type Notice } from './views.js';
 
 /** What one reconciliation reports (the reconciler's report has more; the dashboard shows these). */
 export interface ReconcileSummary {
@@ -50,9 +35,8 @@ export interface AdminRouteOptions {
 
 const ORDER_ID = /^ord_[A-Za-z0-9_-]{22}$/;
 const EVENT_ID = /^[A-Za-z0-9_.:-]{3,255}$/;
-const REFUNDABLE = new Set(['paid', 'partially_refunded', 'needs_review', 'disputed']);
 
-const NOTICES: Record<string, { tone: 'ok' | 'warn' | 'bad'; text: string }> = {
+const NOTICES: Record<string, Notice> = {
   refund_requested: { tone: 'ok', text: 'Refund sent to Stripe. The order changes when Stripe confirms it (charge.refunded), usually within seconds.' },
   approval_queued: { tone: 'ok', text: 'Approval recorded. The worker applies it to the order like any other event.' },
   requeued: { tone: 'ok', text: 'Event put back in the inbox; the worker processes it again.' },
@@ -68,7 +52,7 @@ function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 }
 
-function notice(query: Query): { tone: 'ok' | 'warn' | 'bad'; text: string } | undefined {
+function notice(query: Query): Notice | undefined {
   return query.notice ? NOTICES[query.notice] : undefined;
 }
 
@@ -130,7 +114,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
     return reply.redirect('/admin/login', 303);
   });
 
-  app.get<{ Querystring: Query }>('/admin', async (request, reply) => html(reply, 200, await overview(request, options, csrf(request))));
+  app.get<{ Querystring: Query }>('/admin', async (request, reply) => html(reply, 200, await overviewPage(options, csrf(request), notice(request.query))));
 
   app.get<{ Querystring: Query }>('/admin/orders', async (request, reply) => {
     const status = ORDER_STATUSES.find((known) => known === request.query.status);
@@ -246,103 +230,4 @@ async function paymentIntentOf(order: OrderRecord, options: AdminRouteOptions): 
   const session = await options.gateway.retrieveCheckoutSession(order.checkoutSessionId);
   const intent = session.payment_intent;
   return typeof intent === 'string' ? intent : (intent?.id ?? undefined);
-}
-
-async function orderPage(order: OrderRecord, options: AdminRouteOptions, csrfToken: string, flash: { tone: 'ok' | 'warn' | 'bad'; text: string } | undefined): Promise<string> {
-  const { store } = options;
-  const facts = await store.orders.facts(order.id);
-  const eventIds = await store.orderActivity.inboxEventIds(order.id);
-  const events = (await Promise.all(eventIds.map((id) => store.inbox.get(id)))).filter((event): event is InboxEvent => event !== undefined);
-  const outbox = await store.outbox.list({ orderId: order.id, limit: 50 });
-  const currency = order.total.currency;
-  const left = order.total.amount - order.amountRefunded;
-  const lines = order.lines.map((line) => `${line.quantity} × ${line.name} (${formatMoney({ amount: line.unitAmount, currency: line.currency })})`).join('; ');
-
-  const review =
-    order.status === 'needs_review'
-      ? `<section class="notice warn" aria-labelledby="review-title"><h2 id="review-title">Needs review</h2><p>${escapeHtml(order.reviewReason ?? 'No reason recorded.')}</p>
-<p>Approve if you have checked the payment in Stripe and want to fulfil the order anyway; otherwise refund it.</p>
-<form method="post" action="/admin/orders/${escapeHtml(order.id)}/approve" class="inline-form">${csrfField(csrfToken)}
-<div><label for="note">Note (optional)</label><input id="note" name="note" maxlength="500" size="30"></div><button type="submit">Approve payment</button></form></section>`
-      : '';
-  const refund =
-    REFUNDABLE.has(order.status) && left > 0
-      ? `<section class="card" aria-labelledby="refund-title"><h2 id="refund-title">Refund</h2>
-<p class="muted">${money(left, currency)} can still be refunded. Leave the amount empty to refund all of it. The order changes when Stripe confirms the refund.</p>
-<form method="post" action="/admin/orders/${escapeHtml(order.id)}/refund" class="inline-form">${csrfField(csrfToken)}
-<div><label for="amount">Amount (${escapeHtml(currency.toUpperCase())})</label><input id="amount" name="amount" inputmode="decimal" placeholder="${majorAmount(left, currency)}" size="10"></div>
-<button type="submit" class="danger">Refund</button></form></section>`
-      : '';
-  const access = order.accessToken ? `<a href="/access/${escapeHtml(order.accessToken)}">${escapeHtml(order.entitlement)}</a>` : escapeHtml(order.entitlement);
-
-  return adminPage(
-    `Order ${order.id}`,
-    `<p><a href="/admin/orders">← All orders</a></p>
-<h1>Order <code>${escapeHtml(order.id)}</code> ${statusPill(order.status)}</h1>
-${noticeBlock(flash)}
-${review}
-<section class="card"><dl class="facts">
-<dt>Total</dt><dd>${money(order.total.amount, currency)}</dd>
-<dt>Refunded</dt><dd>${money(order.amountRefunded, currency)}</dd>
-<dt>Items</dt><dd>${escapeHtml(lines)}</dd>
-<dt>Email</dt><dd>${escapeHtml(order.email ?? '—')}</dd>
-<dt>Created</dt><dd>${formatTime(order.createdAt)}</dd>
-<dt>Paid</dt><dd>${formatTime(order.paidAt)}</dd>
-<dt>Fulfilled</dt><dd>${formatTime(order.fulfilledAt)}</dd>
-<dt>Entitlement</dt><dd>${access}</dd>
-<dt>Checkout Session</dt><dd><code>${escapeHtml(order.checkoutSessionId ?? '—')}</code></dd>
-<dt>PaymentIntent</dt><dd><code>${escapeHtml(order.paymentIntentId ?? '—')}</code></dd>
-</dl></section>
-${refund}
-<h2>What settled knows (facts)</h2>
-${factsList(facts)}
-<h2>Events for this order</h2>
-${eventsTable(events, csrfToken, { showOrder: false })}
-<h2>Notifications</h2>
-${outboxList(outbox)}`,
-    { section: 'orders', csrfToken },
-  );
-}
-
-const FAILED_TYPES = new Set(['payment_intent.payment_failed', 'checkout.session.async_payment_failed']);
-const HOUR_MS = 3600_000;
-const hourLabel = (startsAt: number): string => new Date(startsAt).toISOString().slice(11, 16);
-
-async function overview(request: FastifyRequest<{ Querystring: Query }>, options: AdminRouteOptions, csrfToken: string): Promise<string> {
-  const { store } = options;
-  const now = options.now();
-  const orders = await store.orders.list({ limit: 1000 });
-  const stats = await store.inbox.stats();
-  const recent = await store.inbox.list({ limit: 1000 });
-  const byStatus = new Map<string, number>();
-  for (const order of orders) byStatus.set(order.status, (byStatus.get(order.status) ?? 0) + 1);
-  const payments = orders.flatMap((order) => (order.paidAt === null ? [] : [order.paidAt]));
-  const failures = recent.filter((event) => event.status === 'processed' && FAILED_TYPES.has(event.type)).map((event) => event.receivedAt);
-  const buckets = bucketize({ payments, failures, now, bucketMs: HOUR_MS, count: 24 });
-  const lagSeconds = stats.oldestPendingAt === null ? 0 : Math.max(0, Math.round((now - stats.oldestPendingAt) / 1000));
-  const stat = (value: string, label: string, href?: string): string =>
-    `<div class="card stat"><div class="value">${href ? `<a href="${href}">${value}</a>` : value}</div><div class="label">${label}</div></div>`;
-  const statusRows = ORDER_STATUSES.filter((status) => byStatus.has(status))
-    .map((status) => `<tr><td><a href="/admin/orders?status=${status}">${statusPill(status)}</a></td><td class="num">${byStatus.get(status)}</td></tr>`)
-    .join('');
-  const review = byStatus.get('needs_review') ?? 0;
-  return adminPage(
-    'Overview',
-    `<h1>Overview</h1>
-${noticeBlock(notice(request.query))}
-<div class="stats">
-${stat(String(orders.length === 1000 ? '1000+' : orders.length), 'orders')}
-${stat(String(byStatus.get('paid') ?? 0), 'paid', '/admin/orders?status=paid')}
-${stat(String(review), 'need review', '/admin/orders?status=needs_review')}
-${stat(String(stats.counts.dead), 'dead letters', '/admin/events#dead')}
-${stat(`${stats.counts.pending + stats.counts.processing}`, 'events waiting')}
-${stat(`${lagSeconds} s`, 'inbox lag (oldest waiting event)')}
-</div>
-<section class="card chart" aria-labelledby="chart-heading"><h2 id="chart-heading">Payments and failures per hour (UTC)</h2>
-<div class="hide-phone"><p class="muted">Last 24 hours</p>${paymentsChart(buckets, hourLabel)}</div>
-<div class="narrow-only"><p class="muted">Last 8 hours</p>${paymentsChart(buckets.slice(-8), hourLabel, 360)}</div></section>
-<h2>Orders by status</h2>
-${statusRows ? `<div class="table-wrap"><table><thead><tr><th scope="col">Status</th><th scope="col" class="num">Orders</th></tr></thead><tbody>${statusRows}</tbody></table></div>` : '<p class="muted">No orders yet.</p>'}`,
-    { section: 'overview', csrfToken },
-  );
 }

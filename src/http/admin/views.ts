@@ -4,6 +4,10 @@ import type { InboxEvent, OrderRecord, OutboxMessage, StoredFact } from '../../s
 import { escapeHtml, page, statusPill } from '../html.js';
 
 export type AdminSection = 'overview' | 'orders' | 'events';
+export interface Notice {
+  readonly tone: 'ok' | 'warn' | 'bad';
+  readonly text: string;
+}
 
 /** "2026-11-25 16:40:12 UTC": one zone for every operator, sortable by eye. */
 export function formatTime(ms: number | null): string {
@@ -29,7 +33,7 @@ export function adminPage(title: string, body: string, options: { section?: Admi
   return page(`${title} · settled`, body, { header: header(options.section, options.csrfToken) });
 }
 
-export function noticeBlock(notice: { tone: 'ok' | 'warn' | 'bad'; text: string } | undefined): string {
+export function noticeBlock(notice: Notice | undefined): string {
   if (!notice) return '';
   return `<div class="notice ${notice.tone}" role="${notice.tone === 'bad' ? 'alert' : 'status'}"><p>${escapeHtml(notice.text)}</p></div>`;
 }

@@ -1,0 +1,64 @@
+import { formatMoney } from '../../domain/money.js';
+import type { InboxEvent, OrderRecord, Store } from '../../store/types.js';
+import { escapeHtml, statusPill } from '../html.js';
+import { adminPage, csrfField, eventsTable, factsList, formatTime, majorAmount, money, noticeBlock, outboxList, type Notice } from './views.js';
+
+/** Statuses with a payment that an operator may still refund. */
+export const REFUNDABLE: ReadonlySet<string> = new Set(['paid', 'partially_refunded', 'needs_review', 'disputed']);
+
+/** One order as the operator sees it: its terms, why it is in review, what can be done, and everything that happened. */
+export async function orderPage(order: OrderRecord, options: { store: Store }, csrfToken: string, flash: Notice | undefined): Promise<string> {
+  const { store } = options;
+  const facts = await store.orders.facts(order.id);
+  const eventIds = await store.orderActivity.inboxEventIds(order.id);
+  const events = (await Promise.all(eventIds.map((id) => store.inbox.get(id)))).filter((event): event is InboxEvent => event !== undefined);
+  const outbox = await store.outbox.list({ orderId: order.id, limit: 50 });
+  const currency = order.total.currency;
+  const left = order.total.amount - order.amountRefunded;
+  const lines = order.lines.map((line) => `${line.quantity} × ${line.name} (${formatMoney({ amount: line.unitAmount, currency: line.currency })})`).join('; ');
+
+  const review =
+    order.status === 'needs_review'
+      ? `<section class="notice warn" aria-labelledby="review-title"><h2 id="review-title">Needs review</h2><p>${escapeHtml(order.reviewReason ?? 'No reason recorded.')}</p>
+<p>Approve if you have checked the payment in Stripe and want to fulfil the order anyway; otherwise refund it.</p>
+<form method="post" action="/admin/orders/${escapeHtml(order.id)}/approve" class="inline-form">${csrfField(csrfToken)}
+<div><label for="note">Note (optional)</label><input id="note" name="note" maxlength="500" size="30"></div><button type="submit">Approve payment</button></form></section>`
+      : '';
+  const refund =
+    REFUNDABLE.has(order.status) && left > 0
+      ? `<section class="card" aria-labelledby="refund-title"><h2 id="refund-title">Refund</h2>
+<p class="muted">${money(left, currency)} can still be refunded. Leave the amount empty to refund all of it. The order changes when Stripe confirms the refund.</p>
+<form method="post" action="/admin/orders/${escapeHtml(order.id)}/refund" class="inline-form">${csrfField(csrfToken)}
+<div><label for="amount">Amount (${escapeHtml(currency.toUpperCase())})</label><input id="amount" name="amount" inputmode="decimal" placeholder="${majorAmount(left, currency)}" size="10"></div>
+<button type="submit" class="danger">Refund</button></form></section>`
+      : '';
+  const access = order.accessToken ? `<a href="/access/${escapeHtml(order.accessToken)}">${escapeHtml(order.entitlement)}</a>` : escapeHtml(order.entitlement);
+
+  return adminPage(
+    `Order ${order.id}`,
+    `<p><a href="/admin/orders">← All orders</a></p>
+<h1>Order <code>${escapeHtml(order.id)}</code> ${statusPill(order.status)}</h1>
+${noticeBlock(flash)}
+${review}
+<section class="card"><dl class="facts">
+<dt>Total</dt><dd>${money(order.total.amount, currency)}</dd>
+<dt>Refunded</dt><dd>${money(order.amountRefunded, currency)}</dd>
+<dt>Items</dt><dd>${escapeHtml(lines)}</dd>
+<dt>Email</dt><dd>${escapeHtml(order.email ?? '—')}</dd>
+<dt>Created</dt><dd>${formatTime(order.createdAt)}</dd>
+<dt>Paid</dt><dd>${formatTime(order.paidAt)}</dd>
+<dt>Fulfilled</dt><dd>${formatTime(order.fulfilledAt)}</dd>
+<dt>Entitlement</dt><dd>${access}</dd>
+<dt>Checkout Session</dt><dd><code>${escapeHtml(order.checkoutSessionId ?? '—')}</code></dd>
+<dt>PaymentIntent</dt><dd><code>${escapeHtml(order.paymentIntentId ?? '—')}</code></dd>
+</dl></section>
+${refund}
+<h2>What settled knows (facts)</h2>
+${factsList(facts)}
+<h2>Events for this order</h2>
+${eventsTable(events, csrfToken, { showOrder: false })}
+<h2>Notifications</h2>
+${outboxList(outbox)}`,
+    { section: 'orders', csrfToken },
+  );
+}
