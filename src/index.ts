@@ -9,3 +9,6 @@ export type { OrderStatus } from './domain/order.js';
 export { createStripeClient } from './stripe/gateway.js';
 export { createLogger } from './logging.js';
 export type { OutboxNotice } from './worker/outbox-dispatcher.js';
+export { reconcile } from './reconcile/index.js';
+export { HANDLED_EVENT_TYPES } from './stripe/event-facts.js';
+export type { ReconcileReport, ReconcileSettings } from './reconcile/index.js';

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import type { Store } from '../store/types.js';
-import { HANDLED_EVENT_TYPES } from './handled-events.js';
-import { withRateLimitRetry, type RateLimitRetryOptions } from './rate-limit.js';
+import { HANDLED_EVENT_TYPES } from '../stripe/event-facts.js';
+import { withRateLimitRetry, type RateLimitRetryOptions } from '../stripe/rate-limit.js';
 
 /** Unix seconds of the newest event the last run saw; the next run starts there, minus the overlap. */
 export const EVENTS_CURSOR_KEY = 'reconcile.events_cursor';

@@ -1,7 +1,4 @@
 export { reconcile, waitForWorker } from './reconciler.js';
 export type { ReconcileDeps, ReconcilePhase, ReconcileReport, ReconcileSettings } from './reconciler.js';
 export { EVENTS_CURSOR_KEY } from './events-backfill.js';
-export { HANDLED_EVENT_TYPES } from './handled-events.js';
-export { isRateLimited, withRateLimitRetry } from './rate-limit.js';
-export type { RateLimitRetryOptions } from './rate-limit.js';
 export type { Drift, StripeView } from './stripe-view.js';

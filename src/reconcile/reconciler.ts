@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import type { Store } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { backfillEvents } from './events-backfill.js';
-import type { RateLimitRetryOptions } from './rate-limit.js';
+import type { RateLimitRetryOptions } from '../stripe/rate-limit.js';
 import { sweepStaleOrders } from './stale-sweep.js';
 import { driftOf, readStripeView, type Drift } from './stripe-view.js';
 

@@ -1,12 +1,10 @@
 import type Stripe from 'stripe';
-import { observedEvent } from '../ingest/verify.js';
+import { isHandledEvent } from '../stripe/event-facts.js';
 import type { StripeGateway } from '../stripe/gateway.js';
+import { observedEvent } from '../stripe/observed-event.js';
+import { withRateLimitRetry, type RateLimitRetryOptions } from '../stripe/rate-limit.js';
 import type { Revalidation } from '../worker/inbox-worker.js';
-import { HANDLED_EVENT_TYPES } from './handled-events.js';
-import { withRateLimitRetry, type RateLimitRetryOptions } from './rate-limit.js';
 
-
-const HANDLED: ReadonlySet<string> = new Set(HANDLED_EVENT_TYPES);
 const CLOSED_DISPUTE = new Set(['won', 'lost', 'warning_closed']);
 
 type Fresh = Stripe.Checkout.Session | Stripe.PaymentIntent | Stripe.Charge | Stripe.Dispute;
@@ -82,7 +80,7 @@ function withObject(event: Stripe.Event, fresh: Fresh): Stripe.Event {
  */
 export function createRevalidator(gateway: StripeGateway, options: { now: () => number; retry?: RateLimitRetryOptions }) {
   return async function revalidate(event: Stripe.Event): Promise<Revalidation> {
-    if (!HANDLED.has(event.type)) return { kind: 'current', event };
+    if (!isHandledEvent(event)) return { kind: 'current', event };
     const delivered = event.data.object as { object?: unknown; id?: unknown };
     let fresh: Fresh | undefined;
     try {

@@ -1,7 +1,7 @@
-import { observedEvent } from '../ingest/verify.js';
+import { observedEvent } from '../stripe/observed-event.js';
 import type { OrderRecord, Store } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
-import { withRateLimitRetry, type RateLimitRetryOptions } from './rate-limit.js';
+import { withRateLimitRetry, type RateLimitRetryOptions } from '../stripe/rate-limit.js';
 
 export interface SweepOptions {
   /** An order pending longer than this is looked up at Stripe. */

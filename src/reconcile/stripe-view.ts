@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import type { OrderRecord } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
-import { withRateLimitRetry, type RateLimitRetryOptions } from './rate-limit.js';
+import { withRateLimitRetry, type RateLimitRetryOptions } from '../stripe/rate-limit.js';
 
 /** What Stripe says about an order's money, reduced to the order statuses it can tell apart. */
 export type StripeStatus = 'pending' | 'paid' | 'payment_failed' | 'expired' | 'partially_refunded' | 'refunded';

@@ -15,11 +15,35 @@ export type FactMapping =
   | { readonly kind: 'facts'; readonly hints: FactHints; readonly facts: FactDraft[] }
   | { readonly kind: 'ignored'; readonly reason: string };
 
+/** The event types that become facts; the reconciler asks the Events API for exactly these. */
+export const HANDLED_EVENT_TYPES = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'checkout.session.expired',
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
+  'charge.refunded',
+  'charge.dispute.created',
+  'charge.dispute.closed',
+] as const satisfies readonly Stripe.Event['type'][];
+
+export type HandledEventType = (typeof HANDLED_EVENT_TYPES)[number];
+type HandledEvent = Extract<Stripe.Event, { type: HandledEventType }>;
+
+const HANDLED: ReadonlySet<string> = new Set(HANDLED_EVENT_TYPES);
+
+export function isHandledEvent(event: Stripe.Event): event is HandledEvent {
+  return HANDLED.has(event.type);
+}
+
 /**
  * Reads what a Stripe event says about an order. Fact keys come from the object and what it states,
  * never from the event id, so the same truth learned by webhook, verify or reconciliation is one fact.
  */
 export function eventToFacts(event: Stripe.Event): FactMapping {
+  if (!isHandledEvent(event)) return { kind: 'ignored', reason: `settled does not act on ${event.type} events` };
   const at = event.created * 1000;
   switch (event.type) {
     case 'checkout.session.completed':
@@ -63,8 +87,11 @@ export function eventToFacts(event: Stripe.Event): FactMapping {
     }
     case 'charge.dispute.closed':
       return disputeClosed(event.data.object, at);
-    default:
-      return { kind: 'ignored', reason: `settled does not act on ${event.type} events` };
+    default: {
+      // The compiler holds this switch and HANDLED_EVENT_TYPES together: a type in one must be in the other.
+      const unhandled: never = event;
+      return unhandled;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import type { OrderTerms } from '../domain/order.js';
+import { withRateLimitRetry, type RateLimitRetryOptions } from './rate-limit.js';
 
 export interface StripeConnection {
   readonly secretKey: string;
@@ -24,11 +25,22 @@ function orderMetadata(order: OrderTerms): Record<string, string> {
 
 /** Every call settled makes to Stripe, in one place, with an idempotency key derived from the order. */
 export class StripeGateway {
-  constructor(readonly stripe: Stripe) {}
+  /**
+   * Stripe's 429s are waited out here, briefly (a buyer may be waiting on the answer); background callers
+   * such as the reconciler add their own, longer patience on top.
+   */
+  constructor(
+    readonly stripe: Stripe,
+    private readonly retry: RateLimitRetryOptions = { maxRetries: 2, baseDelayMs: 250, maxDelayMs: 1_000 },
+  ) {}
+
+  private call<T>(request: () => Promise<T>): Promise<T> {
+    return withRateLimitRetry(request, this.retry);
+  }
 
   async createCheckoutSession(input: { order: OrderTerms; successUrl: string; cancelUrl: string }): Promise<{ id: string; url: string }> {
     const { order } = input;
-    const session = await this.stripe.checkout.sessions.create(
+    const session = await this.call(() => this.stripe.checkout.sessions.create(
       {
         mode: 'payment',
         line_items: order.lines.map((line) => ({
@@ -43,13 +55,13 @@ export class StripeGateway {
         payment_intent_data: { metadata: orderMetadata(order) },
       },
       { idempotencyKey: `settled-checkout-${order.id}` },
-    );
+    ));
     if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a url`);
     return { id: session.id, url: session.url };
   }
 
   async createPaymentIntent(order: OrderTerms): Promise<{ id: string; clientSecret: string }> {
-    const intent = await this.stripe.paymentIntents.create(
+    const intent = await this.call(() => this.stripe.paymentIntents.create(
       {
         amount: order.total.amount,
         currency: order.total.currency,
@@ -58,27 +70,29 @@ export class StripeGateway {
         ...(order.email ? { receipt_email: order.email } : {}),
       },
       { idempotencyKey: `settled-payment-intent-${order.id}` },
-    );
+    ));
     if (!intent.client_secret) throw new Error(`Stripe returned payment intent ${intent.id} without a client_secret`);
     return { id: intent.id, clientSecret: intent.client_secret };
   }
 
   retrieveCheckoutSession(id: string): Promise<Stripe.Checkout.Session> {
-    return this.stripe.checkout.sessions.retrieve(id, { expand: ['payment_intent'] });
+    return this.call(() => this.stripe.checkout.sessions.retrieve(id, { expand: ['payment_intent'] }));
   }
 
   retrievePaymentIntent(id: string): Promise<Stripe.PaymentIntent> {
-    return this.stripe.paymentIntents.retrieve(id);
+    return this.call(() => this.stripe.paymentIntents.retrieve(id));
   }
 
   retrieveCharge(id: string): Promise<Stripe.Charge> {
-    return this.stripe.charges.retrieve(id);
+    return this.call(() => this.stripe.charges.retrieve(id));
   }
 
   async refund(input: { paymentIntentId: string; amount?: number; idempotencyKey: string }): Promise<Stripe.Refund> {
-    return this.stripe.refunds.create(
-      { payment_intent: input.paymentIntentId, ...(input.amount === undefined ? {} : { amount: input.amount }) },
-      { idempotencyKey: input.idempotencyKey },
+    return this.call(() =>
+      this.stripe.refunds.create(
+        { payment_intent: input.paymentIntentId, ...(input.amount === undefined ? {} : { amount: input.amount }) },
+        { idempotencyKey: input.idempotencyKey },
+      ),
     );
   }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type Stripe from 'stripe';
 import { ConfigError, type Config } from '../../config.js';
-import { HANDLED_EVENT_TYPES } from '../../reconcile/index.js';
+import { HANDLED_EVENT_TYPES } from '../../stripe/event-facts.js';
 import { createStripeClient } from '../../stripe/gateway.js';
 import type { Store } from '../../store/types.js';
 import { configFromEnvironment } from '../environment.js';

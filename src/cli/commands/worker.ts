@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../logging.js';
+import { createRevalidator } from '../../reconcile/revalidate.js';
 import { StripeGateway } from '../../stripe/gateway.js';
 import { createProcessing } from '../../worker/processing.js';
 import { closeOnSignals, configFromEnvironment } from '../environment.js';
@@ -19,9 +20,11 @@ export function registerWorker(program: Command): void {
       const store = await openConfiguredStore(config);
       await store.migrate();
       const { stripe } = await connectStripe(config);
+      const gateway = new StripeGateway(stripe);
       const processing = createProcessing({
         store,
-        gateway: new StripeGateway(stripe),
+        gateway,
+        revalidate: config.revalidate ? createRevalidator(gateway, { now: Date.now }) : undefined,
         logger,
         now: Date.now,
         maxAttempts: config.worker.maxAttempts,

@@ -95,6 +95,14 @@ describeEachStore('checkout API', (ctx) => {
     expect(session?.amount_total).toBe(5000);
   });
 
+  it('waits out a Stripe 429 and still creates the session, once', async () => {
+    shop = await startShop({ store: ctx.store, catalog });
+    shop.emulator.failNext(429, 1, '/v1/checkout/sessions');
+    const created = await shop.api<{ sessionId: string }>('POST', '/api/checkout', { items: [{ sku: 'mug', quantity: 1 }] });
+    expect(created.status).toBe(201);
+    expect((await shop.stripe.checkout.sessions.list()).data.map((s) => s.id)).toEqual([created.body.sessionId]);
+  });
+
   it('answers 502 when Stripe cannot be reached, and the buyer is told nothing was charged', async () => {
     shop = await startShop({ store: ctx.store, catalog });
     await shop.emulator.close();

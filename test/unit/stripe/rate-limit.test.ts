@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { isRateLimited, withRateLimitRetry } from '../../../src/reconcile/index.js';
+import { isRateLimited, withRateLimitRetry } from '../../../src/stripe/rate-limit.js';
 
 const rateLimited = Object.assign(new Error('Request rate limit exceeded.'), { type: 'StripeRateLimitError', statusCode: 429 });
 
