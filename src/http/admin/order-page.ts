@@ -10,6 +10,8 @@ export const REFUNDABLE: ReadonlySet<string> = new Set(['paid', 'partially_refun
 export async function orderPage(order: OrderRecord, options: { store: Store }, csrfToken: string, flash: Notice | undefined): Promise<string> {
   const { store } = options;
   const facts = await store.orders.facts(order.id);
+  // A Checkout Session order learns its PaymentIntent only from what Stripe reported.
+  const paymentIntentId = order.paymentIntentId ?? facts.map(({ fact }) => ('paymentIntentId' in fact ? fact.paymentIntentId : null)).find((id) => id !== null) ?? null;
   const eventIds = await store.orderActivity.inboxEventIds(order.id);
   const events = (await Promise.all(eventIds.map((id) => store.inbox.get(id)))).filter((event): event is InboxEvent => event !== undefined);
   const outbox = await store.outbox.list({ orderId: order.id, limit: 50 });
@@ -27,7 +29,7 @@ export async function orderPage(order: OrderRecord, options: { store: Store }, c
   const refund =
     REFUNDABLE.has(order.status) && left > 0
       ? `<section class="card" aria-labelledby="refund-title"><h2 id="refund-title">Refund</h2>
-<p class="muted">${money(left, currency)} can still be refunded. Leave the amount empty to refund all of it. The order changes when Stripe confirms the refund.</p>
+<p class="muted">${money(left, currency)} can still be refunded. Leave the amount empty to refund the whole remaining payment. The order changes when Stripe confirms the refund.</p>
 <form method="post" action="/admin/orders/${escapeHtml(order.id)}/refund" class="inline-form">${csrfField(csrfToken)}
 <div><label for="amount">Amount (${escapeHtml(currency.toUpperCase())})</label><input id="amount" name="amount" inputmode="decimal" placeholder="${majorAmount(left, currency)}" size="10"></div>
 <button type="submit" class="danger">Refund</button></form></section>`
@@ -50,7 +52,7 @@ ${review}
 <dt>Fulfilled</dt><dd>${formatTime(order.fulfilledAt)}</dd>
 <dt>Entitlement</dt><dd>${access}</dd>
 <dt>Checkout Session</dt><dd><code>${escapeHtml(order.checkoutSessionId ?? '—')}</code></dd>
-<dt>PaymentIntent</dt><dd><code>${escapeHtml(order.paymentIntentId ?? '—')}</code></dd>
+<dt>PaymentIntent</dt><dd><code>${escapeHtml(paymentIntentId ?? '—')}</code></dd>
 </dl></section>
 ${refund}
 <h2>What settled knows (facts)</h2>

@@ -68,6 +68,7 @@ describeEachStore('admin actions', (ctx) => {
     expect((await admin.get(`/admin/orders?q=${sessionId}`)).html).toContain(orderId);
     expect((await admin.get('/admin/orders?status=paid')).html).toContain(orderId);
     expect((await admin.get('/admin/orders?status=refunded')).html).not.toContain(orderId);
+    expect((await admin.get(`/admin/orders/${orderId}`)).html).toMatch(/<dt>PaymentIntent<\/dt><dd><code>pi_/);
     const overview = await admin.get('/admin');
     expect(overview.html).toContain('1 paid, 0 failed');
     expect(overview.html).toMatch(/<svg[^>]+role="img"/);
