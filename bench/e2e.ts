@@ -23,7 +23,8 @@ function percentile(sorted: number[], p: number): number {
 
 /**
  * Buyers pay on the emulator's hosted page; the clock starts when the card form is submitted and stops at the
- * order's fulfilledAt (the commit that granted it), both read from this machine's clock.
+ * order's fulfilledAt (the commit that granted it), both read from this machine's clock. Each buyer waits for
+ * their order to be fulfilled before buying again, so the figure is latency at `concurrency` buyers in flight.
  */
 async function measure(kind: EndToEndLatency['store'], store: Store, purchases: number, concurrency: number): Promise<EndToEndLatency> {
   await store.migrate();
@@ -41,6 +42,9 @@ async function measure(kind: EndToEndLatency['store'], store: Store, purchases: 
           const paid = await shop.pay(checkoutUrl, '4242424242424242');
           if (paid.status !== 303) throw new Error(`payment answered ${paid.status}`);
           paidAt.set(orderId, t0);
+          // Each buyer waits for their order before the next purchase: latency, not a queue built by the driver.
+          const waitUntil = Date.now() + 60_000;
+          while (!(await store.orders.get(orderId))?.fulfilledAt && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 5));
         }
       }),
     );
