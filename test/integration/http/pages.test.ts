@@ -50,6 +50,19 @@ describeEachStore('buyer pages over HTTP', (ctx) => {
     expect((await fetch(`${shop.url}/success?session_id=%3Cscript%3E`)).status).toBe(400);
   });
 
+  it('after a declined card the success page says the payment did not go through and offers a retry', async () => {
+    shop = await startShop({ store: ctx.store });
+    const { orderId, sessionId, checkoutUrl } = await shop.checkout();
+    expect((await shop.pay(checkoutUrl, '4000000000000002')).status).toBe(402);
+    await shop.quiesce();
+    expect((await ctx.store.orders.get(orderId))?.status).toBe('payment_failed');
+    const page = await fetch(`${shop.url}/success?session_id=${sessionId}`);
+    const html = await page.text();
+    expect(html).toContain('Your payment did not go through');
+    expect(html).toContain('Try again');
+    expect(html).not.toContain('Paid');
+  });
+
   it('a disputed purchase explains that access is on hold', async () => {
     shop = await startShop({ store: ctx.store });
     const { orderId, checkoutUrl } = await shop.checkout();
