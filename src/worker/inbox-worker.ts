@@ -5,7 +5,7 @@ import { eventToFacts, stampFacts, type FactMapping } from '../stripe/event-fact
 import type { InboxEvent, Store } from '../store/types.js';
 import { nextAttemptDelayMs } from './backoff.js';
 import { operatorEventToFacts } from './operator-events.js';
-import { drainAll, PollingLoop } from './polling-loop.js';
+import { BatchProcessor } from './polling-loop.js';
 import { resolveOrder, type OrderLookupGateway } from './resolve-order.js';
 
 export interface WorkerLogger {
@@ -53,48 +53,27 @@ function describeError(error: unknown): string {
  * Claims inbox events, turns each into facts and applies them to its order in one transaction.
  * A failure is stored on the event and retried with backoff; after maxAttempts it is a dead letter.
  */
-export class InboxWorker {
+export class InboxWorker extends BatchProcessor {
   readonly workerId: string;
   private readonly batchSize: number;
   private readonly leaseMs: number;
-  private readonly pollIntervalMs: number;
   private readonly maxAttempts: number;
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly random: () => number;
-  private readonly loop: PollingLoop;
 
   constructor(private readonly options: InboxWorkerOptions) {
+    super(options.pollIntervalMs ?? 500, (error) =>
+      options.logger.error({ err: describeError(error) }, 'inbox worker could not claim events; will retry'),
+    );
     this.workerId = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;
     this.batchSize = options.batchSize ?? 16;
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.maxAttempts = options.maxAttempts ?? 10;
     this.backoff = options.backoff ?? { baseMs: 1_000, maxMs: 5 * 60_000 };
     this.random = options.random ?? Math.random;
-    this.loop = new PollingLoop(() => this.runBatch(), this.pollIntervalMs, (error) =>
-      options.logger.error({ err: describeError(error) }, 'inbox worker could not claim events; will retry'),
-    );
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Something new is in the inbox: look now instead of at the next poll. */
-  notify(): void {
-    this.loop.notify();
-  }
-
-  /** Processes due events until none is left; returns how many were claimed. For tests and the CLI. */
-  drain(): Promise<number> {
-    return drainAll(() => this.runBatch());
-  }
-
-  private async runBatch(): Promise<number> {
+  protected async runBatch(): Promise<number> {
     const events = await this.options.store.inbox.claim({
       workerId: this.workerId,
       limit: this.batchSize,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OutboxMessage, Store } from '../store/types.js';
 import { nextAttemptDelayMs } from './backoff.js';
-import { drainAll, PollingLoop } from './polling-loop.js';
+import { BatchProcessor } from './polling-loop.js';
 import type { WorkerLogger } from './inbox-worker.js';
 
 export interface OutboxNotice {
@@ -28,33 +28,15 @@ export interface OutboxDispatcherOptions {
 }
 
 /** Delivers outbox messages to the user's handler, retrying with backoff until it succeeds. */
-export class OutboxDispatcher {
+export class OutboxDispatcher extends BatchProcessor {
   private readonly workerId = `outbox-${randomBytes(6).toString('hex')}`;
-  private readonly loop: PollingLoop;
-
   constructor(private readonly options: OutboxDispatcherOptions) {
-    this.loop = new PollingLoop(() => this.runBatch(), options.pollIntervalMs ?? 500, (error) =>
+    super(options.pollIntervalMs ?? 500, (error) =>
       options.logger.error({ err: String(error) }, 'outbox dispatcher could not claim messages; will retry'),
     );
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  notify(): void {
-    this.loop.notify();
-  }
-
-  drain(): Promise<number> {
-    return drainAll(() => this.runBatch());
-  }
-
-  private async runBatch(): Promise<number> {
+  protected async runBatch(): Promise<number> {
     const messages = await this.options.store.outbox.claim({ workerId: this.workerId, limit: 16, leaseMs: this.options.leaseMs ?? 60_000, now: this.options.now() });
     for (const message of messages) await this.deliver(message);
     return messages.length;

@@ -75,3 +75,33 @@ export async function drainAll(step: () => Promise<number>): Promise<number> {
     total += found;
   }
 }
+
+/** A loop that claims a batch of work at a time: started and stopped in the background, or drained in the foreground. */
+export abstract class BatchProcessor {
+  private readonly loop: PollingLoop;
+
+  protected constructor(intervalMs: number, onError: (error: unknown) => void) {
+    this.loop = new PollingLoop(() => this.runBatch(), intervalMs, onError);
+  }
+
+  /** Claims and handles one batch; returns how many items it claimed. */
+  protected abstract runBatch(): Promise<number>;
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Something new is waiting: look now instead of at the next poll. */
+  notify(): void {
+    this.loop.notify();
+  }
+
+  /** Handles due work until none is left; returns how much was claimed. For tests and the CLI. */
+  drain(): Promise<number> {
+    return drainAll(() => this.runBatch());
+  }
+}
