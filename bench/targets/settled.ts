@@ -37,7 +37,10 @@ const store = databaseUrl
   : await openStore({ kind: 'sqlite', path: requiredEnv('BENCH_SQLITE_PATH') });
 if (process.env.BENCH_TRACE_BATCHES === '1') traceBatches(store);
 // Diagnostic only: how much the per-request delivery-log insert costs (it is not part of the group commit).
-if (process.env.BENCH_WITHOUT_DELIVERY_LOG === '1') store.deliveryLog.record = async () => undefined;
+if (process.env.BENCH_WITHOUT_DELIVERY_LOG === '1') {
+  store.deliveryLog.record = async () => undefined;
+  store.deliveryLog.recordMany = async () => undefined;
+}
 const catalog = parseCatalog(JSON.parse(readFileSync(join(process.cwd(), 'catalog', 'demo.json'), 'utf8')));
 const settled = await createSettled({
   store,
