@@ -1,11 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { startShop, type Shop } from '../../support/shop.js';
-import { describeEachStore, type StoreTestContext } from '../../support/stores.js';
-
-async function fulfillments(ctx: StoreTestContext, orderId: string): Promise<number> {
-  const rows = await ctx.execute(`select count(*) as n from fulfillments where order_id = '${orderId}'`);
-  return Number(rows[0]?.['n']);
-}
+import { fulfillments } from '../../support/fulfillments.js';
+import { describeEachStore } from '../../support/stores.js';
 
 async function paidOrder(shop: Shop, card = '4242424242424242'): Promise<{ orderId: string; sessionId: string; accessUrl: string; paymentIntentId: string }> {
   const { orderId, sessionId, checkoutUrl } = await shop.checkout([{ sku: 'sourdough-guide', quantity: 1 }]);

@@ -10,14 +10,11 @@ import { createSettled } from '../../../src/settled.js';
 import { openStore, type OrderRecord } from '../../../src/store/index.js';
 import { demoCatalog } from '../../support/catalog.js';
 import { startShop } from '../../support/shop.js';
-import { describeEachStore, type StoreTestContext } from '../../support/stores.js';
+import { fulfillments } from '../../support/fulfillments.js';
+import { describeEachStore } from '../../support/stores.js';
 
 const signer = new Stripe('sk_test_signer');
 const SECRET = 'whsec_permutationSecret0123456789';
-
-async function fulfillmentCount(ctx: StoreTestContext): Promise<number> {
-  return Number((await ctx.execute('select count(*) as n from fulfillments'))[0]?.['n']);
-}
 
 describeEachStore('order of arrival under the emulator chaos', (ctx) => {
   it('duplicated, shuffled and failing deliveries still end every order in its true state, fulfilled once', async () => {
@@ -51,7 +48,7 @@ describeEachStore('order of arrival under the emulator chaos', (ctx) => {
       expect(attempts.some((a) => a.error !== null || (a.status !== null && a.status >= 500))).toBe(true);
 
       for (const [orderId, status] of expected) expect({ orderId, status: (await shop.order(orderId))['status'] }).toEqual({ orderId, status });
-      expect(await fulfillmentCount(ctx)).toBe(expected.size);
+      expect(await fulfillments(ctx)).toBe(expected.size);
       const fulfilled = shop.notices.filter((n) => n.kind === 'order.fulfilled').map((n) => n.orderId);
       expect(new Set(fulfilled).size).toBe(expected.size);
     } finally {

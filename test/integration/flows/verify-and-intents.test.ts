@@ -1,14 +1,10 @@
 import { afterEach, expect, it } from 'vitest';
 import { computeOrderRef } from '../../../src/domain/order-ref.js';
 import { startShop, type Shop } from '../../support/shop.js';
-import { describeEachStore, type StoreTestContext } from '../../support/stores.js';
+import { fulfillments } from '../../support/fulfillments.js';
+import { describeEachStore } from '../../support/stores.js';
 
 const ORDER_REF_SECRET = 'test-order-ref-secret-0123456789abcdef';
-
-async function fulfillments(ctx: StoreTestContext, orderId: string): Promise<number> {
-  const rows = await ctx.execute(`select count(*) as n from fulfillments where order_id = '${orderId}'`);
-  return Number(rows[0]?.['n']);
-}
 
 describeEachStore('confirmation without webhooks, and the PaymentIntent flow', (ctx) => {
   let shop: Shop | undefined;

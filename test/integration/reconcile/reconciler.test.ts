@@ -1,14 +1,10 @@
 import { afterEach, expect, it } from 'vitest';
 import { reconcile, waitForWorker, type ReconcileSettings } from '../../../src/reconcile/index.js';
 import { startShop, type Shop } from '../../support/shop.js';
-import { describeEachStore, type StoreTestContext } from '../../support/stores.js';
+import { fulfillments } from '../../support/fulfillments.js';
+import { describeEachStore } from '../../support/stores.js';
 
 const SETTINGS: ReconcileSettings = { lookbackSeconds: 3600, overlapSeconds: 60, staleAfterMs: 0, sweepLimit: 100 };
-
-async function fulfillments(ctx: StoreTestContext, orderId: string): Promise<number> {
-  const rows = await ctx.execute(`select count(*) as n from fulfillments where order_id = '${orderId}'`);
-  return Number(rows[0]?.['n']);
-}
 
 function runReconcile(shop: Shop, settings: ReconcileSettings = SETTINGS, now: () => number = Date.now) {
   const { store, worker, gateway } = shop.settled;
