@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createSourceAllowList } from './ingest/source-allowlist.js';
 
 const secretList = z
   .string()
@@ -32,6 +33,8 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6000),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  STRIPE_WEBHOOK_IPS: z.string().min(1).default('off'),
+  STRIPE_WEBHOOK_IPS_FILE: z.string().min(1).optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
@@ -63,6 +66,8 @@ export type Config = Readonly<{
   rateLimits: Readonly<{ buyerPerMinute: number; webhookPerMinute: number }>;
   /** Honour X-Forwarded-For: only behind a proxy you control. */
   trustProxy: boolean;
+  /** 'off', 'stripe' (the published list, or STRIPE_WEBHOOK_IPS_FILE), or addresses / CIDR blocks. */
+  webhookSources: Readonly<{ mode: 'off' } | { mode: 'stripe'; file: string | undefined } | { mode: 'list'; entries: readonly string[] }>;
   /** leaseSeconds: how long a claim stays a worker's before another may take it over (a crashed worker's). */
   worker: Readonly<{ concurrency: number; maxAttempts: number; leaseSeconds: number }>;
   reconcile: Readonly<{
@@ -86,6 +91,13 @@ export class ConfigError extends Error {
   }
 }
 
+function webhookSources(raw: string, file: string | undefined): Config['webhookSources'] {
+  const value = raw.trim();
+  if (value === 'off') return Object.freeze({ mode: 'off' });
+  if (value === 'stripe') return Object.freeze({ mode: 'stripe', file });
+  return Object.freeze({ mode: 'list', entries: Object.freeze(value.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0)) });
+}
+
 /** Reads the environment once; every problem is reported together, and values are never echoed. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -97,6 +109,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const problems: string[] = [];
   if (v.STRIPE_SECRET_KEY && !v.STRIPE_API_BASE && (v.STRIPE_WEBHOOK_SECRET ?? []).length === 0) {
     problems.push('STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY talks to Stripe (copy it from the webhook endpoint in the Dashboard)');
+  }
+  const sources = webhookSources(v.STRIPE_WEBHOOK_IPS, v.STRIPE_WEBHOOK_IPS_FILE);
+  if (sources.mode === 'list') {
+    try {
+      createSourceAllowList(sources.entries);
+    } catch (error) {
+      problems.push(`STRIPE_WEBHOOK_IPS: ${error instanceof Error ? error.message : String(error)}; use off, stripe, or addresses and CIDR blocks separated by commas`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -118,6 +138,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: v.LOG_LEVEL,
     rateLimits: Object.freeze({ buyerPerMinute: v.RATE_LIMIT_PER_MINUTE, webhookPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE }),
     trustProxy: v.TRUST_PROXY === 'true',
+    webhookSources: sources,
     worker: Object.freeze({ concurrency: v.WORKER_CONCURRENCY, maxAttempts: v.WORKER_MAX_ATTEMPTS, leaseSeconds: v.WORKER_LEASE_SECONDS }),
     reconcile: Object.freeze({
       intervalSeconds: v.RECONCILE_INTERVAL_SECONDS,

@@ -5,6 +5,7 @@ import type { Catalog } from './domain/catalog.js';
 import type { CheckoutDeps } from './checkout/start-checkout.js';
 import { BatchedDeliveryLog, GroupCommitter } from './ingest/group-commit.js';
 import { verifyPayment, type VerifyResult, type VerifyTarget } from './ingest/verify.js';
+import { createSourceAllowList } from './ingest/source-allowlist.js';
 import { createWebhookIntake, type WebhookIntake } from './ingest/webhook.js';
 import { buildApp } from './http/app.js';
 import type { RateLimits } from './http/security.js';
@@ -55,6 +56,11 @@ export interface SettledOptions {
   readonly rateLimits?: RateLimits;
   /** Trust X-Forwarded-For from a proxy in front (only then is the client address the buyer's). */
   readonly trustProxy?: boolean;
+  /**
+   * Accept webhooks only from these addresses or CIDR blocks (e.g. STRIPE_WEBHOOK_IPS_DEFAULT, Stripe's published
+   * list). The signature is what proves an event; this only turns away everyone else sooner.
+   */
+  readonly webhookSources?: readonly string[];
   readonly now?: () => number;
 }
 
@@ -107,6 +113,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     onStored: () => worker.notify(),
     deliveryLog: new BatchedDeliveryLog(store.deliveryLog),
     onDeliveryLogError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'webhook delivery not logged'),
+    sourceAllowed: options.webhookSources ? createSourceAllowList(options.webhookSources) : undefined,
   });
   const verify = (target: VerifyTarget): Promise<VerifyResult> =>
     verifyPayment({ store, gateway, committer, now, notifyWorker: () => worker.notify(), waitMs: options.verifyWaitMs }, target);

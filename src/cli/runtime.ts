@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type Stripe from 'stripe';
 import { parseCatalog, type Catalog } from '../domain/catalog.js';
 import type { Config } from '../config.js';
+import { parseStripeIpsFile } from '../ingest/source-allowlist.js';
+import { STRIPE_WEBHOOK_IPS } from '../ingest/stripe-webhook-ips.js';
 import { createStripeClient } from '../stripe/gateway.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
@@ -84,4 +86,23 @@ export async function registerWebhookEndpoint(stripe: Stripe, url: string): Prom
   const endpoint = await stripe.webhookEndpoints.create({ url, enabled_events: ['*'] });
   if (!endpoint.secret) throw new Error('Stripe did not return the webhook endpoint secret');
   return endpoint.secret;
+}
+
+/** The addresses the webhook accepts, or undefined to accept any (the signature still decides). */
+export function webhookSourceList(config: Config): readonly string[] | undefined {
+  const sources = config.webhookSources;
+  if (sources.mode === 'off') return undefined;
+  if (sources.mode === 'list') return sources.entries;
+  if (sources.file === undefined) return STRIPE_WEBHOOK_IPS;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(sources.file, 'utf8'));
+  } catch {
+    throw new Error(`STRIPE_WEBHOOK_IPS_FILE: cannot read ${sources.file} as JSON; save Stripe's ips_webhooks.json there.`);
+  }
+  try {
+    return parseStripeIpsFile(json);
+  } catch (error) {
+    throw new Error(`STRIPE_WEBHOOK_IPS_FILE: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

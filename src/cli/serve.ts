@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
 import { createLogger } from '../logging.js';
 import { createSettled } from '../settled.js';
-import { connectStripe, loadCatalogFile, openConfiguredStore, orderRefSecret, registerWebhookEndpoint } from './runtime.js';
+import { connectStripe, loadCatalogFile, openConfiguredStore, orderRefSecret, registerWebhookEndpoint, webhookSourceList } from './runtime.js';
 
 export interface ServeHandle {
   /** Where the server is bound. */
@@ -49,6 +49,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
       toleranceSeconds: config.stripe.toleranceSeconds,
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
+      webhookSources: webhookSourceList(config),
       worker: { enabled: options.worker, maxAttempts: config.worker.maxAttempts, leaseMs: config.worker.leaseSeconds * 1000 },
       revalidate: config.revalidate,
       reconcile: {

@@ -24,7 +24,7 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
       const result = await options.intake({ rawBody, signatureHeader: Array.isArray(header) ? header.join(',') : header, sourceAddress: request.ip });
       if (result.kind === 'rejected') {
         request.log.warn({ reason: result.code }, 'webhook rejected');
-        return reply.status(400).send({ error: { code: result.code, message: result.message } });
+        return reply.status(result.code === 'source_not_allowed' ? 403 : 400).send({ error: { code: result.code, message: result.message } });
       }
       request.log.info({ eventId: result.eventId, type: result.eventType, duplicate: result.duplicate }, 'webhook stored');
       return reply.status(200).send({ received: true, duplicate: result.duplicate });

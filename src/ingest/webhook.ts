@@ -2,9 +2,11 @@ import type { DeliveryLogRepository, NewWebhookDelivery } from '../store/types.j
 import { verifyWebhook, type SignatureRejection } from '../stripe/webhook-signature.js';
 import type { GroupCommitter } from './group-commit.js';
 
+export type IntakeRejection = SignatureRejection | 'source_not_allowed';
+
 export type IntakeResult =
   | { readonly kind: 'stored'; readonly eventId: string; readonly eventType: string; readonly duplicate: boolean }
-  | { readonly kind: 'rejected'; readonly code: SignatureRejection; readonly message: string };
+  | { readonly kind: 'rejected'; readonly code: IntakeRejection; readonly message: string };
 
 export class StoreUnavailableError extends Error {
   constructor(cause: unknown) {
@@ -23,6 +25,8 @@ export interface WebhookIntakeOptions {
   /** Every request, accepted or not, is recorded here for operators (best effort: it never changes the answer). */
   readonly deliveryLog?: DeliveryLogRepository;
   readonly onDeliveryLogError?: (error: unknown) => void;
+  /** When set, only requests from these addresses are considered at all (STRIPE_WEBHOOK_IPS). */
+  readonly sourceAllowed?: ((address: string | null) => boolean) | undefined;
 }
 
 /** What an unverified body claims to be, for the delivery log only; never trusted for anything else. */
@@ -46,6 +50,10 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
   return async function receive(input: { rawBody: Buffer; signatureHeader: string | undefined; sourceAddress?: string | null }): Promise<IntakeResult> {
     const receivedAt = options.now();
     const base = { receivedAt, sourceAddress: input.sourceAddress ?? null };
+    if (options.sourceAllowed && !options.sourceAllowed(base.sourceAddress)) {
+      log({ ...base, outcome: 'rejected', reason: 'source_not_allowed', ...claimedIdentity(input.rawBody), signatureHeader: null, body: null });
+      return { kind: 'rejected', code: 'source_not_allowed', message: 'Webhooks are accepted only from Stripe\'s addresses (STRIPE_WEBHOOK_IPS).' };
+    }
     const check = verifyWebhook({
       rawBody: input.rawBody,
       signatureHeader: input.signatureHeader,

@@ -39,4 +39,11 @@ describe('loadConfig', () => {
   it('asks for the webhook secret when talking to real Stripe', () => {
     expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
   });
+
+  it('reads the webhook source allow-list and refuses an entry it cannot read', () => {
+    expect(loadConfig({}).webhookSources).toEqual({ mode: 'off' });
+    expect(loadConfig({ STRIPE_WEBHOOK_IPS: 'stripe' }).webhookSources).toEqual({ mode: 'stripe', file: undefined });
+    expect(loadConfig({ STRIPE_WEBHOOK_IPS: '10.0.0.0/8, 3.18.12.63' }).webhookSources).toEqual({ mode: 'list', entries: ['10.0.0.0/8', '3.18.12.63'] });
+    expect(() => loadConfig({ STRIPE_WEBHOOK_IPS: '10.0.0.0/8,hooks.example' })).toThrow(/STRIPE_WEBHOOK_IPS: "hooks.example" is not an IP address/);
+  });
 });

@@ -16,7 +16,10 @@ afterEach(async () => {
 });
 
 describeEachStore('security headers and rate limits', (ctx) => {
-  async function start(rateLimits?: { buyerPerMinute: number; webhookPerMinute: number }): Promise<string> {
+  async function start(
+    rateLimits?: { buyerPerMinute: number; webhookPerMinute: number },
+    extra: { webhookSources?: readonly string[]; trustProxy?: boolean } = {},
+  ): Promise<string> {
     settled = await createSettled({
       store: ctx.store,
       stripe: new Stripe('sk_test_unused', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }),
@@ -27,6 +30,7 @@ describeEachStore('security headers and rate limits', (ctx) => {
       logger: createLogger({ level: 'silent' }),
       worker: { enabled: false },
       ...(rateLimits ? { rateLimits } : {}),
+      ...extra,
     });
     await settled.app.listen({ port: 0, host: '127.0.0.1' });
     return `http://127.0.0.1:${(settled.app.server.address() as AddressInfo).port}`;
@@ -65,5 +69,36 @@ describeEachStore('security headers and rate limits', (ctx) => {
     });
     expect(delivered.status).toBe(200);
     expect(await ctx.store.inbox.get('evt_after_flood')).toBeDefined();
+  });
+
+  function signedEvent(id: string): { body: string; headers: Record<string, string> } {
+    const body = JSON.stringify({ id, object: 'event', type: 'charge.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: 'ch_1' } } });
+    return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload: body, secret: SECRET }) } };
+  }
+
+  it('with an allow-list, a correctly signed event from elsewhere is refused with 403 and not stored', async () => {
+    const url = await start(undefined, { webhookSources: ['10.1.2.3', '192.168.0.0/16'] });
+    const refused = await fetch(`${url}/api/webhooks/stripe`, { method: 'POST', ...signedEvent('evt_outsider') });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('source_not_allowed');
+    expect(await ctx.store.inbox.get('evt_outsider')).toBeUndefined();
+  });
+
+  it('with an allow-list that names the sender, the event is stored', async () => {
+    const url = await start(undefined, { webhookSources: ['127.0.0.0/8'] });
+    expect((await fetch(`${url}/api/webhooks/stripe`, { method: 'POST', ...signedEvent('evt_insider') })).status).toBe(200);
+    expect(await ctx.store.inbox.get('evt_insider')).toBeDefined();
+  });
+
+  it('believes X-Forwarded-For only when told to trust the proxy', async () => {
+    const viaProxy = (id: string): RequestInit => {
+      const event = signedEvent(id);
+      return { method: 'POST', body: event.body, headers: { ...event.headers, 'x-forwarded-for': '3.18.12.63' } };
+    };
+    const untrusting = await start(undefined, { webhookSources: ['3.18.12.63'] });
+    expect((await fetch(`${untrusting}/api/webhooks/stripe`, viaProxy('evt_forged_forward'))).status).toBe(403);
+    await settled?.close();
+    const trusting = await start(undefined, { webhookSources: ['3.18.12.63'], trustProxy: true });
+    expect((await fetch(`${trusting}/api/webhooks/stripe`, viaProxy('evt_forwarded'))).status).toBe(200);
   });
 });
