@@ -33,6 +33,7 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6000),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   STRIPE_WEBHOOK_IPS: z.string().min(1).default('off'),
   STRIPE_WEBHOOK_IPS_FILE: z.string().min(1).optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -66,6 +67,8 @@ export type Config = Readonly<{
   rateLimits: Readonly<{ buyerPerMinute: number; webhookPerMinute: number }>;
   /** Honour X-Forwarded-For: only behind a proxy you control. */
   trustProxy: boolean;
+  /** Shared rate-limit counters for several processes. */
+  redisUrl: string | undefined;
   /** 'off', 'stripe' (the published list, or STRIPE_WEBHOOK_IPS_FILE), or addresses / CIDR blocks. */
   webhookSources: Readonly<{ mode: 'off' } | { mode: 'stripe'; file: string | undefined } | { mode: 'list'; entries: readonly string[] }>;
   /** leaseSeconds: how long a claim stays a worker's before another may take it over (a crashed worker's). */
@@ -138,6 +141,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: v.LOG_LEVEL,
     rateLimits: Object.freeze({ buyerPerMinute: v.RATE_LIMIT_PER_MINUTE, webhookPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE }),
     trustProxy: v.TRUST_PROXY === 'true',
+    redisUrl: v.REDIS_URL,
     webhookSources: sources,
     worker: Object.freeze({ concurrency: v.WORKER_CONCURRENCY, maxAttempts: v.WORKER_MAX_ATTEMPTS, leaseSeconds: v.WORKER_LEASE_SECONDS }),
     reconcile: Object.freeze({

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { createLogger } from '../logging.js';
 import { createSettled } from '../settled.js';
@@ -26,9 +27,13 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     await store.close();
     throw error;
   });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { connectTimeout: 1_000, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  // Rate limiting is not worth an outage: Redis problems are logged and the limiter steps aside.
+  redis?.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis for rate limits unavailable'));
   const closeAll = async (): Promise<void> => {
     await store.close();
     await connection.emulator?.close();
+    redis?.disconnect();
   };
   try {
     // Registered after listen (the port may be chosen by the OS), so the secret list is read late.
@@ -47,7 +52,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
       logger,
       adminToken,
       toleranceSeconds: config.stripe.toleranceSeconds,
-      rateLimits: config.rateLimits,
+      rateLimits: { ...config.rateLimits, redis },
       trustProxy: config.trustProxy,
       webhookSources: webhookSourceList(config),
       worker: { enabled: options.worker, maxAttempts: config.worker.maxAttempts, leaseMs: config.worker.leaseSeconds * 1000 },

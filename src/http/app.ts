@@ -44,11 +44,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
   await securityHeaders(app);
   await app.register(async (scope) => {
-    await limitRequests(scope, limits.webhookPerMinute);
+    await limitRequests(scope, limits.webhookPerMinute, { redis: limits.redis, prefix: `${limits.redisPrefix ?? 'settled'}:webhook:` });
     await scope.register(webhookRoute, { intake: options.intake, bodyLimitBytes: options.webhookBodyLimitBytes ?? 1024 * 1024 });
   });
   await app.register(async (scope) => {
-    await limitRequests(scope, limits.buyerPerMinute);
+    await limitRequests(scope, limits.buyerPerMinute, { redis: limits.redis, prefix: `${limits.redisPrefix ?? 'settled'}:buyer:` });
     await scope.register(formBody, { parser: (body) => qs.parse(body, { depth: 3, arrayLimit: 50, parameterLimit: 200 }) });
     await scope.register(apiRoutes, {
       catalog: options.catalog,
@@ -63,7 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (admin) {
     await app.register(async (scope) => {
       // Also slows down guessing the admin token.
-      await limitRequests(scope, limits.buyerPerMinute);
+      await limitRequests(scope, limits.buyerPerMinute, { redis: limits.redis, prefix: `${limits.redisPrefix ?? 'settled'}:admin:` });
       await scope.register(adminRoutes, admin);
     });
   }

@@ -1,6 +1,7 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { HttpError } from './errors.js';
 
 export interface RateLimits {
@@ -8,6 +9,10 @@ export interface RateLimits {
   readonly buyerPerMinute: number;
   /** Requests per client address per minute on the webhook: generous, Stripe sends bursts. */
   readonly webhookPerMinute: number;
+  /** Count in Redis instead of in this process, so that the limits hold across every settled process. */
+  readonly redis?: Redis | undefined;
+  /** Key prefix in Redis; processes of one deployment share it. */
+  readonly redisPrefix?: string | undefined;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = { buyerPerMinute: 120, webhookPerMinute: 6000 };
@@ -38,10 +43,13 @@ export async function securityHeaders(app: FastifyInstance): Promise<void> {
 }
 
 /** A per-address limit for the routes of the scope it is registered in. */
-export async function limitRequests(scope: FastifyInstance, perMinute: number): Promise<void> {
+export async function limitRequests(scope: FastifyInstance, perMinute: number, shared: { redis?: Redis | undefined; prefix: string }): Promise<void> {
   await scope.register(rateLimit, {
     max: perMinute,
     timeWindow: 60_000,
+    ...(shared.redis ? { redis: shared.redis, nameSpace: shared.prefix } : {}),
+    // If Redis is unreachable, serve without a limit rather than turn away buyers and Stripe's deliveries.
+    skipOnError: true,
     errorResponseBuilder: (_request, context) =>
       new HttpError(429, 'rate_limited', `Too many requests from this address; try again in ${Math.ceil(context.ttl / 1000)} s.`),
   });

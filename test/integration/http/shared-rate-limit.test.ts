@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/logging.js';
+import { createSettled, type Settled } from '../../../src/settled.js';
+import { demoCatalog } from '../../support/catalog.js';
+import { describeEachStore } from '../../support/stores.js';
+
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+async function redisReachable(): Promise<string | undefined> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await probe.connect();
+    await probe.ping();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const unreachable = await redisReachable();
+if (unreachable !== undefined) {
+  if (process.env['CI'] === 'true') throw new Error(`Redis at ${REDIS_URL} is unreachable in CI: ${unreachable}`);
+  console.warn(`Skipping the shared rate-limit tests: Redis at ${REDIS_URL} is unreachable (${unreachable}). Set TEST_REDIS_URL to run them.`);
+}
+
+describe.skipIf(unreachable !== undefined)('rate limits shared through Redis', () => {
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(() => redis.disconnect());
+
+  describeEachStore('two processes', (ctx) => {
+    it('count one buyer across every process that shares the Redis prefix', async () => {
+      const prefix = `settled-test-${randomBytes(6).toString('hex')}`;
+      const apps: Settled[] = [];
+      try {
+        const urls: string[] = [];
+        for (let i = 0; i < 2; i++) {
+          const settled = await createSettled({
+            store: i === 0 ? ctx.store : await ctx.openAnother(),
+            stripe: new Stripe('sk_test_unused', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }),
+            webhookSecrets: ['whsec_sharedLimitSecret0123456789'],
+            catalog: demoCatalog(),
+            orderRefSecret: 'r'.repeat(32),
+            publicUrl: 'http://shop.test',
+            logger: createLogger({ level: 'silent' }),
+            worker: { enabled: false },
+            rateLimits: { buyerPerMinute: 3, webhookPerMinute: 1000, redis, redisPrefix: prefix },
+          });
+          apps.push(settled);
+          await settled.app.listen({ port: 0, host: '127.0.0.1' });
+          urls.push(`http://127.0.0.1:${(settled.app.server.address() as AddressInfo).port}`);
+        }
+        const statuses = [];
+        for (const url of [urls[0], urls[1], urls[0], urls[1], urls[0]]) statuses.push((await fetch(`${url}/api/catalog`)).status);
+        expect(statuses).toEqual([200, 200, 200, 429, 429]);
+        expect((await redis.keys(`${prefix}:buyer:*`)).length).toBeGreaterThan(0);
+      } finally {
+        for (const settled of apps) await settled.close();
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+      }
+    });
+  });
+});
