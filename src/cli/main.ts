@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { registerDeadLetters } from './commands/dead-letters.js';
+import { registerDeliveries } from './commands/deliveries.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -24,6 +25,7 @@ registerMigrate(program);
 registerReconcile(program);
 registerReplay(program);
 registerDeadLetters(program);
+registerDeliveries(program);
 registerOrders(program);
 registerRefund(program);
 registerDoctor(program);
