@@ -71,6 +71,8 @@ export interface Settled {
   readonly worker: InboxWorker;
   readonly outbox: OutboxDispatcher;
   readonly intake: WebhookIntake;
+  /** What the checkout functions need (catalog, gateway, store, public URL); the framework adapters use it. */
+  readonly checkout: CheckoutDeps;
   verify(target: VerifyTarget): Promise<VerifyResult>;
   /** One reconciliation now: Events API since the cursor and the stale-order sweep, through the inbox. */
   reconcile(): Promise<ReconcileReport>;
@@ -166,6 +168,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     worker,
     outbox,
     intake,
+    checkout,
     verify,
     reconcile: reconcileNow,
     start() {

@@ -1,0 +1,33 @@
+import formBody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import qs from 'qs';
+import { FORM_PARSE_OPTIONS } from '../http/api-requests.js';
+import { apiRoutes } from '../http/api-routes.js';
+import { errorHandler } from '../http/errors.js';
+import { webhookRoute } from '../http/webhook-route.js';
+import type { SettledParts } from './handlers.js';
+import { WEBHOOK_BODY_LIMIT_BYTES } from './handlers.js';
+
+export interface SettledFastifyOptions {
+  readonly settled: SettledParts;
+}
+
+/**
+ * settled's buyer API and webhook as a plugin for your Fastify app: `app.register(settledFastify, { settled })`,
+ * with `prefix` if you like. Encapsulated: its body parsers and error handler do not leak into your routes.
+ */
+export async function settledFastify(app: FastifyInstance, options: SettledFastifyOptions): Promise<void> {
+  const { settled } = options;
+  app.setErrorHandler(errorHandler);
+  await app.register(webhookRoute, { intake: settled.intake, bodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES });
+  await app.register(async (scope) => {
+    await scope.register(formBody, { parser: (body) => qs.parse(body, FORM_PARSE_OPTIONS) });
+    await scope.register(apiRoutes, {
+      catalog: settled.checkout.catalog,
+      checkout: settled.checkout,
+      store: settled.store,
+      publicUrl: settled.checkout.publicUrl,
+      verify: (target) => settled.verify(target),
+    });
+  });
+}

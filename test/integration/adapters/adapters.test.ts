@@ -1,0 +1,92 @@
+import Stripe from 'stripe';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ADAPTER_KINDS, startHost, type Host } from './hosts.js';
+
+async function buy(host: Host): Promise<{ orderId: string; sessionId: string }> {
+  const started = await host.request('POST', '/api/checkout', { items: [{ sku: 'field-notes', quantity: 1 }] });
+  expect(started.status).toBe(201);
+  const { orderId, sessionId, checkoutUrl } = started.body as { orderId: string; sessionId: string; checkoutUrl: string };
+  const paid = await fetch(checkoutUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ card_number: '4242424242424242' }).toString(),
+    redirect: 'manual',
+  });
+  await paid.text();
+  expect(paid.status).toBe(303);
+  await host.quiesce();
+  return { orderId, sessionId };
+}
+
+function fulfilled(host: Host, orderId: string): number {
+  return host.notices.filter((notice) => notice.kind === 'order.fulfilled' && notice.orderId === orderId).length;
+}
+
+async function postWebhook(host: Host, payload: string, signature: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${host.url}/api/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    body: payload,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe.each(ADAPTER_KINDS)('settled mounted through the %s adapter', (kind) => {
+  let host: Host | undefined;
+  afterEach(async () => {
+    await host?.close();
+    host = undefined;
+  });
+
+  it('a purchase paid on the hosted page ends with the order paid and fulfilled once', async () => {
+    host = await startHost(kind);
+    const { orderId } = await buy(host);
+    const order = await host.request('GET', `/api/orders/${orderId}`);
+    expect(order).toMatchObject({ status: 200, body: { id: orderId, status: 'paid' } });
+    expect(fulfilled(host, orderId)).toBe(1);
+    const deliveries = await host.emulator.deliveries();
+    expect(deliveries.length).toBeGreaterThan(0);
+    expect(deliveries.every((delivery) => delivery.status === 200)).toBe(true);
+  });
+
+  it('the same event delivered again is acknowledged as a duplicate and fulfills nothing more', async () => {
+    host = await startHost(kind);
+    const { orderId } = await buy(host);
+    const events = await host.stripe.events.list({ type: 'checkout.session.completed' });
+    const event = events.data[0];
+    expect(event).toBeDefined();
+    // Pretty-printed, as Stripe sends it: a re-serialized body would not match this signature.
+    const payload = JSON.stringify(event, null, 2);
+    const signature = host.stripe.webhooks.generateTestHeaderString({ payload, secret: host.webhookSecret });
+    expect(await postWebhook(host, payload, signature)).toEqual({ status: 200, body: { received: true, duplicate: true } });
+    expect(await postWebhook(host, payload, signature)).toEqual({ status: 200, body: { received: true, duplicate: true } });
+    await host.quiesce();
+    expect(fulfilled(host, orderId)).toBe(1);
+  });
+
+  it('an event signed with the wrong secret is refused with 400 and nothing is stored', async () => {
+    host = await startHost(kind);
+    const payload = JSON.stringify({ id: 'evt_forged_1', object: 'event', type: 'checkout.session.completed', data: { object: {} } }, null, 2);
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_not_the_real_one' });
+    const answer = await postWebhook(host, payload, signature);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: { code: expect.any(String) as unknown } });
+    expect(await host.store.inbox.get('evt_forged_1')).toBeUndefined();
+  });
+
+  it('a refund made in Stripe ends with the order refunded', async () => {
+    host = await startHost(kind);
+    const { orderId, sessionId } = await buy(host);
+    const session = await host.stripe.checkout.sessions.retrieve(sessionId);
+    await host.stripe.refunds.create({ payment_intent: String(session.payment_intent) });
+    await host.quiesce();
+    expect(await host.request('GET', `/api/orders/${orderId}`)).toMatchObject({ status: 200, body: { status: 'refunded' } });
+    expect(host.notices.map((notice) => notice.kind)).toEqual(['order.fulfilled', 'entitlement.revoked']);
+  });
+
+  it('a malformed checkout is refused with the same error shape', async () => {
+    host = await startHost(kind);
+    const answer = await host.request('POST', '/api/checkout', { items: [] });
+    expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+  });
+});
