@@ -18,3 +18,4 @@ export { settledFetch } from './adapters/fetch.js';
 export type { SettledFetchOptions } from './adapters/fetch.js';
 export { settledFastify } from './adapters/fastify.js';
 export type { SettledFastifyOptions } from './adapters/fastify.js';
+export { STRIPE_WEBHOOK_IPS } from './ingest/stripe-webhook-ips.js';

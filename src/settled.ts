@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
-import type { Catalog } from './domain/catalog.js';
+import { readFile } from 'node:fs/promises';
+import { CatalogError, parseCatalog, type Catalog } from './domain/catalog.js';
 import type { CheckoutDeps } from './checkout/start-checkout.js';
 import { BatchedDeliveryLog, GroupCommitter } from './ingest/group-commit.js';
 import { verifyPayment, type VerifyResult, type VerifyTarget } from './ingest/verify.js';
@@ -13,19 +14,25 @@ import { createLogger } from './logging.js';
 import { reconcile, waitForWorker, type ReconcileReport, type ReconcileSettings } from './reconcile/index.js';
 import { createRevalidator } from './reconcile/revalidate.js';
 import { ReconcileSchedule } from './reconcile/schedule.js';
-import { StripeGateway } from './stripe/gateway.js';
+import { createStripeClient, StripeGateway, type StripeConnection } from './stripe/gateway.js';
+import { openStore, type OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/types.js';
 import type { InboxWorker } from './worker/inbox-worker.js';
 import type { OutboxDispatcher, OutboxNotice } from './worker/outbox-dispatcher.js';
 import { createProcessing } from './worker/processing.js';
 
 export interface SettledOptions {
-  /** An opened store; createSettled runs its migrations. */
-  readonly store: Store;
-  readonly stripe: Stripe;
+  /**
+   * Where orders and events live: an opened Store (yours to close), or how to open one — a SQLite path, a
+   * PostgreSQL URL or your own pg.Pool (then createSettled closes it with close()). Migrations run either way.
+   */
+  readonly store: Store | OpenStoreOptions;
+  /** The official SDK client, or a key (and optionally another API base, such as the emulator). */
+  readonly stripe: Stripe | StripeConnection;
   /** Several during rotation; a function lets them change without a restart. */
   readonly webhookSecrets: readonly string[] | (() => readonly string[]);
-  readonly catalog: Catalog;
+  /** The catalog itself, or the path of its JSON file. */
+  readonly catalog: Catalog | { readonly path: string };
   /** Keys the HMAC in metadata.order_ref; keep it secret and stable. */
   readonly orderRefSecret: string;
   /** Where buyers reach this app: success and cancel URLs are built from it. */
@@ -57,7 +64,7 @@ export interface SettledOptions {
   /** Trust X-Forwarded-For from a proxy in front (only then is the client address the buyer's). */
   readonly trustProxy?: boolean;
   /**
-   * Accept webhooks only from these addresses or CIDR blocks (e.g. STRIPE_WEBHOOK_IPS_DEFAULT, Stripe's published
+   * Accept webhooks only from these addresses or CIDR blocks (e.g. STRIPE_WEBHOOK_IPS, Stripe's published
    * list). The signature is what proves an event; this only turns away everyone else sooner.
    */
   readonly webhookSources?: readonly string[];
@@ -78,18 +85,49 @@ export interface Settled {
   reconcile(): Promise<ReconcileReport>;
   /** Starts the background worker and outbox dispatcher (unless disabled). */
   start(): void;
-  /** Stops background work and the HTTP app; does not close the store you passed in. */
+  /** Stops background work and the HTTP app; closes the store only if createSettled opened it. */
   close(): Promise<void>;
+}
+
+function isStore(value: Store | OpenStoreOptions): value is Store {
+  return 'inbox' in value && 'migrate' in value;
+}
+
+function isStripeClient(value: Stripe | StripeConnection): value is Stripe {
+  return !('secretKey' in value && typeof value.secretKey === 'string');
+}
+
+async function readCatalog(source: Catalog | { readonly path: string }): Promise<Catalog> {
+  if ('items' in source) return source;
+  let text: string;
+  try {
+    text = await readFile(source.path, 'utf8');
+  } catch {
+    throw new CatalogError([`cannot read the catalog file ${source.path}`]);
+  }
+  try {
+    return parseCatalog(JSON.parse(text));
+  } catch (error) {
+    if (error instanceof CatalogError) throw error;
+    throw new CatalogError([`${source.path} is not valid JSON`]);
+  }
 }
 
 export async function createSettled(options: SettledOptions): Promise<Settled> {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger({ level: 'info' });
-  const { store } = options;
+  const catalog = await readCatalog(options.catalog);
+  const ownsStore = !isStore(options.store);
+  const store = isStore(options.store) ? options.store : await openStore(options.store);
   const configuredUrl = options.publicUrl;
   const publicUrl = typeof configuredUrl === 'function' ? configuredUrl : () => configuredUrl;
-  await store.migrate();
-  const gateway = new StripeGateway(options.stripe);
+  try {
+    await store.migrate();
+  } catch (error) {
+    if (ownsStore) await store.close();
+    throw error;
+  }
+  const gateway = new StripeGateway(isStripeClient(options.stripe) ? options.stripe : createStripeClient(options.stripe));
   const committer = new GroupCommitter(store.inbox);
   const secrets = typeof options.webhookSecrets === 'function' ? options.webhookSecrets : () => options.webhookSecrets as readonly string[];
 
@@ -122,13 +160,13 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
   const checkout: CheckoutDeps = {
     store,
     gateway,
-    catalog: options.catalog,
+    catalog,
     orderRefSecret: options.orderRefSecret,
     publicUrl,
     now,
   };
   const app = await buildApp({
-    catalog: options.catalog,
+    catalog,
     checkout,
     store,
     publicUrl,
@@ -179,6 +217,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
       await schedule?.stop();
       await processing.stop();
       await app.close();
+      if (ownsStore) await store.close();
     },
   };
 }
