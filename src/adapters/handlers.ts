@@ -1,11 +1,9 @@
 import qs from 'qs';
-import Stripe from 'stripe';
-import { ZodError } from 'zod';
 import { startCheckoutSession, startPaymentIntent } from '../checkout/start-checkout.js';
 import { ORDER_ID, FORM_PARSE_OPTIONS, catalogView, isFormContentType, parseCheckout, verifyBody } from '../http/api-requests.js';
-import { HttpError, describeZodError } from '../http/errors.js';
+import { HttpError, answerForError } from '../http/errors.js';
 import { orderView } from '../http/order-view.js';
-import { StoreUnavailableError } from '../ingest/webhook.js';
+import { webhookAnswer } from '../http/webhook-route.js';
 import type { Settled } from '../settled.js';
 
 /** A request as every framework can describe it: the path is below where settled is mounted. */
@@ -62,21 +60,10 @@ function parseBody(request: AdapterRequest): unknown {
   }
 }
 
-/** The same mapping as the Fastify app's error handler, without a framework. */
 function errorResponse(error: unknown, onError: (error: unknown) => void): AdapterResponse {
-  if (error instanceof HttpError) return failure(error.statusCode, error.code, error.message);
-  if (error instanceof ZodError) return failure(400, 'invalid_request', describeZodError(error));
-  if (error instanceof Stripe.errors.StripeError) {
-    onError(error);
-    return failure(502, 'stripe_unavailable', 'The payment provider could not be reached or refused the request. Nothing was charged; try again in a moment.');
-  }
-  if (error instanceof StoreUnavailableError) {
-    // Not acknowledged: Stripe keeps the event and retries it, so nothing is lost.
-    onError(error);
-    return failure(503, 'store_unavailable', 'The event could not be stored; Stripe will retry it.');
-  }
-  onError(error);
-  return failure(500, 'internal_error', 'Something went wrong on our side. Try again in a moment; if it persists, contact the shop.');
+  const answer = answerForError(error);
+  if (answer.unexpected) onError(error);
+  return failure(answer.status, answer.code, answer.message);
 }
 
 async function webhook(settled: SettledParts, request: AdapterRequest): Promise<AdapterResponse> {
@@ -85,8 +72,8 @@ async function webhook(settled: SettledParts, request: AdapterRequest): Promise<
     signatureHeader: request.headers['stripe-signature'],
     sourceAddress: request.sourceAddress ?? null,
   });
-  if (result.kind === 'rejected') return failure(result.code === 'source_not_allowed' ? 403 : 400, result.code, result.message);
-  return json(200, { received: true, duplicate: result.duplicate });
+  const answer = webhookAnswer(result);
+  return json(answer.status, answer.body);
 }
 
 async function route(settled: SettledParts, request: AdapterRequest): Promise<AdapterResponse | null> {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import Stripe from 'stripe';
 import { ZodError } from 'zod';
+import { StoreUnavailableError } from '../ingest/webhook.js';
 
 /** An error meant for the client: a stable code, a sentence that says what to do, an HTTP status. */
 export class HttpError extends Error {
@@ -41,38 +42,48 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length', message: 'Content-Length does not match the body.' },
 };
 
-/** The one place errors become HTTP responses. Anything unexpected is a 500 that reveals nothing. */
-export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
-  if (error instanceof HttpError) {
-    void reply.status(error.statusCode).send(body(error.code, error.message));
-    return;
-  }
-  if (error instanceof ZodError) {
-    void reply.status(400).send(body('invalid_request', describeZodError(error)));
-    return;
-  }
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  /** Worth an error log line: ours or Stripe's failure, not the client's. */
+  readonly unexpected: boolean;
+}
+
+const STRIPE_UNAVAILABLE = 'The payment provider could not be reached or refused the request. Nothing was charged; try again in a moment.';
+const INTERNAL = 'Something went wrong on our side. Try again in a moment; if it persists, contact the shop.';
+
+/**
+ * The one mapping from an error to what the client is told, shared by the Fastify app and the framework
+ * adapters. Anything unexpected becomes a 500 that reveals nothing.
+ */
+export function answerForError(error: unknown): ErrorAnswer {
+  const answer = (status: number, code: string, message: string, unexpected = false): ErrorAnswer => ({ status, code, message, unexpected });
+  if (error instanceof HttpError) return answer(error.statusCode, error.code, error.message);
+  if (error instanceof ZodError) return answer(400, 'invalid_request', describeZodError(error));
+  if (error instanceof StoreUnavailableError) return answer(503, 'store_unavailable', 'The event could not be stored; Stripe will retry it.', true);
+  if (error instanceof Stripe.errors.StripeError) return answer(502, 'stripe_unavailable', STRIPE_UNAVAILABLE, true);
+  if (!(error instanceof Error)) return answer(500, 'internal_error', INTERNAL, true);
   const fastifyCode = 'code' in error && typeof error.code === 'string' ? FASTIFY_CODES[error.code] : undefined;
-  if (fastifyCode) {
-    void reply.status(fastifyCode.status).send(body(fastifyCode.code, fastifyCode.message));
-    return;
-  }
-  if (error instanceof SyntaxError && 'statusCode' in error && error.statusCode === 400) {
-    void reply.status(400).send(body('invalid_json', 'The body is not valid JSON.'));
-    return;
-  }
-  if (error instanceof Stripe.errors.StripeError) {
-    // Stripe's own words may name our keys or objects; the buyer gets a sentence, the log gets the details.
-    request.log.error({ err: { type: error.type, code: error.code, statusCode: error.statusCode, requestId: error.requestId } }, 'Stripe call failed');
-    void reply.status(502).send(body('stripe_unavailable', 'The payment provider could not be reached or refused the request. Nothing was charged; try again in a moment.'));
-    return;
-  }
+  if (fastifyCode) return answer(fastifyCode.status, fastifyCode.code, fastifyCode.message);
+  if (error instanceof SyntaxError && 'statusCode' in error && error.statusCode === 400) return answer(400, 'invalid_json', 'The body is not valid JSON.');
   const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
-  if (status >= 400 && status < 500) {
-    void reply.status(status).send(body('bad_request', 'The request could not be understood.'));
-    return;
-  }
-  request.log.error({ err: { name: error.name, message: error.message, stack: error.stack } }, 'request failed');
-  void reply.status(500).send(body('internal_error', 'Something went wrong on our side. Try again in a moment; if it persists, contact the shop.'));
+  if (status >= 400 && status < 500) return answer(status, 'bad_request', 'The request could not be understood.');
+  return answer(500, 'internal_error', INTERNAL, true);
+}
+
+/** What a log line may say about an unexpected error: Stripe's own words may name our keys or objects. */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (error instanceof Stripe.errors.StripeError) return { type: error.type, code: error.code, statusCode: error.statusCode, requestId: error.requestId };
+  if (error instanceof StoreUnavailableError) return { name: error.name, cause: String(error.cause) };
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { value: String(error) };
+}
+
+export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  const answer = answerForError(error);
+  if (answer.unexpected) request.log.error({ err: loggableError(error) }, 'request failed');
+  void reply.status(answer.status).send(body(answer.code, answer.message));
 }
 
 /** Errors the router raises before any route runs: a malformed or overlong URL. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { StoreUnavailableError, type WebhookIntake } from '../ingest/webhook.js';
+import type { IntakeResult, WebhookIntake } from '../ingest/webhook.js';
 
 export interface WebhookRouteOptions {
   readonly intake: WebhookIntake;
@@ -20,19 +20,17 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
   app.post('/api/webhooks/stripe', async (request, reply) => {
     const rawBody = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
     const header = request.headers['stripe-signature'];
-    try {
-      const result = await options.intake({ rawBody, signatureHeader: Array.isArray(header) ? header.join(',') : header, sourceAddress: request.ip });
-      if (result.kind === 'rejected') {
-        request.log.warn({ reason: result.code }, 'webhook rejected');
-        return reply.status(result.code === 'source_not_allowed' ? 403 : 400).send({ error: { code: result.code, message: result.message } });
-      }
-      request.log.info({ eventId: result.eventId, type: result.eventType, duplicate: result.duplicate }, 'webhook stored');
-      return reply.status(200).send({ received: true, duplicate: result.duplicate });
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
-      // Not acknowledged: Stripe keeps the event and retries it, so nothing is lost.
-      request.log.error({ err: String(error.cause) }, 'webhook not stored: store unavailable');
-      return reply.status(503).send({ error: { code: 'store_unavailable', message: 'The event could not be stored; Stripe will retry it.' } });
-    }
+    // A store failure throws StoreUnavailableError: the error handler answers 503 and Stripe retries.
+    const result = await options.intake({ rawBody, signatureHeader: Array.isArray(header) ? header.join(',') : header, sourceAddress: request.ip });
+    if (result.kind === 'rejected') request.log.warn({ reason: result.code }, 'webhook rejected');
+    else request.log.info({ eventId: result.eventId, type: result.eventType, duplicate: result.duplicate }, 'webhook stored');
+    const answer = webhookAnswer(result);
+    return reply.status(answer.status).send(answer.body);
   });
+}
+
+/** What Stripe is told about a delivery: 200 once stored (or already stored), 4xx for what it should not resend. */
+export function webhookAnswer(result: IntakeResult): { status: number; body: unknown } {
+  if (result.kind === 'stored') return { status: 200, body: { received: true, duplicate: result.duplicate } };
+  return { status: result.code === 'source_not_allowed' ? 403 : 400, body: { error: { code: result.code, message: result.message } } };
 }
