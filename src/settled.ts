@@ -165,6 +165,8 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     publicUrl,
     now,
   };
+  const workerEnabled = options.worker?.enabled ?? true;
+  let shuttingDown = false;
   const app = await buildApp({
     catalog,
     checkout,
@@ -184,8 +186,8 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
       // Defined below with the reconciler's settings; only called on an operator's request.
       reconcile: () => reconcileNow(),
     },
+    health: { store, workerEnabled, workerRunning: () => processing.worker.isRunning, shuttingDown: () => shuttingDown },
   });
-  const workerEnabled = options.worker?.enabled ?? true;
   const reconcileSettings: ReconcileSettings = {
     lookbackSeconds: options.reconcile?.lookbackSeconds ?? 72 * 3600,
     overlapSeconds: options.reconcile?.overlapSeconds ?? 60,
@@ -214,6 +216,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
       schedule?.start();
     },
     async close() {
+      shuttingDown = true;
       await schedule?.stop();
       await processing.stop();
       await app.close();

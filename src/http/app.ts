@@ -9,6 +9,7 @@ import type { Store } from '../store/types.js';
 import { adminRoutes, type AdminRouteOptions } from './admin/routes.js';
 import { apiRoutes } from './api-routes.js';
 import { errorHandler, frameworkErrorHandler } from './errors.js';
+import { healthRoutes, type HealthOptions } from './health-routes.js';
 import { pageRoutes } from './pages.js';
 import { DEFAULT_RATE_LIMITS, limitRequests, securityHeaders, type RateLimits } from './security.js';
 import { webhookRoute } from './webhook-route.js';
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly rateLimits?: RateLimits;
   /** The operator dashboard under /admin; without it /admin is not served. */
   readonly admin?: AdminRouteOptions;
+  /** /healthz and /readyz, outside every rate limit. */
+  readonly health?: HealthOptions;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -43,6 +46,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
   await securityHeaders(app);
+  if (options.health) await app.register(healthRoutes, options.health);
   await app.register(async (scope) => {
     await limitRequests(scope, limits.webhookPerMinute, { redis: limits.redis, prefix: `${limits.redisPrefix ?? 'settled'}:webhook:` });
     await scope.register(webhookRoute, { intake: options.intake, bodyLimitBytes: options.webhookBodyLimitBytes ?? 1024 * 1024 });

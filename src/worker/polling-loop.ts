@@ -95,6 +95,11 @@ export abstract class BatchProcessor {
     return this.loop.stop();
   }
 
+  /** True between start() and stop(); /readyz reports it. */
+  get isRunning(): boolean {
+    return this.loop.isRunning;
+  }
+
   /** Something new is waiting: look now instead of at the next poll. */
   notify(): void {
     this.loop.notify();
