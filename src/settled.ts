@@ -20,6 +20,7 @@ import type { Store } from './store/types.js';
 import type { InboxWorker } from './worker/inbox-worker.js';
 import type { OutboxDispatcher, OutboxNotice } from './worker/outbox-dispatcher.js';
 import { createProcessing } from './worker/processing.js';
+import type { ConfirmationSender } from './notify/sender.js';
 
 export interface SettledOptions {
   /**
@@ -40,6 +41,11 @@ export interface SettledOptions {
   readonly logger?: Logger;
   /** Runs at least once per fulfilled order, outside the request; use notice.idempotencyKey. */
   readonly onFulfilled?: (notice: OutboxNotice) => Promise<void> | void;
+  /**
+   * Sends each buyer a confirmation (order, total, access link) when the order is fulfilled, through the outbox:
+   * retried on failure and keyed by the order id. None unless given (`settled serve` gives the file or SMTP sender).
+   */
+  readonly confirmations?: ConfirmationSender;
   /** Runs at least once when an entitlement is revoked (full refund, dispute) or restored. */
   readonly onEntitlementChanged?: (notice: OutboxNotice) => Promise<void> | void;
   readonly toleranceSeconds?: number;
@@ -138,6 +144,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     now,
     onFulfilled: options.onFulfilled,
     onEntitlementChanged: options.onEntitlementChanged,
+    confirmations: options.confirmations ? { sender: options.confirmations, publicUrl } : undefined,
     pollIntervalMs: options.worker?.pollIntervalMs,
     maxAttempts: options.worker?.maxAttempts,
     leaseMs: options.worker?.leaseMs,

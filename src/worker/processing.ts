@@ -2,6 +2,8 @@ import type { Store } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { InboxWorker, type InboxWorkerOptions, type WorkerLogger } from './inbox-worker.js';
 import { OutboxDispatcher, type OutboxNotice } from './outbox-dispatcher.js';
+import { buildConfirmation } from '../notify/confirmation-message.js';
+import type { ConfirmationSender } from '../notify/sender.js';
 
 export interface ProcessingOptions {
   readonly store: Store;
@@ -10,6 +12,8 @@ export interface ProcessingOptions {
   readonly now: () => number;
   readonly onFulfilled?: ((notice: OutboxNotice) => Promise<void> | void) | undefined;
   readonly onEntitlementChanged?: ((notice: OutboxNotice) => Promise<void> | void) | undefined;
+  /** Sends the buyer's confirmation for each fulfilled order, inside the outbox delivery (so failures are retried). */
+  readonly confirmations?: { readonly sender: ConfirmationSender; readonly publicUrl: () => string } | undefined;
   readonly pollIntervalMs?: number | undefined;
   readonly maxAttempts?: number | undefined;
   /** How long a claim is held before another worker may take it over (after a crash). */
@@ -36,6 +40,7 @@ export function createProcessing(options: ProcessingOptions): Processing {
     leaseMs: options.leaseMs,
     handler: async (notice) => {
       if (notice.kind === 'order.fulfilled') {
+        if (options.confirmations) await sendConfirmation(store, options.confirmations, notice);
         if (options.onFulfilled) await options.onFulfilled(notice);
         else logger.info({ orderId: notice.orderId }, 'order fulfilled (no onFulfilled handler is configured)');
         return;
@@ -67,4 +72,16 @@ export function createProcessing(options: ProcessingOptions): Processing {
       await outbox.stop();
     },
   };
+}
+
+async function sendConfirmation(
+  store: Store,
+  confirmations: NonNullable<ProcessingOptions['confirmations']>,
+  notice: OutboxNotice,
+): Promise<void> {
+  const order = await store.orders.get(notice.orderId);
+  // A fulfilled order always has its token; if not, failing keeps the message in the outbox to be looked at.
+  if (!order?.accessToken) throw new Error(`order ${notice.orderId} has no access token; cannot confirm it`);
+  const message = buildConfirmation({ order, accessToken: order.accessToken, publicUrl: confirmations.publicUrl() });
+  await confirmations.sender.send(message, notice.idempotencyKey);
 }

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/logging.js';
 import { createSettled, type Settled } from '../../src/settled.js';
 import { createStripeClient } from '../../src/stripe/gateway.js';
 import type { Store } from '../../src/store/index.js';
+import type { ConfirmationSender } from '../../src/notify/sender.js';
 import type { OutboxNotice } from '../../src/worker/outbox-dispatcher.js';
 import { demoCatalog } from './catalog.js';
 
@@ -38,6 +39,8 @@ export interface ShopOptions {
   readonly emulator?: RunningEmulator;
   /** Turns on the operator dashboard with this token. */
   readonly adminToken?: string;
+  /** Sends buyer confirmations through this sender (none by default, as in the library). */
+  readonly confirmations?: ConfirmationSender;
 }
 
 export async function startShop(options: ShopOptions): Promise<Shop> {
@@ -58,6 +61,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     worker: { pollIntervalMs: 25, backoff: { baseMs: 10, maxMs: 100 } },
     // Every test buyer shares 127.0.0.1; the limiter has tests of its own.
     rateLimits: { buyerPerMinute: 100_000, webhookPerMinute: 1_000_000 },
+    confirmations: options.confirmations,
     onFulfilled: (notice) => void notices.push(notice),
     onEntitlementChanged: (notice) => void notices.push(notice),
   });
