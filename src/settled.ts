@@ -11,6 +11,7 @@ import { createWebhookIntake, type WebhookIntake } from './ingest/webhook.js';
 import { buildApp } from './http/app.js';
 import type { RateLimits } from './http/security.js';
 import { createLogger } from './logging.js';
+import { createMetrics, type SettledMetrics } from './metrics.js';
 import { reconcile, waitForWorker, type ReconcileReport, type ReconcileSettings } from './reconcile/index.js';
 import { createRevalidator } from './reconcile/revalidate.js';
 import { ReconcileSchedule } from './reconcile/schedule.js';
@@ -84,6 +85,8 @@ export interface Settled {
   readonly worker: InboxWorker;
   readonly outbox: OutboxDispatcher;
   readonly intake: WebhookIntake;
+  /** This instance's Prometheus registry and hooks (served at GET /metrics). */
+  readonly metrics: SettledMetrics;
   /** What the checkout functions need (catalog, gateway, store, public URL); the framework adapters use it. */
   readonly checkout: CheckoutDeps;
   verify(target: VerifyTarget): Promise<VerifyResult>;
@@ -135,6 +138,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
   }
   const gateway = new StripeGateway(isStripeClient(options.stripe) ? options.stripe : createStripeClient(options.stripe));
   const committer = new GroupCommitter(store.inbox);
+  const metrics = createMetrics({ store, now });
   const secrets = typeof options.webhookSecrets === 'function' ? options.webhookSecrets : () => options.webhookSecrets as readonly string[];
 
   const processing = createProcessing({
@@ -150,6 +154,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     leaseMs: options.worker?.leaseMs,
     backoff: options.worker?.backoff,
     revalidate: options.revalidate ? createRevalidator(gateway, { now }) : undefined,
+    metrics: metrics.worker,
   });
   const { worker, outbox } = processing;
   const intake = createWebhookIntake({
@@ -161,6 +166,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     deliveryLog: new BatchedDeliveryLog(store.deliveryLog),
     onDeliveryLogError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'webhook delivery not logged'),
     sourceAllowed: options.webhookSources ? createSourceAllowList(options.webhookSources) : undefined,
+    metrics: metrics.intake,
   });
   const verify = (target: VerifyTarget): Promise<VerifyResult> =>
     verifyPayment({ store, gateway, committer, now, notifyWorker: () => worker.notify(), waitMs: options.verifyWaitMs }, target);
@@ -194,6 +200,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
       reconcile: () => reconcileNow(),
     },
     health: { store, workerEnabled, workerRunning: () => processing.worker.isRunning, shuttingDown: () => shuttingDown },
+    metrics: metrics.registry,
   });
   const reconcileSettings: ReconcileSettings = {
     lookbackSeconds: options.reconcile?.lookbackSeconds ?? 72 * 3600,
@@ -204,7 +211,16 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     retry: options.reconcile?.retry,
   };
   const reconcileNow = (): Promise<ReconcileReport> =>
-    reconcile({ store, gateway, now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 30_000, now }) }, reconcileSettings);
+    reconcile({ store, gateway, now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 30_000, now }) }, reconcileSettings).then(
+      (report) => {
+        metrics.reconcileRun('ok');
+        return report;
+      },
+      (error: unknown) => {
+        metrics.reconcileRun('failed');
+        throw error;
+      },
+    );
   const intervalMs = options.reconcile?.intervalMs ?? 0;
   const schedule = intervalMs > 0 ? new ReconcileSchedule(reconcileNow, intervalMs, logger) : undefined;
 
@@ -215,6 +231,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     worker,
     outbox,
     intake,
+    metrics,
     checkout,
     verify,
     reconcile: reconcileNow,

@@ -1,5 +1,6 @@
 import formBody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Registry } from 'prom-client';
 import qs from 'qs';
 import type { Catalog } from '../domain/catalog.js';
 import type { CheckoutDeps } from '../checkout/start-checkout.js';
@@ -10,6 +11,7 @@ import { adminRoutes, type AdminRouteOptions } from './admin/routes.js';
 import { apiRoutes } from './api-routes.js';
 import { errorHandler, frameworkErrorHandler } from './errors.js';
 import { healthRoutes, type HealthOptions } from './health-routes.js';
+import { metricsRoute } from './metrics-route.js';
 import { pageRoutes } from './pages.js';
 import { DEFAULT_RATE_LIMITS, limitRequests, securityHeaders, type RateLimits } from './security.js';
 import { webhookRoute } from './webhook-route.js';
@@ -29,6 +31,8 @@ export interface AppOptions {
   readonly admin?: AdminRouteOptions;
   /** /healthz and /readyz, outside every rate limit. */
   readonly health?: HealthOptions;
+  /** Served as GET /metrics in Prometheus text format. */
+  readonly metrics?: Registry;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -47,6 +51,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
   await securityHeaders(app);
   if (options.health) await app.register(healthRoutes, options.health);
+  if (options.metrics) await app.register(metricsRoute, { registry: options.metrics });
   await app.register(async (scope) => {
     await limitRequests(scope, limits.webhookPerMinute, { redis: limits.redis, prefix: `${limits.redisPrefix ?? 'settled'}:webhook:` });
     await scope.register(webhookRoute, { intake: options.intake, bodyLimitBytes: options.webhookBodyLimitBytes ?? 1024 * 1024 });

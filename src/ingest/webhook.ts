@@ -27,6 +27,8 @@ export interface WebhookIntakeOptions {
   readonly onDeliveryLogError?: (error: unknown) => void;
   /** When set, only requests from these addresses are considered at all (STRIPE_WEBHOOK_IPS). */
   readonly sourceAllowed?: ((address: string | null) => boolean) | undefined;
+  /** Counts every request by outcome and reason (for /metrics); a plain callback, no metrics library here. */
+  readonly metrics?: { webhookReceived(outcome: string, reason: string): void } | undefined;
 }
 
 /** What an unverified body claims to be, for the delivery log only; never trusted for anything else. */
@@ -43,6 +45,7 @@ function claimedIdentity(rawBody: Buffer): { eventId: string | null; eventType: 
 /** Verify, then commit to the inbox, then (and only then) acknowledge. No business logic here. */
 export function createWebhookIntake(options: WebhookIntakeOptions) {
   const log = (entry: NewWebhookDelivery): void => {
+    options.metrics?.webhookReceived(entry.outcome, entry.reason ?? 'none');
     // Not awaited: the answer to Stripe waits only for the inbox commit, never for bookkeeping.
     options.deliveryLog?.record(entry).catch((error: unknown) => options.onDeliveryLogError?.(error));
   };

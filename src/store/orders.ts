@@ -147,6 +147,15 @@ export function orderRepository({ db }: StoreContext): OrderRepository {
       return rows.map(toOrderRecord);
     },
 
+    async countByStatus() {
+      const rows = await db
+        .selectFrom('orders')
+        .select((eb) => ['status', eb.fn.countAll<number | string>().as('count')])
+        .groupBy('status')
+        .execute();
+      return Object.fromEntries(rows.map((row) => [row.status, toNumber(row.count)]));
+    },
+
     facts: (orderId) => loadFacts(db, orderId),
   };
 }

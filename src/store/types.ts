@@ -76,6 +76,8 @@ export interface OrderRepository {
   attachCheckoutSession(orderId: string, sessionId: string): Promise<void>;
   attachPaymentIntent(orderId: string, paymentIntentId: string): Promise<void>;
   list(input: { status?: string; search?: string; limit: number }): Promise<OrderRecord[]>;
+  /** How many orders are in each status (absent statuses have none); one GROUP BY, for /metrics. */
+  countByStatus(): Promise<Record<string, number>>;
   facts(orderId: string): Promise<StoredFact[]>;
 }
 

@@ -30,6 +30,14 @@ export interface InboxWorkerOptions {
   readonly onApplied?: () => void;
   /** Revalidation mode: re-reads the event's object from Stripe before its facts are applied. */
   readonly revalidate?: ((event: Stripe.Event) => Promise<Revalidation>) | undefined;
+  /** Reports each event's outcome and duration, retries and dead letters (for /metrics). */
+  readonly metrics?: WorkerMetrics | undefined;
+}
+
+export interface WorkerMetrics {
+  eventProcessed(outcome: ProcessOutcome['kind'], seconds: number): void;
+  eventRetried(): void;
+  eventDeadLettered(): void;
 }
 
 export type Revalidation = { readonly kind: 'current'; readonly event: Stripe.Event } | { readonly kind: 'ignored'; readonly reason: string };
@@ -85,6 +93,20 @@ export class InboxWorker extends BatchProcessor {
   }
 
   async process(event: InboxEvent): Promise<ProcessOutcome> {
+    const started = performance.now();
+    const outcome = await this.processTimed(event);
+    const { metrics } = this.options;
+    if (metrics) {
+      metrics.eventProcessed(outcome.kind, (performance.now() - started) / 1000);
+      if (outcome.kind === 'failed') {
+        if (outcome.dead) metrics.eventDeadLettered();
+        else metrics.eventRetried();
+      }
+    }
+    return outcome;
+  }
+
+  private async processTimed(event: InboxEvent): Promise<ProcessOutcome> {
     const { store, logger } = this.options;
     try {
       const outcome = await this.apply(event);

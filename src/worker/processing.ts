@@ -20,6 +20,7 @@ export interface ProcessingOptions {
   readonly leaseMs?: number | undefined;
   readonly backoff?: { baseMs: number; maxMs: number } | undefined;
   readonly revalidate?: InboxWorkerOptions['revalidate'];
+  readonly metrics?: InboxWorkerOptions['metrics'];
 }
 
 export interface Processing {
@@ -58,6 +59,7 @@ export function createProcessing(options: ProcessingOptions): Processing {
     leaseMs: options.leaseMs,
     backoff: options.backoff,
     revalidate: options.revalidate,
+    metrics: options.metrics,
     onApplied: () => outbox.notify(),
   });
   return {
