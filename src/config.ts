@@ -44,6 +44,12 @@ const schema = z.object({
   RECONCILE_STALE_MINUTES: z.coerce.number().int().min(0).max(43_200).default(60),
   DELIVERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
   STRIPE_REVALIDATE: z.enum(['true', 'false', '1', '0'], 'must be true or false').default('false'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL (smtp://user:pass@host:587)').optional(),
+  MAIL_FROM: z
+    .string()
+    .max(320)
+    .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an address (orders@shop.example) or a name and address (Shop <orders@shop.example>)')
+    .optional(),
 });
 
 export type Config = Readonly<{
@@ -83,6 +89,8 @@ export type Config = Readonly<{
   deliveryLogRetentionDays: number;
   /** Re-read each object from Stripe before its facts are applied. */
   revalidate: boolean;
+  /** Buyer confirmations: SMTP when smtpUrl is set (it holds the password: never log it), else DATA_DIR/outbox/confirmations.jsonl. */
+  mail: Readonly<{ smtpUrl: string | undefined; from: string | undefined }>;
 }>;
 
 export class ConfigError extends Error {
@@ -121,6 +129,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       problems.push(`STRIPE_WEBHOOK_IPS: ${error instanceof Error ? error.message : String(error)}; use off, stripe, or addresses and CIDR blocks separated by commas`);
     }
   }
+  if (v.SMTP_URL !== undefined) {
+    // URL.canParse never echoes the value, which holds the password.
+    if (!URL.canParse(v.SMTP_URL) || new URL(v.SMTP_URL).hostname === '') problems.push('SMTP_URL: is not a valid URL (smtp://user:pass@host:587)');
+    if (v.MAIL_FROM === undefined) problems.push('MAIL_FROM: required when SMTP_URL is set (e.g. Shop <orders@shop.example>)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: v.PORT,
@@ -151,5 +164,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }),
     deliveryLogRetentionDays: v.DELIVERY_LOG_RETENTION_DAYS,
     revalidate: v.STRIPE_REVALIDATE === 'true' || v.STRIPE_REVALIDATE === '1',
+    mail: Object.freeze({ smtpUrl: v.SMTP_URL, from: v.MAIL_FROM }),
   });
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { createLogger } from '../logging.js';
+import { configuredConfirmationSender } from '../notify/configured.js';
 import { createSettled } from '../settled.js';
 import { connectStripe, loadCatalogFile, openConfiguredStore, orderRefSecret, registerWebhookEndpoint, webhookSourceList } from './runtime.js';
 
@@ -42,6 +43,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     // Offline demo mode has nothing to protect yet but still needs a way in: a fresh token, printed below.
     const generatedToken = !config.adminToken && connection.emulator ? randomBytes(24).toString('base64url') : undefined;
     const adminToken = config.adminToken ?? generatedToken;
+    const confirmations = configuredConfirmationSender(config, logger);
     const settled = await createSettled({
       store,
       stripe: connection.stripe,
@@ -55,6 +57,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
       rateLimits: { ...config.rateLimits, redis },
       trustProxy: config.trustProxy,
       webhookSources: webhookSourceList(config),
+      confirmations,
       worker: { enabled: options.worker, maxAttempts: config.worker.maxAttempts, leaseMs: config.worker.leaseSeconds * 1000 },
       revalidate: config.revalidate,
       reconcile: {
@@ -83,6 +86,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
       generatedAdminToken: generatedToken,
       async close() {
         await settled.close();
+        await confirmations.close?.();
         await closeAll();
       },
     };

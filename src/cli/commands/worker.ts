@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../logging.js';
 import { createRevalidator } from '../../reconcile/revalidate.js';
 import { StripeGateway } from '../../stripe/gateway.js';
+import { configuredConfirmationSender } from '../../notify/configured.js';
 import { createProcessing } from '../../worker/processing.js';
 import { closeOnSignals, configFromEnvironment } from '../environment.js';
 import { connectStripe, openConfiguredStore } from '../runtime.js';
@@ -21,6 +22,7 @@ export function registerWorker(program: Command): void {
       await store.migrate();
       const { stripe } = await connectStripe(config);
       const gateway = new StripeGateway(stripe);
+      const confirmations = configuredConfirmationSender(config, logger);
       const processing = createProcessing({
         store,
         gateway,
@@ -29,11 +31,14 @@ export function registerWorker(program: Command): void {
         now: Date.now,
         maxAttempts: config.worker.maxAttempts,
         leaseMs: config.worker.leaseSeconds * 1000,
+        // This process delivers the outbox when serve runs with --no-worker, so it sends the confirmations too.
+        confirmations: { sender: confirmations, publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}` },
       });
       processing.start();
       console.log(`settled worker ${processing.worker.workerId} is processing events (${store.dialect})`);
       closeOnSignals(async () => {
         await processing.stop();
+        await confirmations.close?.();
         await store.close();
       });
     });
