@@ -19,3 +19,7 @@ export type { SettledFetchOptions } from './adapters/fetch.js';
 export { settledFastify } from './adapters/fastify.js';
 export type { SettledFastifyOptions } from './adapters/fastify.js';
 export { STRIPE_WEBHOOK_IPS } from './ingest/stripe-webhook-ips.js';
+export { buildConfirmation } from './notify/confirmation-message.js';
+export { createFileSender } from './notify/file-sender.js';
+export { createSmtpSender } from './notify/smtp-sender.js';
+export type { ConfirmationMessage, ConfirmationSender } from './notify/sender.js';
