@@ -56,6 +56,30 @@ describeEachStore('buyer confirmations through the file sender', (ctx) => {
     expect(await lines(path)).toHaveLength(1);
   });
 
+  it('a failed send is retried by the outbox, and onFulfilled runs only after the confirmation went out', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'settled-confirm-'));
+    const path = join(dir, 'confirmations.jsonl');
+    const file = createFileSender({ path, logger: silent });
+    let calls = 0;
+    const flaky = {
+      async send(message: Parameters<typeof file.send>[0], key: string): Promise<void> {
+        calls += 1;
+        if (calls === 1) throw new Error('mail server busy');
+        await file.send(message, key);
+      },
+    };
+    shop = await startShop({ store: ctx.store, confirmations: flaky });
+    const { body } = await shop.api<{ orderId: string; checkoutUrl: string }>('POST', '/api/checkout', { items: [{ sku: 'field-notes', quantity: 1 }] });
+    expect((await shop.pay(body.checkoutUrl, '4242424242424242')).status).toBe(303);
+    await shop.quiesce();
+    expect(calls).toBe(2);
+    expect(shop.notices.filter((n) => n.kind === 'order.fulfilled')).toHaveLength(1);
+    const [message] = (await ctx.store.outbox.list({ orderId: body.orderId, limit: 10 })).filter((m) => m.kind === 'order.fulfilled');
+    expect(message?.status).toBe('delivered');
+    expect(message?.lastError).toContain('mail server busy');
+    expect((await lines(path)).map((l) => l.orderId)).toEqual([body.orderId]);
+  });
+
   it('a fresh sender on the same file (a restarted process) still skips an order it recorded', async () => {
     dir = await mkdtemp(join(tmpdir(), 'settled-confirm-'));
     const path = join(dir, 'confirmations.jsonl');
