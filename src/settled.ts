@@ -98,6 +98,27 @@ export interface Settled {
   close(): Promise<void>;
 }
 
+const CLOSE_GRACE_MS = 10_000;
+
+/**
+ * Fastify's close waits for every open connection, and a client's keep-alive connection that was busy when
+ * close began stays open until its timeout; so idle ones are closed as they appear, and all after the grace.
+ */
+async function closeHttp(app: FastifyInstance, graceMs: number): Promise<void> {
+  if (!app.server.listening) {
+    await app.close();
+    return;
+  }
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+  const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(force);
+  }
+}
+
 function isStore(value: Store | OpenStoreOptions): value is Store {
   return 'inbox' in value && 'migrate' in value;
 }
@@ -241,9 +262,10 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     },
     async close() {
       shuttingDown = true;
+      // Stop accepting and finish in-flight requests first (their events reach the inbox), then the background work.
+      await closeHttp(app, CLOSE_GRACE_MS);
       await schedule?.stop();
       await processing.stop();
-      await app.close();
       if (ownsStore) await store.close();
     },
   };
