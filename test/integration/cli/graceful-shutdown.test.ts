@@ -7,7 +7,7 @@ import { startEmulator, type RunningEmulator } from '../../../emulator/index.js'
 import { openStore } from '../../../src/store/index.js';
 import { runCli, type CliRun } from '../../support/cli.js';
 
-const SECRET = 'whsec_gracefulShutdownTest0123456789';
+const SECRET = 'whsec_gracefulShutdown';
 const signer = new Stripe('sk_test_signer');
 const runs: CliRun[] = [];
 const dirs: string[] = [];

@@ -6,7 +6,7 @@ import { createSettled, type Settled } from '../../../src/settled.js';
 import { demoCatalog } from '../../support/catalog.js';
 import { describeEachStore } from '../../support/stores.js';
 
-const SECRET = 'whsec_securityTestSecret0123456789';
+const SECRET = 'whsec_securityTestSecr';
 const signer = new Stripe('sk_test_signer');
 let settled: Settled | undefined;
 

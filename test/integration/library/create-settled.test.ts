@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const common = {
-  webhookSecrets: ['whsec_libraryTestSecret0123456789'],
+  webhookSecrets: ['whsec_libraryTestSecre'],
   orderRefSecret: 'library-order-ref-secret-0123456789',
   publicUrl: 'http://shop.test',
   logger: createLogger({ level: 'silent' }),

@@ -14,7 +14,7 @@ import { createStripeClient } from '../../../src/stripe/gateway.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { demoCatalog } from '../../support/catalog.js';
 
-const WEBHOOK_SECRET = 'whsec_fuzzSecretThatMustNeverLeak0123';
+const WEBHOOK_SECRET = 'whsec_fuzzSecretThatMu';
 const ORDER_REF_SECRET = 'order-ref-secret-that-must-never-leak-42';
 const STRIPE_KEY = 'sk_test_fuzzKeyThatMustNeverLeak99';
 const SECRETS = [WEBHOOK_SECRET, ORDER_REF_SECRET, STRIPE_KEY];
