@@ -36,7 +36,6 @@ const schema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   STRIPE_WEBHOOK_IPS: z.string().min(1).default('off'),
   STRIPE_WEBHOOK_IPS_FILE: z.string().min(1).optional(),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
@@ -78,7 +77,7 @@ export type Config = Readonly<{
   /** 'off', 'stripe' (the published list, or STRIPE_WEBHOOK_IPS_FILE), or addresses / CIDR blocks. */
   webhookSources: Readonly<{ mode: 'off' } | { mode: 'stripe'; file: string | undefined } | { mode: 'list'; entries: readonly string[] }>;
   /** leaseSeconds: how long a claim stays a worker's before another may take it over (a crashed worker's). */
-  worker: Readonly<{ concurrency: number; maxAttempts: number; leaseSeconds: number }>;
+  worker: Readonly<{ maxAttempts: number; leaseSeconds: number }>;
   reconcile: Readonly<{
     /** 0: serve does not reconcile on its own (run `settled reconcile`). */
     intervalSeconds: number;
@@ -156,7 +155,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustProxy: v.TRUST_PROXY === 'true',
     redisUrl: v.REDIS_URL,
     webhookSources: sources,
-    worker: Object.freeze({ concurrency: v.WORKER_CONCURRENCY, maxAttempts: v.WORKER_MAX_ATTEMPTS, leaseSeconds: v.WORKER_LEASE_SECONDS }),
+    worker: Object.freeze({ maxAttempts: v.WORKER_MAX_ATTEMPTS, leaseSeconds: v.WORKER_LEASE_SECONDS }),
     reconcile: Object.freeze({
       intervalSeconds: v.RECONCILE_INTERVAL_SECONDS,
       lookbackSeconds: v.RECONCILE_LOOKBACK_HOURS * 3600,
