@@ -9,7 +9,7 @@ import type { WebhookIntake } from '../ingest/webhook.js';
 import type { Store } from '../store/types.js';
 import { adminRoutes, type AdminRouteOptions } from './admin/routes.js';
 import { apiRoutes } from './api-routes.js';
-import { errorHandler, frameworkErrorHandler } from './errors.js';
+import { errorHandler, frameworkErrorHandler, refuseWhileShuttingDown } from './errors.js';
 import { healthRoutes, type HealthOptions } from './health-routes.js';
 import { metricsRoute } from './metrics-route.js';
 import { pageRoutes } from './pages.js';
@@ -42,6 +42,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     // Malformed URLs are refused by the router before any handler; they still get our error shape.
     frameworkErrors: (error, _request, reply) => frameworkErrorHandler(error, reply as FastifyReply),
+    // Requests still arriving on open connections during close get our error shape from the hook below.
+    return503OnClosing: false,
+  });
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) {
+      done();
+      return;
+    }
+    refuseWhileShuttingDown(reply);
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_request, reply) => {

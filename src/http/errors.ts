@@ -86,6 +86,18 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   void reply.status(answer.status).send(body(answer.code, answer.message));
 }
 
+// Long enough for a replacement instance to take over; Stripe retries a webhook on its own schedule anyway.
+const SHUTTING_DOWN_RETRY_AFTER_SECONDS = 5;
+
+/** The answer to a request that arrives while the server is closing: nothing was done, so it is safe to retry. */
+export function refuseWhileShuttingDown(reply: FastifyReply): void {
+  void reply
+    .status(503)
+    .header('retry-after', String(SHUTTING_DOWN_RETRY_AFTER_SECONDS))
+    .header('connection', 'close')
+    .send(body('shutting_down', 'This server is shutting down and did not handle the request. Try again in a few seconds.'));
+}
+
 /** Errors the router raises before any route runs: a malformed or overlong URL. */
 export function frameworkErrorHandler(error: FastifyError, reply: FastifyReply): void {
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
