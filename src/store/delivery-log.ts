@@ -19,7 +19,8 @@ function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
 
 const ACCEPTED: ReadonlySet<DeliveryOutcome> = new Set(['stored', 'duplicate']);
 
-function toRow(entry: NewWebhookDelivery) {
+/** The table row for a log entry; the inbox writes accepted deliveries with its events through this too. */
+export function deliveryRow(entry: NewWebhookDelivery) {
   const accepted = ACCEPTED.has(entry.outcome);
   return {
     received_at: entry.receivedAt,
@@ -40,7 +41,7 @@ export function deliveryLogRepository({ db }: StoreContext): DeliveryLogReposito
     for (let start = 0; start < entries.length; start += 500) {
       await db
         .insertInto('webhook_deliveries')
-        .values(entries.slice(start, start + 500).map(toRow))
+        .values(entries.slice(start, start + 500).map(deliveryRow))
         .execute();
     }
   }

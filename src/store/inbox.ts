@@ -1,10 +1,12 @@
-import type { Selectable } from 'kysely';
-import type { InboxEventsTable, StoreContext } from './database.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, InboxEventsTable, StoreContext } from './database.js';
+import { deliveryRow } from './delivery-log.js';
+import type { SqliteStatement, SqliteWriteThread } from './sqlite/write-thread-client.js';
 import { toNullableNumber, toNumber } from './database.js';
-import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent } from './types.js';
+import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent, NewWebhookDelivery } from './types.js';
 import { INBOX_STATUSES } from './types.js';
 
-// Well under both dialects' bound-parameter limits (7 columns a row).
+// Well under both dialects' bound-parameter limits (at most 8 columns a row).
 const INSERT_CHUNK = 500;
 
 function toInboxEvent(row: Selectable<InboxEventsTable>): InboxEvent {
@@ -30,34 +32,90 @@ function byDueOrder(a: InboxEvent, b: InboxEvent): number {
   return a.runAt - b.runAt || a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-export function inboxRepository({ db, dialect }: StoreContext): InboxRepository {
+/** Whether each event is the one that went in: an id already stored, or repeated earlier in the batch, is not. */
+function firstInserts(events: readonly NewInboxEvent[], insertedIds: Set<string>): boolean[] {
+  return events.map((event) => insertedIds.delete(event.id));
+}
+
+function deliveryFor(event: NewInboxEvent, inserted: boolean): NewWebhookDelivery | undefined {
+  if (event.delivery === undefined) return undefined;
+  return {
+    receivedAt: event.receivedAt,
+    sourceAddress: event.delivery.sourceAddress,
+    outcome: inserted ? 'stored' : 'duplicate',
+    reason: null,
+    eventId: event.id,
+    eventType: event.type,
+    signatureHeader: event.delivery.signatureHeader,
+    body: event.payload,
+  };
+}
+
+async function addInTransaction(db: Kysely<Database>, events: readonly NewInboxEvent[]): Promise<boolean[]> {
+  return db.transaction().execute(async (trx) => {
+    const insertedIds = new Set<string>();
+    for (let start = 0; start < events.length; start += INSERT_CHUNK) {
+      const rows = await trx
+        .insertInto('inbox_events')
+        .values(events.slice(start, start + INSERT_CHUNK).map((event) => ({
+          id: event.id,
+          type: event.type,
+          payload: event.payload,
+          source: event.source,
+          received_at: event.receivedAt,
+          run_at: event.receivedAt,
+        })))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .execute();
+      for (const row of rows) insertedIds.add(row.id);
+    }
+    const inserted = firstInserts(events, insertedIds);
+    const deliveries = events.flatMap((event, index) => deliveryFor(event, inserted[index] ?? false) ?? []);
+    for (let start = 0; start < deliveries.length; start += INSERT_CHUNK) {
+      await trx.insertInto('webhook_deliveries').values(deliveries.slice(start, start + INSERT_CHUNK).map(deliveryRow)).execute();
+    }
+    return inserted;
+  });
+}
+
+/*
+ * The same transaction as addInTransaction, as plain statements for the SQLite write thread (which runs SQL, not
+ * Kysely queries); the store tests hold both to the same behaviour. A delivery line follows its event's insert,
+ * so SQLite's changes() still counts that insert: 1 when the event went in, 0 for a duplicate.
+ */
+const INSERT_EVENT_SQL =
+  'insert into inbox_events (id, type, payload, source, received_at, run_at) values (?, ?, cast(? as text), ?, ?, ?) on conflict (id) do nothing';
+const INSERT_DELIVERY_SQL =
+  "insert into webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header, body) values (?, ?, case changes() when 0 then 'duplicate' else 'stored' end, null, ?, ?, ?, cast(? as text))";
+const utf8 = new TextEncoder();
+
+async function addThroughWriteThread(writer: SqliteWriteThread, events: readonly NewInboxEvent[]): Promise<boolean[]> {
+  const statements: SqliteStatement[] = [];
+  const eventStatement: number[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const event of events) {
+    // The payload goes to the thread as UTF-8 bytes it takes over (no copy), once for both of its rows.
+    const payload = utf8.encode(event.payload);
+    transfer.push(payload.buffer as ArrayBuffer);
+    eventStatement.push(statements.length);
+    statements.push({ sql: INSERT_EVENT_SQL, params: [event.id, event.type, payload, event.source, event.receivedAt, event.receivedAt] });
+    if (event.delivery !== undefined) {
+      const { sourceAddress, signatureHeader } = event.delivery;
+      statements.push({ sql: INSERT_DELIVERY_SQL, params: [event.receivedAt, sourceAddress, event.id, event.type, signatureHeader, payload] });
+    }
+  }
+  const changes = await writer.transaction(statements, transfer);
+  // Per statement, so a repeat inside the batch already reads 0: the first copy is the one that went in.
+  return eventStatement.map((index) => (changes[index] ?? 0) > 0);
+}
+
+/** With `writeThread` (SQLite), events are committed on the write thread so their fsync never blocks this one. */
+export function inboxRepository({ db, dialect }: StoreContext, writeThread?: SqliteWriteThread): InboxRepository {
   return {
     async add(events) {
-      const inserted = new Set<string>();
-      await db.transaction().execute(async (trx) => {
-        for (let start = 0; start < events.length; start += INSERT_CHUNK) {
-          const chunk = events.slice(start, start + INSERT_CHUNK);
-          const rows = await trx
-            .insertInto('inbox_events')
-            .values(chunk.map((event: NewInboxEvent) => ({
-              id: event.id,
-              type: event.type,
-              payload: event.payload,
-              source: event.source,
-              received_at: event.receivedAt,
-              run_at: event.receivedAt,
-            })))
-            .onConflict((oc) => oc.column('id').doNothing())
-            .returning('id')
-            .execute();
-          for (const row of rows) inserted.add(row.id);
-        }
-      });
-      // A duplicate inside the batch itself is reported once as inserted, then as a duplicate.
-      return events.map((event) => {
-        const first = inserted.delete(event.id);
-        return { id: event.id, inserted: first };
-      });
+      const inserted = writeThread ? await addThroughWriteThread(writeThread, events) : await addInTransaction(db, events);
+      return events.map((event, index) => ({ id: event.id, inserted: inserted[index] ?? false }));
     },
 
     async claim({ workerId, limit, leaseMs, now }) {

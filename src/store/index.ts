@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { connectPostgres } from './postgres/connect.js';
 import { connectSqlite } from './sqlite/connect.js';
+import { SqliteWriteThread } from './sqlite/write-thread-client.js';
 import { createStore } from './store.js';
 import type { Store } from './types.js';
 
@@ -14,7 +15,12 @@ export type OpenStoreOptions =
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (options.kind === 'sqlite') {
     const db = connectSqlite(options.path);
-    return createStore({ db, dialect: 'sqlite' }, { schema: undefined, close: () => db.destroy() });
+    const writeThread = new SqliteWriteThread(options.path);
+    const close = async () => {
+      await writeThread.close();
+      await db.destroy();
+    };
+    return createStore({ db, dialect: 'sqlite' }, { schema: undefined, writeThread, close });
   }
   const connection = await connectPostgres(options);
   return createStore({ db: connection.db, dialect: 'postgres' }, { schema: connection.schema, close: connection.close });

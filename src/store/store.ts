@@ -9,14 +9,18 @@ import { orderActivityRepository } from './order-activity.js';
 import { orderRepository } from './orders.js';
 import { outboxRepository } from './outbox.js';
 import { settingsRepository } from './settings.js';
+import type { SqliteWriteThread } from './sqlite/write-thread-client.js';
 import type { Store } from './types.js';
 
 /** One Store over either dialect: the repositories are written once against Kysely. */
-export function createStore(context: StoreContext, options: { schema: string | undefined; close: () => Promise<void> }): Store {
+export function createStore(
+  context: StoreContext,
+  options: { schema: string | undefined; close: () => Promise<void>; writeThread?: SqliteWriteThread },
+): Store {
   let closed = false;
   return {
     dialect: context.dialect,
-    inbox: inboxRepository(context),
+    inbox: inboxRepository(context, options.writeThread),
     orders: orderRepository(context),
     outbox: outboxRepository(context),
     settings: settingsRepository(context),

@@ -15,9 +15,15 @@ export interface NewInboxEvent {
   readonly source: InboxSource;
   /** Unix milliseconds. */
   readonly receivedAt: number;
+  /**
+   * The webhook request that carried the event, when it came as one: its delivery-log line (outcome 'stored' or
+   * 'duplicate', the body being the payload) is written in the same transaction as the event, so an
+   * acknowledged event is never missing from the log.
+   */
+  readonly delivery?: { readonly sourceAddress: string | null; readonly signatureHeader: string | null };
 }
 
-export interface InboxEvent extends NewInboxEvent {
+export interface InboxEvent extends Omit<NewInboxEvent, 'delivery'> {
   readonly status: InboxStatus;
   readonly attempts: number;
   readonly lastError: string | null;
@@ -32,8 +38,9 @@ export interface InboxEvent extends NewInboxEvent {
 
 export interface InboxRepository {
   /**
-   * Commits the batch durably in one transaction before resolving (group commit). An id already in the
-   * inbox is left as it is and reported `inserted: false`.
+   * Commits the batch durably in one transaction before resolving (group commit), with the delivery-log lines
+   * of the events that carry a `delivery`. An id already in the inbox is left as it is and reported
+   * `inserted: false`.
    */
   add(events: readonly NewInboxEvent[]): Promise<{ id: string; inserted: boolean }[]>;
   /**

@@ -26,6 +26,40 @@ describe('store inbox', () => {
       expect(await ctx.store.inbox.get('evt_missing')).toBeUndefined();
     });
 
+    it('keeps a payload byte for byte, whatever characters it holds', async () => {
+      const payload = '{"id":"evt_u","name":"Zoë’s café ☕ 🧾","note":"tab\\t, quote \\" and \\\\u0000 escaped"}';
+      await ctx.store.inbox.add([event('evt_u', 1_000, payload)]);
+      expect((await ctx.store.inbox.get('evt_u'))?.payload).toBe(payload);
+    });
+
+    it('writes the delivery line of each event that carries one in the same commit: stored, or duplicate', async () => {
+      const delivered = (id: string, receivedAt: number, payload: string, signatureHeader: string): NewInboxEvent => ({
+        ...event(id, receivedAt, payload),
+        delivery: { sourceAddress: '3.18.12.63', signatureHeader },
+      });
+      await ctx.store.inbox.add([event('evt_old', 500, '{"from":"reconcile"}')]);
+      const results = await ctx.store.inbox.add([
+        delivered('evt_new', 1_000, '{"id":"evt_new","é":1}', 't=1,v1=aa'),
+        delivered('evt_new', 1_001, '{"id":"evt_new","é":1}', 't=2,v1=bb'),
+        delivered('evt_old', 1_002, '{"id":"evt_old"}', 't=3,v1=cc'),
+        event('evt_plain', 1_003),
+      ]);
+      expect(results.map((r) => r.inserted)).toEqual([true, false, false, true]);
+      const lines = await ctx.store.deliveryLog.list({ limit: 10 });
+      expect(lines.map(({ id: _id, ...line }) => line)).toEqual([
+        { receivedAt: 1_002, sourceAddress: '3.18.12.63', outcome: 'duplicate', reason: null, eventId: 'evt_old', eventType: 'checkout.session.completed', signatureHeader: 't=3,v1=cc', body: '{"id":"evt_old"}' },
+        { receivedAt: 1_001, sourceAddress: '3.18.12.63', outcome: 'duplicate', reason: null, eventId: 'evt_new', eventType: 'checkout.session.completed', signatureHeader: 't=2,v1=bb', body: '{"id":"evt_new","é":1}' },
+        { receivedAt: 1_000, sourceAddress: '3.18.12.63', outcome: 'stored', reason: null, eventId: 'evt_new', eventType: 'checkout.session.completed', signatureHeader: 't=1,v1=aa', body: '{"id":"evt_new","é":1}' },
+      ]);
+    });
+
+    it('a batch that cannot commit leaves neither its events nor their delivery lines', async () => {
+      const notNull = { ...event('evt_bad'), type: null as unknown as string, delivery: { sourceAddress: null, signatureHeader: 't=1,v1=aa' } };
+      await expect(ctx.store.inbox.add([{ ...event('evt_ok'), delivery: { sourceAddress: null, signatureHeader: 't=1,v1=bb' } }, notNull])).rejects.toThrow();
+      expect(await ctx.store.inbox.get('evt_ok')).toBeUndefined();
+      expect(await ctx.store.deliveryLog.list({ limit: 10 })).toEqual([]);
+    });
+
     it('claims due events oldest first, counting attempts and recording the lease', async () => {
       await ctx.store.inbox.add([event('evt_late', 5_000), event('evt_2', 2_000), event('evt_1', 1_000)]);
       const claimed = await ctx.store.inbox.claim({ workerId: 'w1', limit: 10, leaseMs: 30_000, now: 3_000 });

@@ -1,0 +1,97 @@
+import { Worker } from 'node:worker_threads';
+
+/** A Uint8Array binds as a BLOB; `cast(? as text)` turns UTF-8 bytes into text. */
+export type SqliteValue = string | number | bigint | null | Uint8Array;
+
+export interface SqliteStatement {
+  readonly sql: string;
+  readonly params: readonly SqliteValue[];
+}
+
+type Reply = { id: number; changes: number[] } | { id: number; error: { message: string; code?: string } };
+
+interface Pending {
+  resolve(changes: number[]): void;
+  reject(error: unknown): void;
+}
+
+/** An error from the write thread, carrying SQLite's code (SQLITE_BUSY, SQLITE_CONSTRAINT_…) like better-sqlite3's own. */
+export class SqliteWriteError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'SqliteWriteError';
+  }
+}
+
+/**
+ * Runs write transactions on a second connection in a worker thread (write-thread.js), so that their commits —
+ * an fsync each under synchronous=FULL — never stop this thread's event loop. Transactions run one at a time,
+ * in the order they were asked for. The thread starts at the first transaction; it keeps the process alive only
+ * while a transaction is in flight, like a socket with a request outstanding.
+ */
+export class SqliteWriteThread {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly path: string) {}
+
+  /**
+   * Runs the statements in one transaction (BEGIN IMMEDIATE … COMMIT); resolves, after the commit, with each
+   * statement's row changes. Buffers in `transfer` move to the thread: the caller must not use them afterwards.
+   */
+  transaction(statements: readonly SqliteStatement[], transfer: readonly ArrayBuffer[] = []): Promise<number[]> {
+    if (this.closed) return Promise.reject(new Error('The SQLite store is closed.'));
+    const worker = this.running();
+    const id = this.nextId++;
+    return new Promise<number[]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) worker.ref();
+      worker.postMessage({ id, statements }, [...transfer]);
+    });
+  }
+
+  /** Waits for the transactions in flight, then closes the thread's connection. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    if (worker === undefined) return;
+    this.worker = undefined;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Messages are handled in order, so every transaction already sent finishes before the connection closes.
+    worker.postMessage({ close: true });
+    worker.ref();
+    await exited;
+  }
+
+  private running(): Worker {
+    if (this.worker !== undefined) return this.worker;
+    const worker = new Worker(new URL('./write-thread.js', import.meta.url), { workerData: { path: this.path } });
+    worker.unref();
+    worker.on('message', (reply: Reply) => this.settle(reply));
+    worker.on('error', (error) => this.abandon(worker, error));
+    worker.on('exit', (code) => this.abandon(worker, new Error(`The SQLite write thread stopped (exit code ${code}).`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private settle(reply: Reply): void {
+    const waiting = this.pending.get(reply.id);
+    if (waiting === undefined) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker?.unref();
+    if ('error' in reply) waiting.reject(new SqliteWriteError(reply.error.message, reply.error.code));
+    else waiting.resolve(reply.changes);
+  }
+
+  /** The thread died: what it held is unanswered, so each waiting transaction fails (none was acknowledged). */
+  private abandon(worker: Worker, error: Error): void {
+    if (this.worker === worker) this.worker = undefined;
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+  }
+}

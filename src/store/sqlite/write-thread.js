@@ -1,0 +1,91 @@
+// @ts-check
+/*
+ * The SQLite write thread: its own connection to the database file, running one transaction per message.
+ *
+ * better-sqlite3 is synchronous, so a commit's fsync (synchronous=FULL) would stop the event loop of the thread
+ * that runs it. Webhook intake commits here instead, and the main thread goes on parsing and verifying requests
+ * while the disk syncs. Plain JavaScript so that it loads as it is from src/ (tests, tsx) and from dist/.
+ *
+ * Messages in:  { id, statements: [{ sql, params }] }   → { id, changes: number[] } after COMMIT
+ *                                                          or { id, error: { message, code } } after ROLLBACK
+ *               { close: true }                        → closes the connection; the thread then ends.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
+
+/** How long BEGIN IMMEDIATE keeps trying while another connection holds the write lock. */
+const LOCK_WAIT_MS = 10_000;
+
+const port = parentPort;
+if (port === null) throw new Error('write-thread.js runs only as a worker thread');
+
+const database = new BetterSqlite3(/** @type {{ path: string }} */ (workerData).path);
+// The same settings as the main connection: FULL makes every commit survive power loss before it is answered.
+database.pragma('busy_timeout = 5000');
+database.pragma('journal_mode = WAL');
+database.pragma('synchronous = FULL');
+database.pragma('foreign_keys = ON');
+// Lock waits are ours (below): short sleeps, so a held lock costs a webhook milliseconds, not SQLite's 100 ms naps.
+database.pragma('busy_timeout = 0');
+
+/** @type {Map<string, import('better-sqlite3').Statement>} */
+const prepared = new Map();
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** @param {string} sql */
+function statement(sql) {
+  let found = prepared.get(sql);
+  if (found === undefined) {
+    found = database.prepare(sql);
+    prepared.set(sql, found);
+  }
+  return found;
+}
+
+/** @param {unknown} error */
+function isBusy(error) {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+function beginImmediate() {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 8)) {
+    try {
+      database.exec('begin immediate');
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      // Blocking is what this thread is for; the main thread's event loop is not waiting on it.
+      Atomics.wait(pause, 0, 0, wait);
+    }
+  }
+}
+
+/** @param {{ sql: string, params: unknown[] }[]} statements */
+function runTransaction(statements) {
+  beginImmediate();
+  try {
+    const changes = statements.map(({ sql, params }) => statement(sql).run(...params).changes);
+    database.exec('commit');
+    return changes;
+  } catch (error) {
+    if (database.inTransaction) database.exec('rollback');
+    throw error;
+  }
+}
+
+port.on('message', (/** @type {{ id: number, statements: { sql: string, params: unknown[] }[] } | { close: true }} */ message) => {
+  if ('close' in message) {
+    database.close();
+    port.close();
+    return;
+  }
+  try {
+    port.postMessage({ id: message.id, changes: runTransaction(message.statements) });
+  } catch (error) {
+    const described = error instanceof Error ? error : new Error(String(error));
+    const code = 'code' in described && typeof described.code === 'string' ? described.code : undefined;
+    port.postMessage({ id: message.id, error: { message: described.message, code } });
+  }
+});
