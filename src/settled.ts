@@ -158,7 +158,8 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     throw error;
   }
   const gateway = new StripeGateway(isStripeClient(options.stripe) ? options.stripe : createStripeClient(options.stripe));
-  const committer = new GroupCommitter(store.inbox);
+  // SQLite has one writer; PostgreSQL flushes concurrent commits together, so a few batches go at once.
+  const committer = new GroupCommitter(store.inbox, { concurrency: store.dialect === 'postgres' ? 4 : 1 });
   const metrics = createMetrics({ store, now });
   const secrets = typeof options.webhookSecrets === 'function' ? options.webhookSecrets : () => options.webhookSecrets as readonly string[];
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ export function spawnTs(script: string, env: Record<string, string>, stdio: 'pip
   });
 }
 
+const RUNTIME_FILES = ['src/store/sqlite/write-thread.js'];
+
 /**
  * Compiles a TypeScript entry to one ESM file (dependencies stay in node_modules), so a measured process runs
  * plain JavaScript: no loader thread, no compilation during the run, and an RSS that is the program's own.
@@ -23,6 +25,8 @@ export function spawnTs(script: string, env: Record<string, string>, stdio: 'pip
 export async function compileTs(script: string): Promise<string> {
   const outfile = join(REPO_ROOT, 'node_modules', '.cache', 'settled-bench', basename(script).replace(/\.ts$/, '.mjs'));
   await build({ entryPoints: [join(REPO_ROOT, script)], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'warning' });
+  // Files the code loads by URL at run time (worker threads) must sit beside the bundle, as they sit beside their module.
+  for (const file of RUNTIME_FILES) copyFileSync(join(REPO_ROOT, file), join(dirname(outfile), basename(file)));
   return outfile;
 }
 

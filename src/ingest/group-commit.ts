@@ -6,49 +6,67 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
+export interface GroupCommitOptions {
+  /** Most events in one commit. */
+  readonly maxBatch?: number;
+  /**
+   * Commits in flight at once. One for SQLite, which has one writer; PostgreSQL syncs concurrent commits
+   * together, so a few batches in flight keep its connections busy while each waits for its WAL flush.
+   */
+  readonly concurrency?: number;
+}
+
 /**
- * Many concurrent webhook requests share one durable commit: while a commit is running, new events
- * queue, and the next commit takes them all. Each request is answered only after its own commit.
+ * Many concurrent webhook requests share one durable commit: while commits are running, new events queue,
+ * and the next commit takes them all. Each request is answered only after its own commit.
  */
 export class GroupCommitter {
   private queue: Waiting[] = [];
-  private flushing = false;
+  private inFlight = 0;
+  private scheduled = false;
+  private readonly maxBatch: number;
+  private readonly concurrency: number;
 
   constructor(
     private readonly inbox: InboxRepository,
-    private readonly maxBatch = 256,
-  ) {}
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 256;
+    this.concurrency = options.concurrency ?? 1;
+  }
 
   add(event: NewInboxEvent): Promise<{ inserted: boolean }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        // Let the requests already parsed in this turn of the event loop join the first batch.
-        setImmediate(() => void this.flush());
+      if (this.inFlight < this.concurrency && !this.scheduled) {
+        this.scheduled = true;
+        // Let the requests already parsed in this turn of the event loop join the batch.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.startCommits();
+        });
       }
     });
   }
 
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
+  private startCommits(): void {
+    while (this.queue.length > 0 && this.inFlight < this.concurrency) {
       const batch = this.queue.splice(0, this.maxBatch);
-      try {
-        const results = await this.inbox.add(batch.map((w) => w.event));
-        const insertedById = new Map(results.map((r) => [r.id, r.inserted]));
-        const answered = new Set<string>();
-        for (const waiting of batch) {
-          const id = waiting.event.id;
-          // Two copies of one event in the same batch: only the first counts as the insert.
-          const inserted = (insertedById.get(id) ?? false) && !answered.has(id);
-          answered.add(id);
-          waiting.resolve({ inserted });
-        }
-      } catch (error) {
-        for (const waiting of batch) waiting.reject(error);
-      }
+      this.inFlight += 1;
+      void this.commit(batch).finally(() => {
+        this.inFlight -= 1;
+        this.startCommits();
+      });
     }
-    this.flushing = false;
+  }
+
+  private async commit(batch: Waiting[]): Promise<void> {
+    try {
+      const results = await this.inbox.add(batch.map((w) => w.event));
+      for (const [index, waiting] of batch.entries()) waiting.resolve({ inserted: results[index]?.inserted ?? false });
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+    }
   }
 }
 

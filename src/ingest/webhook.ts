@@ -22,7 +22,10 @@ export interface WebhookIntakeOptions {
   readonly now: () => number;
   /** Called after a new event is durably stored, to wake the worker. */
   readonly onStored?: () => void;
-  /** Every request, accepted or not, is recorded here for operators (best effort: it never changes the answer). */
+  /**
+   * Requests refused or not stored are recorded here for operators (best effort: it never changes the answer).
+   * Accepted ones are logged by the inbox, in the transaction that stores their event.
+   */
   readonly deliveryLog?: DeliveryLogRepository;
   readonly onDeliveryLogError?: (error: unknown) => void;
   /** When set, only requests from these addresses are considered at all (STRIPE_WEBHOOK_IPS). */
@@ -72,19 +75,21 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
     const identity = { eventId: event.id, eventType: event.type };
     let inserted: boolean;
     try {
+      // The delivery-log line of an accepted request is committed with its event: an acknowledged event is never
+      // missing from the log, and the log costs no commit of its own.
       ({ inserted } = await options.committer.add({
         id: event.id,
         type: event.type,
         payload: input.rawBody.toString('utf8'),
         source: 'webhook',
         receivedAt,
+        delivery: { sourceAddress: base.sourceAddress, signatureHeader: input.signatureHeader ?? null },
       }));
     } catch (error) {
       log({ ...base, outcome: 'failed', reason: 'store_unavailable', ...identity, signatureHeader: null, body: null });
       throw new StoreUnavailableError(error);
     }
-    const body = input.rawBody.toString('utf8');
-    log({ ...base, outcome: inserted ? 'stored' : 'duplicate', reason: null, ...identity, signatureHeader: input.signatureHeader ?? null, body });
+    options.metrics?.webhookReceived(inserted ? 'stored' : 'duplicate', 'none');
     if (inserted) options.onStored?.();
     return { kind: 'stored', eventId: event.id, eventType: event.type, duplicate: !inserted };
   };
