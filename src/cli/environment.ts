@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 
 function readEnvironment(): Record<string, string | undefined> {
@@ -15,11 +14,6 @@ function readEnvironment(): Record<string, string | undefined> {
 export function configFromEnvironment(overrides: Record<string, string | undefined> = {}): Config {
   const fromFlags = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
   return loadConfig({ ...readEnvironment(), ...fromFlags });
-}
-
-export function portOption(value: string): string {
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
-  return value;
 }
 
 /** Closes cleanly on SIGINT / SIGTERM, once. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
+// Each command registers its options here and imports what it runs only when it runs, so --help stays quick.
 import { Command } from 'commander';
-import { ConfigError } from '../config.js';
 import { registerDeadLetters } from './commands/dead-letters.js';
 import { registerDeliveries } from './commands/deliveries.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -30,7 +30,9 @@ registerOrders(program);
 registerRefund(program);
 registerDoctor(program);
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+program.parseAsync(process.argv).catch(async (error: unknown) => {
+  // Loaded here rather than up front so that --help stays light; a command that read the configuration has it already.
+  const { ConfigError } = await import('../config.js');
   console.error(error instanceof ConfigError ? error.message : `settled: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

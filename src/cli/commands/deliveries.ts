@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { DeliveryOutcome } from '../../store/types.js';
-import { formatTime, oneLine, positiveInteger, withOperatorContext } from './operator.js';
+import type { DeliveriesCommandOptions } from '../actions/deliveries.js';
+import { positiveInteger } from '../options.js';
 
 const OUTCOMES: readonly DeliveryOutcome[] = ['stored', 'duplicate', 'rejected', 'failed'];
 
@@ -17,24 +18,8 @@ export function registerDeliveries(program: Command): void {
     .option('--outcome <outcome>', `only ${OUTCOMES.join(' | ')}`, outcome)
     .option('--event <eventId>', 'only requests that carried this event id')
     .option('--limit <n>', 'how many to show', positiveInteger, 50)
-    .action(async (options: { outcome?: DeliveryOutcome; event?: string; limit: number }) => {
-      await withOperatorContext({ stripe: 'none', command: 'deliveries' }, async ({ store }) => {
-        const rows = await store.deliveryLog.list({
-          limit: options.limit,
-          ...(options.outcome ? { outcome: options.outcome } : {}),
-          ...(options.event ? { eventId: options.event } : {}),
-        });
-        if (rows.length === 0) {
-          console.log('no webhook deliveries recorded');
-          return;
-        }
-        for (const row of rows) {
-          const what = row.eventId === null ? '(no event id)' : `${row.eventId} ${row.eventType ?? ''}`.trim();
-          const why = row.reason === null ? '' : `  ${oneLine(row.reason)}`;
-          console.log(`${formatTime(row.receivedAt)}  ${row.outcome.padEnd(9)}  from ${row.sourceAddress ?? 'unknown'}  ${what}${why}`);
-        }
-        const refused = rows.filter((row) => row.outcome === 'rejected' || row.outcome === 'failed').length;
-        if (refused > 0) console.log(`${refused} of these ${rows.length} were refused or not stored; a signature_mismatch usually means STRIPE_WEBHOOK_SECRET is not the endpoint's`);
-      });
+    .action(async (options: DeliveriesCommandOptions) => {
+      const { listDeliveries } = await import('../actions/deliveries.js');
+      await listDeliveries(options);
     });
 }

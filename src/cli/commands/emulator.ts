@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runEmulatorCli } from '../../../emulator/cli.js';
 
 export function registerEmulator(program: Command): void {
   program
@@ -11,6 +10,7 @@ export function registerEmulator(program: Command): void {
     .allowExcessArguments()
     .argument('[flags...]')
     .action(async (flags: string[]) => {
+      const { runEmulatorCli } = await import('../../../emulator/cli.js');
       await runEmulatorCli(flags);
     });
 }

@@ -1,39 +1,12 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { ORDER_STATUSES } from '../../domain/order.js';
-import type { OrderRecord, Store } from '../../store/types.js';
-import { formatTime, OperatorError, oneLine, positiveInteger, withOperatorContext } from './operator.js';
+import type { OrdersListOptions } from '../actions/orders.js';
+import { positiveInteger } from '../options.js';
 
 function status(value: string): string {
   if (!(ORDER_STATUSES as readonly string[]).includes(value)) throw new InvalidArgumentError(`one of ${ORDER_STATUSES.join(', ')}`);
   return value;
-}
-
-function money(amount: number, currency: string): string {
-  return `${amount} ${currency}`;
-}
-
-interface TimelineEntry {
-  readonly at: number;
-  readonly text: string;
-}
-
-/** What happened to the order, oldest first: the events that reached it and the facts they taught it. */
-async function timeline(store: Store, order: OrderRecord): Promise<TimelineEntry[]> {
-  const facts = await store.orders.facts(order.id);
-  const eventIds = new Set([...(await store.orderActivity.inboxEventIds(order.id)), ...facts.map((fact) => fact.eventId)]);
-  const entries: TimelineEntry[] = [{ at: order.createdAt, text: `order created (${order.flow}, ${money(order.total.amount, order.total.currency)})` }];
-  for (const id of eventIds) {
-    const event = await store.inbox.get(id);
-    if (event === undefined) continue;
-    entries.push({ at: event.receivedAt, text: `event ${event.id} ${event.type} via ${event.source}: ${event.status}${event.outcome ? ` (${event.outcome})` : ''}` });
-  }
-  for (const stored of facts) entries.push({ at: stored.recordedAt, text: `fact ${stored.fact.kind} [${stored.fact.key}] from ${stored.eventId}` });
-  if (order.fulfilledAt !== null) entries.push({ at: order.fulfilledAt, text: 'fulfilled (access granted)' });
-  for (const message of await store.outbox.list({ orderId: order.id, limit: 100 })) {
-    entries.push({ at: message.createdAt, text: `notice ${message.kind}: ${message.status}${message.lastError ? ` (${oneLine(message.lastError, 60)})` : ''}` });
-  }
-  return entries.sort((a, b) => a.at - b.at);
 }
 
 export function registerOrders(program: Command): void {
@@ -45,17 +18,9 @@ export function registerOrders(program: Command): void {
     .option('--status <status>', `only orders in this status (${ORDER_STATUSES.join(', ')})`, status)
     .option('--search <text>', 'match order id, email, session or payment intent id')
     .option('--limit <n>', 'how many to show', positiveInteger, 50)
-    .action(async (options: { status?: string; search?: string; limit: number }) => {
-      await withOperatorContext({ stripe: 'none', command: 'orders list' }, async ({ store }) => {
-        const orders = await store.orders.list({ limit: options.limit, ...(options.status ? { status: options.status } : {}), ...(options.search ? { search: options.search } : {}) });
-        if (orders.length === 0) {
-          console.log('no orders match');
-          return;
-        }
-        for (const order of orders) {
-          console.log(`${order.id}  ${order.status.padEnd(18)}  ${money(order.total.amount, order.total.currency).padEnd(10)}  ${formatTime(order.createdAt)}  ${order.email ?? '-'}`);
-        }
-      });
+    .action(async (options: OrdersListOptions) => {
+      const { listOrders } = await import('../actions/orders.js');
+      await listOrders(options);
     });
 
   command
@@ -63,18 +28,7 @@ export function registerOrders(program: Command): void {
     .description("one order: its terms, state, Stripe objects and the timeline of what reached it")
     .argument('<orderId>')
     .action(async (orderId: string) => {
-      await withOperatorContext({ stripe: 'none', command: 'orders show' }, async ({ store }) => {
-        const order = await store.orders.get(orderId);
-        if (order === undefined) throw new OperatorError(`no order ${orderId}; \`settled orders list --search <text>\` finds orders by id, email or Stripe id.`);
-        console.log(`order ${order.id}`);
-        console.log(`  status        ${order.status}${order.reviewReason ? ` — ${order.reviewReason}` : ''}`);
-        console.log(`  total         ${money(order.total.amount, order.total.currency)}; refunded ${money(order.amountRefunded, order.total.currency)}`);
-        for (const line of order.lines) console.log(`  line          ${line.quantity} × ${line.name} (${line.sku}) at ${money(line.unitAmount, line.currency)}`);
-        console.log(`  email         ${order.email ?? '-'}`);
-        console.log(`  stripe        session ${order.checkoutSessionId ?? '-'}, payment intent ${order.paymentIntentId ?? '-'}`);
-        console.log(`  entitlement   ${order.entitlement}; fulfilled ${formatTime(order.fulfilledAt)}`);
-        console.log('timeline');
-        for (const entry of await timeline(store, order)) console.log(`  ${formatTime(entry.at)}  ${entry.text}`);
-      });
+      const { showOrder } = await import('../actions/orders.js');
+      await showOrder(orderId);
     });
 }

@@ -1,48 +1,10 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { reconcile, waitForWorker, type ReconcilePhase, type ReconcileReport } from '../../reconcile/index.js';
-import { withOperatorContext } from './operator.js';
-
-const PHASE_LABELS: Record<ReconcilePhase, string> = { events: 'events API', sweep: 'stale orders', processing: 'processing', drift: 'drift check' };
-
-/** One line redrawn in place on a terminal; nothing at all when stderr is a file or a pipe. */
-function progressLine(stream: NodeJS.WriteStream): { update(phase: ReconcilePhase, done: number, total: number): void; end(): void } {
-  let drawn = false;
-  return {
-    update(phase, done, total) {
-      if (!stream.isTTY) return;
-      const fraction = total > 0 ? Math.min(1, done / total) : 1;
-      const width = 30;
-      const filled = Math.round(fraction * width);
-      const count = phase === 'events' ? `${Math.round(fraction * 100)}% of the window` : `${done}/${total}`;
-      stream.write(`\r${PHASE_LABELS[phase].padEnd(13)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}\u001b[K`);
-      drawn = true;
-    },
-    end() {
-      if (drawn) stream.write('\r\u001b[K');
-    },
-  };
-}
+import type { ReconcileCommandOptions } from '../actions/reconcile.js';
 
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('a whole number is expected');
   return Number(value);
-}
-
-function printReport(report: ReconcileReport, staleMinutes: number): void {
-  console.log(`summary: events seen ${report.eventsSeen}, missing ${report.missing}, applied ${report.applied}, orders healed ${report.ordersHealed.length}`);
-  if (staleMinutes > 0) console.log(`sweep: ${report.ordersSwept} order(s) pending longer than ${staleMinutes} min looked up at Stripe`);
-  if (report.ordersHealed.length > 0) console.log(`healed: ${report.ordersHealed.join(', ')}`);
-  if (report.stillProcessing > 0) console.log(`still processing: ${report.stillProcessing} event(s); run \`settled dead-letters\` if they do not finish`);
-  for (const orderId of report.unreachable) console.log(`no Stripe object: ${orderId} never reached Stripe; nothing to reconcile it with`);
-  if (report.drift.length === 0) {
-    console.log('drift: none — every order checked agrees with Stripe');
-    return;
-  }
-  console.log(`drift: ${report.drift.length} order(s) differ from Stripe`);
-  for (const drift of report.drift) {
-    console.log(`  ${drift.orderId}  here: ${drift.here.status} (refunded ${drift.here.amountRefunded})  stripe: ${drift.stripe.status} (refunded ${drift.stripe.amountRefunded}; ${drift.stripe.detail})`);
-  }
 }
 
 export function registerReconcile(program: Command): void {
@@ -52,35 +14,8 @@ export function registerReconcile(program: Command): void {
     .option('--lookback-hours <hours>', 'first run only: how far back to read events (RECONCILE_LOOKBACK_HOURS, default 72, max 720)', wholeNumber)
     .option('--stale-minutes <minutes>', 'look up orders pending longer than this; 0 skips the sweep (RECONCILE_STALE_MINUTES, default 60)', wholeNumber)
     .option('--json', 'print the report as JSON')
-    .action(async (options: { lookbackHours?: number; staleMinutes?: number; json?: boolean }) => {
-      await withOperatorContext({ stripe: 'required', command: 'reconcile' }, async ({ config, store, gateway, processing }) => {
-        if (gateway === undefined || processing === undefined) return;
-        const staleAfterMs = options.staleMinutes === undefined ? config.reconcile.staleAfterMs : options.staleMinutes * 60_000;
-        const progress = progressLine(process.stderr);
-        const waitForOthers = waitForWorker(store, () => undefined, { timeoutMs: 10_000, now: Date.now });
-        const report = await reconcile(
-          {
-            store,
-            gateway,
-            now: Date.now,
-            processEvents: async (ids) => {
-              await processing.worker.drain();
-              // A running serve/worker may hold some of them; give it a moment to finish.
-              await waitForOthers(ids);
-            },
-            onProgress: (phase, done, total) => progress.update(phase, done, total),
-          },
-          {
-            lookbackSeconds: options.lookbackHours === undefined ? config.reconcile.lookbackSeconds : Math.min(720, options.lookbackHours) * 3600,
-            overlapSeconds: 60,
-            staleAfterMs,
-            sweepLimit: 1_000,
-            deliveryLogRetentionMs: config.deliveryLogRetentionDays * 86_400_000,
-          },
-        );
-        progress.end();
-        if (options.json) console.log(JSON.stringify(report, null, 2));
-        else printReport(report, staleAfterMs / 60_000);
-      });
+    .action(async (options: ReconcileCommandOptions) => {
+      const { runReconcile } = await import('../actions/reconcile.js');
+      await runReconcile(options);
     });
 }

@@ -1,45 +1,11 @@
 import type { Command } from 'commander';
-import { createLogger } from '../../logging.js';
-import { createRevalidator } from '../../reconcile/revalidate.js';
-import { StripeGateway } from '../../stripe/gateway.js';
-import { configuredConfirmationSender } from '../../notify/configured.js';
-import { createProcessing } from '../../worker/processing.js';
-import { closeOnSignals, configFromEnvironment } from '../environment.js';
-import { connectStripe, openConfiguredStore } from '../runtime.js';
 
 export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description('process stored events without serving HTTP (pair with `settled serve --no-worker`; needs a shared DATABASE_URL)')
     .action(async () => {
-      const config = configFromEnvironment();
-      if (!config.stripe.secretKey) {
-        // The worker reads charges and payment intents from Stripe; an in-process emulator would know none of them.
-        throw new Error('settled worker needs STRIPE_SECRET_KEY (and STRIPE_API_BASE when the Stripe emulator runs on its own).');
-      }
-      const logger = createLogger({ level: config.logLevel });
-      const store = await openConfiguredStore(config);
-      await store.migrate();
-      const { stripe } = await connectStripe(config);
-      const gateway = new StripeGateway(stripe);
-      const confirmations = configuredConfirmationSender(config, logger);
-      const processing = createProcessing({
-        store,
-        gateway,
-        revalidate: config.revalidate ? createRevalidator(gateway, { now: Date.now }) : undefined,
-        logger,
-        now: Date.now,
-        maxAttempts: config.worker.maxAttempts,
-        leaseMs: config.worker.leaseSeconds * 1000,
-        // This process delivers the outbox when serve runs with --no-worker, so it sends the confirmations too.
-        confirmations: { sender: confirmations, publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}` },
-      });
-      processing.start();
-      console.log(`settled worker ${processing.worker.workerId} is processing events (${store.dialect})`);
-      closeOnSignals(async () => {
-        await processing.stop();
-        await confirmations.close?.();
-        await store.close();
-      });
+      const { runWorker } = await import('../actions/worker.js');
+      await runWorker();
     });
 }

@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from 'commander';
 import type Stripe from 'stripe';
 import type { Config } from '../../config.js';
 import { createLogger } from '../../logging.js';
@@ -60,11 +59,6 @@ export async function withOperatorContext<T>(
 
 export function formatTime(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z');
-}
-
-export function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError('a positive whole number is expected');
-  return Number(value);
 }
 
 export function oneLine(text: string | null, max = 100): string {

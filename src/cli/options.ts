@@ -1,0 +1,13 @@
+import { InvalidArgumentError } from 'commander';
+
+// Every command's registration imports these, and `settled --help` loads every registration: keep this file light.
+
+export function portOption(value: string): string {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
+  return value;
+}
+
+export function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError('a positive whole number is expected');
+  return Number(value);
+}
