@@ -57,7 +57,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
     const receivedAt = options.now();
     const base = { receivedAt, sourceAddress: input.sourceAddress ?? null };
     if (options.sourceAllowed && !options.sourceAllowed(base.sourceAddress)) {
-      log({ ...base, outcome: 'rejected', reason: 'source_not_allowed', ...claimedIdentity(input.rawBody), signatureHeader: null, body: null });
+      log({ ...base, outcome: 'rejected', reason: 'source_not_allowed', ...claimedIdentity(input.rawBody), signatureHeader: null });
       return { kind: 'rejected', code: 'source_not_allowed', message: 'Webhooks are accepted only from Stripe\'s addresses (STRIPE_WEBHOOK_IPS).' };
     }
     const check = verifyWebhook({
@@ -68,7 +68,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
       nowMs: receivedAt,
     });
     if (check.kind === 'rejected') {
-      log({ ...base, outcome: 'rejected', reason: check.code, ...claimedIdentity(input.rawBody), signatureHeader: null, body: null });
+      log({ ...base, outcome: 'rejected', reason: check.code, ...claimedIdentity(input.rawBody), signatureHeader: null });
       return check;
     }
     const { event } = check;
@@ -86,7 +86,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
         delivery: { sourceAddress: base.sourceAddress, signatureHeader: input.signatureHeader ?? null },
       }));
     } catch (error) {
-      log({ ...base, outcome: 'failed', reason: 'store_unavailable', ...identity, signatureHeader: null, body: null });
+      log({ ...base, outcome: 'failed', reason: 'store_unavailable', ...identity, signatureHeader: null });
       throw new StoreUnavailableError(error);
     }
     options.metrics?.webhookReceived(inserted ? 'stored' : 'duplicate', 'none');

@@ -90,7 +90,6 @@ export interface WebhookDeliveriesTable {
   event_id: string | null;
   event_type: string | null;
   signature_header: string | null;
-  body: string | null;
 }
 
 export interface Database {

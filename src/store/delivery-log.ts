@@ -13,7 +13,6 @@ function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
     eventId: row.event_id,
     eventType: row.event_type,
     signatureHeader: row.signature_header,
-    body: row.body,
   };
 }
 
@@ -29,9 +28,8 @@ export function deliveryRow(entry: NewWebhookDelivery) {
     reason: entry.reason,
     event_id: entry.eventId,
     event_type: entry.eventType,
-    // Whatever the caller passes, a rejected request's header and body are not kept.
+    // Whatever the caller passes, a rejected request's header is not kept.
     signature_header: accepted ? entry.signatureHeader : null,
-    body: accepted ? entry.body : null,
   };
 }
 

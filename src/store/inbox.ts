@@ -6,7 +6,7 @@ import { toNullableNumber, toNumber } from './database.js';
 import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent, NewWebhookDelivery } from './types.js';
 import { INBOX_STATUSES } from './types.js';
 
-// Well under both dialects' bound-parameter limits (at most 8 columns a row).
+// Well under both dialects' bound-parameter limits (at most 7 columns a row).
 const INSERT_CHUNK = 500;
 
 function toInboxEvent(row: Selectable<InboxEventsTable>): InboxEvent {
@@ -47,7 +47,6 @@ function deliveryFor(event: NewInboxEvent, inserted: boolean): NewWebhookDeliver
     eventId: event.id,
     eventType: event.type,
     signatureHeader: event.delivery.signatureHeader,
-    body: event.payload,
   };
 }
 
@@ -87,7 +86,7 @@ async function addInTransaction(db: Kysely<Database>, events: readonly NewInboxE
 const INSERT_EVENT_SQL =
   'insert into inbox_events (id, type, payload, source, received_at, run_at) values (?, ?, cast(? as text), ?, ?, ?) on conflict (id) do nothing';
 const INSERT_DELIVERY_SQL =
-  "insert into webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header, body) values (?, ?, case changes() when 0 then 'duplicate' else 'stored' end, null, ?, ?, ?, cast(? as text))";
+  "insert into webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header) values (?, ?, case changes() when 0 then 'duplicate' else 'stored' end, null, ?, ?, ?)";
 const utf8 = new TextEncoder();
 
 async function addThroughWriteThread(writer: SqliteWriteThread, events: readonly NewInboxEvent[]): Promise<boolean[]> {
@@ -95,14 +94,14 @@ async function addThroughWriteThread(writer: SqliteWriteThread, events: readonly
   const eventStatement: number[] = [];
   const transfer: ArrayBuffer[] = [];
   for (const event of events) {
-    // The payload goes to the thread as UTF-8 bytes it takes over (no copy), once for both of its rows.
+    // The payload goes to the thread as UTF-8 bytes it takes over, without a copy.
     const payload = utf8.encode(event.payload);
     transfer.push(payload.buffer as ArrayBuffer);
     eventStatement.push(statements.length);
     statements.push({ sql: INSERT_EVENT_SQL, params: [event.id, event.type, payload, event.source, event.receivedAt, event.receivedAt] });
     if (event.delivery !== undefined) {
       const { sourceAddress, signatureHeader } = event.delivery;
-      statements.push({ sql: INSERT_DELIVERY_SQL, params: [event.receivedAt, sourceAddress, event.id, event.type, signatureHeader, payload] });
+      statements.push({ sql: INSERT_DELIVERY_SQL, params: [event.receivedAt, sourceAddress, event.id, event.type, signatureHeader] });
     }
   }
   const changes = await writer.transaction(statements, transfer);

@@ -17,8 +17,8 @@ export interface NewInboxEvent {
   readonly receivedAt: number;
   /**
    * The webhook request that carried the event, when it came as one: its delivery-log line (outcome 'stored' or
-   * 'duplicate', the body being the payload) is written in the same transaction as the event, so an
-   * acknowledged event is never missing from the log.
+   * 'duplicate') is written in the same transaction as the event, so an acknowledged event is never missing
+   * from the log.
    */
   readonly delivery?: { readonly sourceAddress: string | null; readonly signatureHeader: string | null };
 }
@@ -147,9 +147,8 @@ export interface NewWebhookDelivery {
   /** As the body claims them; for rejected requests they are unauthenticated. */
   readonly eventId: string | null;
   readonly eventType: string | null;
-  /** Kept only for accepted requests (stored, duplicate); dropped for the others. */
+  /** Kept only for accepted requests (stored, duplicate); dropped for the others. Their body is the event's payload in the inbox. */
   readonly signatureHeader: string | null;
-  readonly body: string | null;
 }
 
 export interface WebhookDelivery extends NewWebhookDelivery {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import * as initial from './001-initial.js';
 import * as deliveryLog from './002-delivery-log.js';
+import * as deliveryBody from './003-delivery-body.js';
 
 /*
  * Listed here rather than found on disk, so the compiled dist/ migrates without a file-system scan.
@@ -11,5 +12,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001-initial': { up: (db) => initial.up(db, dialect) },
     '002-delivery-log': { up: (db) => deliveryLog.up(db, dialect) },
+    '003-delivery-body': { up: (db) => deliveryBody.up(db) },
   };
 }

@@ -13,8 +13,8 @@ beforeAll(async () => {
   await store.migrate();
   const at = Date.UTC(2026, 10, 25, 12, 0, 0);
   await store.deliveryLog.recordMany([
-    { receivedAt: at, sourceAddress: '3.18.12.63', outcome: 'stored', reason: null, eventId: 'evt_good', eventType: 'checkout.session.completed', signatureHeader: 't=1,v1=ab', body: '{}' },
-    { receivedAt: at + 1000, sourceAddress: '203.0.113.9', outcome: 'rejected', reason: 'signature_mismatch', eventId: 'evt_forged', eventType: 'checkout.session.completed', signatureHeader: null, body: null },
+    { receivedAt: at, sourceAddress: '3.18.12.63', outcome: 'stored', reason: null, eventId: 'evt_good', eventType: 'checkout.session.completed', signatureHeader: 't=1,v1=ab' },
+    { receivedAt: at + 1000, sourceAddress: '203.0.113.9', outcome: 'rejected', reason: 'signature_mismatch', eventId: 'evt_forged', eventType: 'checkout.session.completed', signatureHeader: null },
   ]);
   await store.close();
 });

@@ -3,17 +3,17 @@ import { describeEachStore } from '../../support/stores.js';
 import { orderTerms } from './fixtures.js';
 
 describeEachStore('delivery log', (ctx) => {
-  it('keeps the header and body of accepted deliveries only, newest first', async () => {
+  it('keeps the signature header of accepted deliveries only, newest first', async () => {
     const { deliveryLog } = ctx.store;
-    await deliveryLog.record({ receivedAt: 1_000, sourceAddress: '54.187.174.169', outcome: 'stored', reason: null, eventId: 'evt_1', eventType: 'charge.refunded', signatureHeader: 't=1,v1=aa', body: '{"id":"evt_1"}' });
-    await deliveryLog.record({ receivedAt: 2_000, sourceAddress: '10.0.0.9', outcome: 'rejected', reason: 'signature_mismatch', eventId: 'evt_2', eventType: 'charge.refunded', signatureHeader: 't=1,v1=bb', body: '{"id":"evt_2"}' });
-    await deliveryLog.record({ receivedAt: 3_000, sourceAddress: '54.187.174.169', outcome: 'duplicate', reason: null, eventId: 'evt_1', eventType: 'charge.refunded', signatureHeader: 't=2,v1=cc', body: '{"id":"evt_1"}' });
+    await deliveryLog.record({ receivedAt: 1_000, sourceAddress: '54.187.174.169', outcome: 'stored', reason: null, eventId: 'evt_1', eventType: 'charge.refunded', signatureHeader: 't=1,v1=aa' });
+    await deliveryLog.record({ receivedAt: 2_000, sourceAddress: '10.0.0.9', outcome: 'rejected', reason: 'signature_mismatch', eventId: 'evt_2', eventType: 'charge.refunded', signatureHeader: 't=1,v1=bb' });
+    await deliveryLog.record({ receivedAt: 3_000, sourceAddress: '54.187.174.169', outcome: 'duplicate', reason: null, eventId: 'evt_1', eventType: 'charge.refunded', signatureHeader: 't=2,v1=cc' });
 
     const all = await deliveryLog.list({ limit: 10 });
     expect(all.map((d) => [d.outcome, d.receivedAt])).toEqual([['duplicate', 3_000], ['rejected', 2_000], ['stored', 1_000]]);
     const rejected = all[1]!;
-    expect(rejected).toMatchObject({ reason: 'signature_mismatch', sourceAddress: '10.0.0.9', eventId: 'evt_2', signatureHeader: null, body: null });
-    expect(all[2]).toMatchObject({ signatureHeader: 't=1,v1=aa', body: '{"id":"evt_1"}' });
+    expect(rejected).toMatchObject({ reason: 'signature_mismatch', sourceAddress: '10.0.0.9', eventId: 'evt_2', signatureHeader: null });
+    expect(all[2]).toMatchObject({ signatureHeader: 't=1,v1=aa' });
     expect((await deliveryLog.list({ limit: 10, eventId: 'evt_1' })).length).toBe(2);
     expect((await deliveryLog.list({ limit: 10, outcome: 'rejected' })).map((d) => d.eventId)).toEqual(['evt_2']);
   });
@@ -21,7 +21,7 @@ describeEachStore('delivery log', (ctx) => {
   it('prunes deliveries received before the cut-off and keeps the rest', async () => {
     const { deliveryLog } = ctx.store;
     for (const receivedAt of [1_000, 2_000, 3_000]) {
-      await deliveryLog.record({ receivedAt, sourceAddress: null, outcome: 'rejected', reason: 'missing_signature', eventId: null, eventType: null, signatureHeader: null, body: null });
+      await deliveryLog.record({ receivedAt, sourceAddress: null, outcome: 'rejected', reason: 'missing_signature', eventId: null, eventType: null, signatureHeader: null });
     }
     expect(await deliveryLog.prune({ receivedBefore: 2_500 })).toBe(2);
     expect((await deliveryLog.list({ limit: 10 })).map((d) => d.receivedAt)).toEqual([3_000]);
@@ -64,7 +64,7 @@ describeEachStore(
     it('lists every migration as pending on an empty database', async () => {
       const status = await ctx.store.migrationStatus();
       expect(status.applied).toEqual([]);
-      expect(status.pending).toEqual(['001-initial', '002-delivery-log']);
+      expect(status.pending).toEqual(['001-initial', '002-delivery-log', '003-delivery-body']);
     });
   },
   { migrate: false },

@@ -47,9 +47,9 @@ describe('store inbox', () => {
       expect(results.map((r) => r.inserted)).toEqual([true, false, false, true]);
       const lines = await ctx.store.deliveryLog.list({ limit: 10 });
       expect(lines.map(({ id: _id, ...line }) => line)).toEqual([
-        { receivedAt: 1_002, sourceAddress: '3.18.12.63', outcome: 'duplicate', reason: null, eventId: 'evt_old', eventType: 'checkout.session.completed', signatureHeader: 't=3,v1=cc', body: '{"id":"evt_old"}' },
-        { receivedAt: 1_001, sourceAddress: '3.18.12.63', outcome: 'duplicate', reason: null, eventId: 'evt_new', eventType: 'checkout.session.completed', signatureHeader: 't=2,v1=bb', body: '{"id":"evt_new","é":1}' },
-        { receivedAt: 1_000, sourceAddress: '3.18.12.63', outcome: 'stored', reason: null, eventId: 'evt_new', eventType: 'checkout.session.completed', signatureHeader: 't=1,v1=aa', body: '{"id":"evt_new","é":1}' },
+        { receivedAt: 1_002, sourceAddress: '3.18.12.63', outcome: 'duplicate', reason: null, eventId: 'evt_old', eventType: 'checkout.session.completed', signatureHeader: 't=3,v1=cc' },
+        { receivedAt: 1_001, sourceAddress: '3.18.12.63', outcome: 'duplicate', reason: null, eventId: 'evt_new', eventType: 'checkout.session.completed', signatureHeader: 't=2,v1=bb' },
+        { receivedAt: 1_000, sourceAddress: '3.18.12.63', outcome: 'stored', reason: null, eventId: 'evt_new', eventType: 'checkout.session.completed', signatureHeader: 't=1,v1=aa' },
       ]);
     });
 

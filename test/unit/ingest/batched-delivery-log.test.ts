@@ -3,7 +3,7 @@ import { BatchedDeliveryLog } from '../../../src/ingest/group-commit.js';
 import type { DeliveryLogRepository, NewWebhookDelivery } from '../../../src/store/types.js';
 
 function entry(eventId: string): NewWebhookDelivery {
-  return { receivedAt: 1, sourceAddress: null, outcome: 'stored', reason: null, eventId, eventType: 'x', signatureHeader: null, body: null };
+  return { receivedAt: 1, sourceAddress: null, outcome: 'stored', reason: null, eventId, eventType: 'x', signatureHeader: null };
 }
 
 function recordingLog(fail = false): DeliveryLogRepository & { writes: string[][] } {
