@@ -35,9 +35,9 @@ export interface WebhookIntakeOptions {
 }
 
 /** What an unverified body claims to be, for the delivery log only; never trusted for anything else. */
-function claimedIdentity(rawBody: Buffer): { eventId: string | null; eventType: string | null } {
+function claimedIdentity(body: string): { eventId: string | null; eventType: string | null } {
   try {
-    const parsed = JSON.parse(rawBody.toString('utf8')) as { id?: unknown; type?: unknown };
+    const parsed = JSON.parse(body) as { id?: unknown; type?: unknown };
     const text = (value: unknown): string | null => (typeof value === 'string' ? value.slice(0, 255) : null);
     return { eventId: text(parsed.id), eventType: text(parsed.type) };
   } catch {
@@ -56,19 +56,22 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
   return async function receive(input: { rawBody: Buffer; signatureHeader: string | undefined; sourceAddress?: string | null }): Promise<IntakeResult> {
     const receivedAt = options.now();
     const base = { receivedAt, sourceAddress: input.sourceAddress ?? null };
+    // Decoded once: the signature is checked over exactly the text that is stored (Stripe sends UTF-8 JSON; bytes
+    // that are not UTF-8 would decode to other text, and its signature would not match).
+    const body = input.rawBody.toString('utf8');
     if (options.sourceAllowed && !options.sourceAllowed(base.sourceAddress)) {
-      log({ ...base, outcome: 'rejected', reason: 'source_not_allowed', ...claimedIdentity(input.rawBody), signatureHeader: null });
+      log({ ...base, outcome: 'rejected', reason: 'source_not_allowed', ...claimedIdentity(body), signatureHeader: null });
       return { kind: 'rejected', code: 'source_not_allowed', message: 'Webhooks are accepted only from Stripe\'s addresses (STRIPE_WEBHOOK_IPS).' };
     }
     const check = verifyWebhook({
-      rawBody: input.rawBody,
+      rawBody: body,
       signatureHeader: input.signatureHeader,
       secrets: options.secrets(),
       toleranceSeconds: options.toleranceSeconds,
       nowMs: receivedAt,
     });
     if (check.kind === 'rejected') {
-      log({ ...base, outcome: 'rejected', reason: check.code, ...claimedIdentity(input.rawBody), signatureHeader: null });
+      log({ ...base, outcome: 'rejected', reason: check.code, ...claimedIdentity(body), signatureHeader: null });
       return check;
     }
     const { event } = check;
@@ -80,7 +83,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
       ({ inserted } = await options.committer.add({
         id: event.id,
         type: event.type,
-        payload: input.rawBody.toString('utf8'),
+        payload: body,
         source: 'webhook',
         receivedAt,
         delivery: { sourceAddress: base.sourceAddress, signatureHeader: input.signatureHeader ?? null },

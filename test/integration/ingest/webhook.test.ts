@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { expect, it } from 'vitest';
@@ -49,6 +50,26 @@ function signed(body: string, secret = SECRET, timestamp = Math.floor(Date.now()
 }
 
 describeEachStore('webhook intake', (ctx) => {
+  it('stores non-ASCII text as sent, and refuses bytes that are not UTF-8 even when signed over them', async () => {
+    const { settled, url } = await startApp(ctx.store);
+    try {
+      const body = event('evt_utf8').replace('"metadata":{}', '"metadata":{"buyer":"Zoë Ångström ☕"}');
+      expect((await post(url, body, signed(body))).status).toBe(200);
+      expect((await ctx.store.inbox.get('evt_utf8'))?.payload).toBe(body);
+
+      // A lone 0xff byte is not UTF-8: what would be stored is not what was signed, so nothing is stored.
+      const raw = Buffer.concat([Buffer.from(event('evt_not_utf8').slice(0, -1)), Buffer.from([0x2c, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])]);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const v1 = createHmac('sha256', SECRET).update(Buffer.concat([Buffer.from(`${timestamp}.`), raw])).digest('hex');
+      const header = `t=${timestamp},v1=${v1}`;
+      const refused = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': header }, body: raw });
+      expect(refused.status).toBe(400);
+      expect(await ctx.store.inbox.get('evt_not_utf8')).toBeUndefined();
+    } finally {
+      await settled.close();
+    }
+  });
+
   it('stores a verified event exactly as received and then answers 200', async () => {
     const { settled, url } = await startApp(ctx.store);
     try {
