@@ -1,12 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { createStripeClient } from '../../../src/stripe/gateway.js';
+import { envOutside, installOffline, npm, npmCacheOf, packInto, writeShopManifests, type ShopNeeds } from './offline-install.js';
 
 const run = promisify(execFile);
 const root = new URL('../../../', import.meta.url).pathname;
@@ -17,7 +19,7 @@ interface PackEntry {
 
 // What npm would publish, and what the examples import, is what is in dist/ now: build it once for this file.
 beforeAll(async () => {
-  await run('npm', ['run', 'build'], { cwd: root });
+  await npm(['run', 'build'], root, process.env);
 }, 120_000);
 
 describe('the npm package', () => {
@@ -88,68 +90,105 @@ function watch(child: ChildProcess): (text: string, timeoutMs?: number) => Promi
   };
 }
 
-describe.each([
+const examples = [
   { example: 'express-app', entry: 'server.mjs' },
   { example: 'next-route', entry: 'serve.mjs' },
-])('the $example example, using the built package', ({ example, entry }) => {
-  let emulator: RunningEmulator | undefined;
-  let child: ChildProcess | undefined;
-  let dir: string | undefined;
-  afterEach(async () => {
-    child?.kill('SIGTERM');
-    await emulator?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+];
+
+describe('the packed tarball, installed offline into a fresh folder', () => {
+  let workspace = '';
+  let shop = '';
+  let env: NodeJS.ProcessEnv = {};
+
+  // One pack and one install for the whole file: better-sqlite3 compiles from source here (about 100 s of CPU).
+  beforeAll(async () => {
+    workspace = await realpath(await mkdtemp(join(tmpdir(), 'settled-shop-')));
+    shop = join(workspace, 'shop');
+    await mkdir(shop);
+    const tarball = await packInto(root, shop);
+    const needs = { dependencies: {} as Record<string, string>, allowScripts: {} as Record<string, boolean> };
+    for (const { example } of examples) {
+      await cp(join(root, 'examples', example), join(shop, example), { recursive: true });
+      const manifest = JSON.parse(await readFile(join(shop, example, 'package.json'), 'utf8')) as Partial<ShopNeeds>;
+      Object.assign(needs.dependencies, manifest.dependencies);
+      Object.assign(needs.allowScripts, manifest.allowScripts);
+    }
+    // The examples ask for settled from the registry; here it is the tarball we just packed.
+    delete needs.dependencies['settled'];
+    await writeShopManifests(root, shop, tarball, needs);
+    env = envOutside(root);
+    await installOffline(shop, await npmCacheOf(root), env);
+  }, 600_000);
+
+  afterAll(async () => {
+    if (workspace) await rm(workspace, { recursive: true, force: true });
   });
 
-  it('sells the ebook against the emulator: checkout, pay, fulfilled, order paid', async () => {
-    dir = await mkdtemp(join(tmpdir(), `settled-${example}-`));
-    const app = join(dir, example);
-    await cp(join(root, 'examples', example), app, { recursive: true });
-    // As if installed: the example resolves 'settled' through the package's exports map to dist/.
-    await mkdir(join(app, 'node_modules'));
-    await symlink(root, join(app, 'node_modules', 'settled'));
-    await symlink(join(root, 'node_modules', 'express'), join(app, 'node_modules', 'express'));
+  it('installs settled as a copy of this version, with its bin, not as a link back to the repository', async () => {
+    const installed = join(shop, 'node_modules', 'settled');
+    expect((await lstat(installed)).isSymbolicLink()).toBe(false);
+    const { version } = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { version: string };
+    const { version: ours } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(version).toBe(ours);
 
-    emulator = await startEmulator({ retryScheduleMs: [20, 40, 80, 160] });
-    const stripe = createStripeClient({ secretKey: 'sk_test_example', apiBase: emulator.url });
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const endpoint = await stripe.webhookEndpoints.create({ url: `${url}/api/webhooks/stripe`, enabled_events: ['*'] });
-    child = spawn(process.execPath, [entry], {
-      cwd: app,
-      env: {
-        PATH: process.env['PATH'],
-        PORT: String(port),
-        PUBLIC_URL: url,
-        DATABASE_PATH: join(dir, 'shop.db'),
-        STRIPE_SECRET_KEY: 'sk_test_example',
-        STRIPE_API_BASE: emulator.url,
-        STRIPE_WEBHOOK_SECRET: endpoint.secret ?? '',
-        ORDER_REF_SECRET: 'example-order-ref-secret-0123456789',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const waitFor = watch(child);
-    await waitFor('listening on');
+    for (const { example } of examples) {
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('settled'))"], { cwd: join(shop, example), env });
+      expect(fileURLToPath(stdout.trim())).toBe(join(installed, 'dist', 'src', 'index.js'));
+    }
+    const { stdout } = await run(join(shop, 'node_modules', '.bin', 'settled'), ['--help'], { cwd: shop, env });
+    expect(stdout).toContain('serve');
+  });
 
-    const started = await fetch(`${url}/api/checkout`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ sku: 'ebook', quantity: 1 }] }),
+  describe.each(examples)('the $example example', ({ example, entry }) => {
+    let emulator: RunningEmulator | undefined;
+    let child: ChildProcess | undefined;
+    afterEach(async () => {
+      child?.kill('SIGTERM');
+      await emulator?.close();
     });
-    expect(started.status).toBe(201);
-    const { orderId, checkoutUrl } = (await started.json()) as { orderId: string; checkoutUrl: string };
-    const paid = await fetch(checkoutUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ card_number: '4242424242424242' }).toString(),
-      redirect: 'manual',
-    });
-    await paid.text();
-    expect(paid.status).toBe(303);
 
-    await waitFor(`fulfilled ${orderId}`);
-    const order = (await (await fetch(`${url}/api/orders/${orderId}`)).json()) as { status: string; amountTotal: number };
-    expect(order).toMatchObject({ status: 'paid', amountTotal: 1500 });
+    it('sells the ebook against the emulator: checkout, pay, fulfilled, order paid', async () => {
+      emulator = await startEmulator({ retryScheduleMs: [20, 40, 80, 160] });
+      const stripe = createStripeClient({ secretKey: 'sk_test_example', apiBase: emulator.url });
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const endpoint = await stripe.webhookEndpoints.create({ url: `${url}/api/webhooks/stripe`, enabled_events: ['*'] });
+      child = spawn(process.execPath, [entry], {
+        cwd: join(shop, example),
+        env: {
+          PATH: env['PATH'],
+          PORT: String(port),
+          PUBLIC_URL: url,
+          DATABASE_PATH: join(workspace, `${example}.db`),
+          STRIPE_SECRET_KEY: 'sk_test_example',
+          STRIPE_API_BASE: emulator.url,
+          STRIPE_WEBHOOK_SECRET: endpoint.secret ?? '',
+          ORDER_REF_SECRET: 'example-order-ref-secret-0123456789',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const waitFor = watch(child);
+      await waitFor('listening on');
+
+      const started = await fetch(`${url}/api/checkout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ sku: 'ebook', quantity: 1 }] }),
+      });
+      expect(started.status).toBe(201);
+      const { orderId, checkoutUrl } = (await started.json()) as { orderId: string; checkoutUrl: string };
+      const paid = await fetch(checkoutUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ card_number: '4242424242424242' }).toString(),
+        redirect: 'manual',
+      });
+      await paid.text();
+      expect(paid.status).toBe(303);
+
+      await waitFor(`fulfilled ${orderId}`);
+      const order = (await (await fetch(`${url}/api/orders/${orderId}`)).json()) as { status: string; amountTotal: number };
+      expect(order).toMatchObject({ status: 'paid', amountTotal: 1500 });
+    });
   });
 });
