@@ -18,8 +18,7 @@ function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
 
 const ACCEPTED: ReadonlySet<DeliveryOutcome> = new Set(['stored', 'duplicate']);
 
-/** The table row for a log entry; the inbox writes accepted deliveries with its events through this too. */
-export function deliveryRow(entry: NewWebhookDelivery) {
+function deliveryRow(entry: NewWebhookDelivery) {
   const accepted = ACCEPTED.has(entry.outcome);
   return {
     received_at: entry.receivedAt,

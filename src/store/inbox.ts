@@ -1,13 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, InboxEventsTable, StoreContext } from './database.js';
-import { deliveryRow } from './delivery-log.js';
 import type { SqliteStatement, SqliteWriteThread } from './sqlite/write-thread-client.js';
 import { toNullableNumber, toNumber } from './database.js';
-import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent, NewWebhookDelivery } from './types.js';
+import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent } from './types.js';
 import { INBOX_STATUSES } from './types.js';
-
-// Well under both dialects' bound-parameter limits (at most 7 columns a row).
-const INSERT_CHUNK = 500;
 
 function toInboxEvent(row: Selectable<InboxEventsTable>): InboxEvent {
   return {
@@ -37,51 +33,46 @@ function firstInserts(events: readonly NewInboxEvent[], insertedIds: Set<string>
   return events.map((event) => insertedIds.delete(event.id));
 }
 
-function deliveryFor(event: NewInboxEvent, inserted: boolean): NewWebhookDelivery | undefined {
-  if (event.delivery === undefined) return undefined;
-  return {
-    receivedAt: event.receivedAt,
-    sourceAddress: event.delivery.sourceAddress,
-    outcome: inserted ? 'stored' : 'duplicate',
-    reason: null,
-    eventId: event.id,
-    eventType: event.type,
-    signatureHeader: event.delivery.signatureHeader,
-  };
-}
-
-async function addInTransaction(db: Kysely<Database>, events: readonly NewInboxEvent[]): Promise<boolean[]> {
-  return db.transaction().execute(async (trx) => {
-    const insertedIds = new Set<string>();
-    for (let start = 0; start < events.length; start += INSERT_CHUNK) {
-      const rows = await trx
-        .insertInto('inbox_events')
-        .values(events.slice(start, start + INSERT_CHUNK).map((event) => ({
-          id: event.id,
-          type: event.type,
-          payload: event.payload,
-          source: event.source,
-          received_at: event.receivedAt,
-          run_at: event.receivedAt,
-        })))
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .execute();
-      for (const row of rows) insertedIds.add(row.id);
-    }
-    const inserted = firstInserts(events, insertedIds);
-    const deliveries = events.flatMap((event, index) => deliveryFor(event, inserted[index] ?? false) ?? []);
-    for (let start = 0; start < deliveries.length; start += INSERT_CHUNK) {
-      await trx.insertInto('webhook_deliveries').values(deliveries.slice(start, start + INSERT_CHUNK).map(deliveryRow)).execute();
-    }
-    return inserted;
-  });
+/*
+ * PostgreSQL: the batch in one statement, so one round trip and one commit. The events go in first come, first
+ * kept (a repeated id is skipped, by ON CONFLICT here or by an earlier row of the same batch), and each event
+ * that came with a webhook request gets its delivery line in the same statement: 'stored' for the copy that
+ * went in, 'duplicate' for the others.
+ */
+async function addInOneStatement(db: Kysely<Database>, events: readonly NewInboxEvent[]): Promise<boolean[]> {
+  const column = <T>(pick: (event: NewInboxEvent) => T) => events.map(pick);
+  const { rows } = await sql<{ id: string }>`
+    with incoming as (
+      select * from unnest(
+        ${column((e) => e.id)}::text[], ${column((e) => e.type)}::text[], ${column((e) => e.payload)}::text[],
+        ${column((e) => e.source)}::text[], ${column((e) => e.receivedAt)}::bigint[],
+        ${column((e) => e.delivery !== undefined)}::boolean[], ${column((e) => e.delivery?.sourceAddress ?? null)}::text[],
+        ${column((e) => e.delivery?.signatureHeader ?? null)}::text[]
+      ) with ordinality as t(id, type, payload, source, received_at, delivered, source_address, signature_header, n)
+    ),
+    inserted as (
+      insert into inbox_events (id, type, payload, source, received_at, run_at)
+      select id, type, payload, source, received_at, received_at from incoming order by n
+      on conflict (id) do nothing
+      returning id
+    ),
+    first_copies as (select distinct on (id) id, n from incoming order by id, n),
+    logged as (
+      insert into webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header)
+      select i.received_at, i.source_address,
+        case when f.n = i.n and exists (select 1 from inserted where inserted.id = i.id) then 'stored' else 'duplicate' end,
+        null, i.id, i.type, i.signature_header
+      from incoming i join first_copies f on f.id = i.id
+      where i.delivered
+    )
+    select id from inserted`.execute(db);
+  return firstInserts(events, new Set(rows.map((row) => row.id)));
 }
 
 /*
- * The same transaction as addInTransaction, as plain statements for the SQLite write thread (which runs SQL, not
- * Kysely queries); the store tests hold both to the same behaviour. A delivery line follows its event's insert,
- * so SQLite's changes() still counts that insert: 1 when the event went in, 0 for a duplicate.
+ * SQLite: the same batch as plain statements for the write thread, in one transaction there; the store tests
+ * hold both dialects to the same behaviour. A delivery line follows its event's insert, so SQLite's changes()
+ * still counts that insert: 1 when the event went in, 0 for a duplicate.
  */
 const INSERT_EVENT_SQL =
   'insert into inbox_events (id, type, payload, source, received_at, run_at) values (?, ?, cast(? as text), ?, ?, ?) on conflict (id) do nothing';
@@ -109,11 +100,13 @@ async function addThroughWriteThread(writer: SqliteWriteThread, events: readonly
   return eventStatement.map((index) => (changes[index] ?? 0) > 0);
 }
 
-/** With `writeThread` (SQLite), events are committed on the write thread so their fsync never blocks this one. */
+/** SQLite needs its `writeThread`: events are committed there, so that their fsync never blocks this thread. */
 export function inboxRepository({ db, dialect }: StoreContext, writeThread?: SqliteWriteThread): InboxRepository {
+  if (dialect === 'sqlite' && writeThread === undefined) throw new Error('A SQLite inbox writes through its write thread.');
   return {
     async add(events) {
-      const inserted = writeThread ? await addThroughWriteThread(writeThread, events) : await addInTransaction(db, events);
+      if (events.length === 0) return [];
+      const inserted = writeThread ? await addThroughWriteThread(writeThread, events) : await addInOneStatement(db, events);
       return events.map((event, index) => ({ id: event.id, inserted: inserted[index] ?? false }));
     },
 
