@@ -158,8 +158,9 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     throw error;
   }
   const gateway = new StripeGateway(isStripeClient(options.stripe) ? options.stripe : createStripeClient(options.stripe));
-  // SQLite has one writer; PostgreSQL flushes concurrent commits together, so a few batches go at once.
-  const committer = new GroupCommitter(store.inbox, { concurrency: store.dialect === 'postgres' ? 4 : 1 });
+  // A few batches in flight: PostgreSQL flushes concurrent commits together, and SQLite's write thread puts the
+  // batches waiting for it into its next commit, so the next fsync starts as soon as the last one ends.
+  const committer = new GroupCommitter(store.inbox, { concurrency: 4 });
   const metrics = createMetrics({ store, now });
   const secrets = typeof options.webhookSecrets === 'function' ? options.webhookSecrets : () => options.webhookSecrets as readonly string[];
 

@@ -10,8 +10,8 @@ export interface GroupCommitOptions {
   /** Most events in one commit. */
   readonly maxBatch?: number;
   /**
-   * Commits in flight at once. One for SQLite, which has one writer; PostgreSQL syncs concurrent commits
-   * together, so a few batches in flight keep its connections busy while each waits for its WAL flush.
+   * Batches in flight at once (default one). More keep the database busy while each waits for its sync:
+   * PostgreSQL flushes concurrent commits together, SQLite's write thread commits waiting batches as one.
    */
   readonly concurrency?: number;
 }

@@ -7,17 +7,18 @@
  * while the disk syncs. Plain JavaScript so that it loads as it is from src/ (tests, tsx) and from dist/.
  *
  * Messages in:  { id, statements: [{ sql, params }] }   → { id, changes: number[] } after COMMIT
- *                                                          or { id, error: { message, code } } after ROLLBACK
+ *                                                          or { id, error: { message, code } }, nothing kept
  *               { close: true }                        → closes the connection; the thread then ends.
+ * Requests that queue while a commit runs share the next one (see commitTogether).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 
 /** How long BEGIN IMMEDIATE keeps trying while another connection holds the write lock. */
 const LOCK_WAIT_MS = 10_000;
 
+if (parentPort === null) throw new Error('write-thread.js runs only as a worker thread');
 const port = parentPort;
-if (port === null) throw new Error('write-thread.js runs only as a worker thread');
 
 const database = new BetterSqlite3(/** @type {{ path: string }} */ (workerData).path);
 // The same settings as the main connection: FULL makes every commit survive power loss before it is answered.
@@ -62,30 +63,57 @@ function beginImmediate() {
   }
 }
 
-/** @param {{ sql: string, params: unknown[] }[]} statements */
-function runTransaction(statements) {
-  beginImmediate();
-  try {
-    const changes = statements.map(({ sql, params }) => statement(sql).run(...params).changes);
-    database.exec('commit');
-    return changes;
-  } catch (error) {
-    if (database.inTransaction) database.exec('rollback');
-    throw error;
-  }
+/** @param {unknown} error */
+function describe(error) {
+  const described = error instanceof Error ? error : new Error(String(error));
+  const code = 'code' in described && typeof described.code === 'string' ? described.code : undefined;
+  return { message: described.message, code };
 }
 
-port.on('message', (/** @type {{ id: number, statements: { sql: string, params: unknown[] }[] } | { close: true }} */ message) => {
-  if ('close' in message) {
-    database.close();
-    port.close();
+/**
+ * Every request waiting when a commit starts goes into it: one fsync for all of them. Each request is its own
+ * savepoint, so one that fails (a constraint, say) is undone alone and answered with its error; the others commit.
+ * @param {Request[]} requests
+ */
+function commitTogether(requests) {
+  /** @type {({ id: number, changes: number[] } | { id: number, error: { message: string, code: string | undefined } })[]} */
+  const replies = [];
+  try {
+    beginImmediate();
+    for (const { id, statements } of requests) {
+      database.exec('savepoint request');
+      try {
+        const changes = statements.map(({ sql, params }) => statement(sql).run(...params).changes);
+        database.exec('release request');
+        replies.push({ id, changes });
+      } catch (error) {
+        database.exec('rollback to request');
+        database.exec('release request');
+        replies.push({ id, error: describe(error) });
+      }
+    }
+    database.exec('commit');
+  } catch (error) {
+    // No lock, or the commit itself failed: nothing of this group is stored.
+    if (database.inTransaction) database.exec('rollback');
+    for (const { id } of requests) port.postMessage({ id, error: describe(error) });
     return;
   }
-  try {
-    port.postMessage({ id: message.id, changes: runTransaction(message.statements) });
-  } catch (error) {
-    const described = error instanceof Error ? error : new Error(String(error));
-    const code = 'code' in described && typeof described.code === 'string' ? described.code : undefined;
-    port.postMessage({ id: message.id, error: { message: described.message, code } });
+  for (const reply of replies) port.postMessage(reply);
+}
+
+/** @typedef {{ id: number, statements: { sql: string, params: unknown[] }[] }} Request */
+/** @typedef {Request | { close: true }} Message */
+
+port.on('message', (/** @type {Message} */ first) => {
+  /** @type {Message[]} */
+  const messages = [first];
+  // Whatever else has arrived meanwhile joins this commit.
+  for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) messages.push(next.message);
+  const requests = /** @type {Request[]} */ (messages.filter((message) => !('close' in message)));
+  if (requests.length > 0) commitTogether(requests);
+  if (messages.some((message) => 'close' in message)) {
+    database.close();
+    port.close();
   }
 });

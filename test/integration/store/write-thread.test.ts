@@ -62,6 +62,17 @@ describe('the SQLite write thread', () => {
     expect(await thread.transaction([{ sql: 'insert into t (id, body) values (?, ?)', params: ['c', 'after'] }])).toEqual([1]);
   });
 
+  it('transactions waiting together share a commit, and one that fails is undone alone', async () => {
+    const insert = 'insert into t (id, body) values (?, ?)';
+    const results = await Promise.allSettled([
+      thread.transaction([{ sql: insert, params: ['a', 'x'] }]),
+      thread.transaction([{ sql: insert, params: ['b', 'x'] }, { sql: insert, params: ['c', null] }]),
+      thread.transaction([{ sql: insert, params: ['d', 'x'] }]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(rows().map((row) => (row as { id: string }).id)).toEqual(['a', 'd']);
+  });
+
   it('waits while another connection holds the write lock, then commits', async () => {
     const other = new BetterSqlite3(path);
     other.exec('begin immediate');
