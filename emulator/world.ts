@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type { Clock } from './clock.js';
 import type { Delivery } from './delivery.js';
 import { invalidRequest } from './errors.js';
+import { isExpandable } from './expandable.js';
 import { stringList, type Params } from './form.js';
 import { newId } from './ids.js';
 import type { EventRecord, State, StripeObject } from './state.js';
@@ -63,7 +64,10 @@ export class World {
     return event;
   }
 
-  /** Applies `expand[]` paths (dotted, e.g. `payment_intent.latest_charge`) to a copy of the object. */
+  /**
+   * Applies `expand[]` paths (dotted, e.g. `payment_intent.latest_charge`) to a copy of the object.
+   * Each step must be expandable on the object it reaches (see expandable.ts), else 400 naming the path.
+   */
   expand<T extends object>(object: T, params: Params): T {
     const paths = stringList(params, 'expand') ?? [];
     if (paths.length === 0) return object;
@@ -80,13 +84,14 @@ export class World {
       return;
     }
     let value = target[head];
+    if (!isExpandable(target['object'], head) || value === undefined) {
+      throw invalidRequest(`This property cannot be expanded (${fullPath}).`, 'expand');
+    }
     if (typeof value === 'string') {
       const found = this.state.lookup(value);
       if (!found) return;
       value = structuredClone(found);
       target[head] = value;
-    } else if (value === undefined) {
-      throw invalidRequest(`This property cannot be expanded (${fullPath}).`, 'expand');
     }
     if (rest.length > 0 && value && typeof value === 'object') this.expandPath(value as Record<string, unknown>, rest, fullPath);
   }

@@ -72,12 +72,31 @@ describe('checkout sessions', () => {
     expect(nested.payment_intent).toMatchObject({ latest_charge: { object: 'charge', status: 'succeeded' } });
   });
 
-  // Emulator gap: world.expand leaves a non-id string as it is instead of answering 400 (needs per-type expandable lists).
-  it.skip('refuses to expand a field that is not expandable', async () => {
+  it('refuses to expand a field that is not expandable, naming the path', async () => {
     const session = await newSession();
     const response = await client().raw('get', `/v1/checkout/sessions/${session.id}`, { expand: ['mode'] });
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ error: { type: 'invalid_request_error' } });
+    expect(response.body).toEqual({
+      error: { type: 'invalid_request_error', param: 'expand', message: 'This property cannot be expanded (mode).' },
+    });
+    const viaSdk = client().stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items', 'payment_intent', 'url'] });
+    await expect(viaSdk).rejects.toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400, param: 'expand' });
+  });
+
+  it('refuses a non-expandable step inside a nested or list path', async () => {
+    const session = await newSession();
+    await fetch(session.url as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'card_number=4242424242424242',
+      redirect: 'manual',
+    });
+    const nested = await client().raw('get', `/v1/checkout/sessions/${session.id}`, { expand: ['payment_intent.status'] });
+    expect(nested.status).toBe(400);
+    expect(nested.body).toMatchObject({ error: { param: 'expand', message: 'This property cannot be expanded (payment_intent.status).' } });
+    const listed = await client().raw('get', '/v1/checkout/sessions', { limit: 1, expand: ['data.mode'] });
+    expect(listed.status).toBe(400);
+    expect(listed.body).toMatchObject({ error: { param: 'expand', message: 'This property cannot be expanded (data.mode).' } });
   });
 
   it('lists line items with their prices and quantities', async () => {

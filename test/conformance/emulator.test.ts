@@ -6,6 +6,7 @@ import './checkout-sessions.suite.js';
 import './disputes.suite.js';
 import './errors.suite.js';
 import './events-webhooks.suite.js';
+import './expandable.suite.js';
 import './payment-intents.suite.js';
 import './payment-methods.suite.js';
 import './refunds.suite.js';

@@ -323,6 +323,15 @@ export function expandableFields(name: string): string[] {
 }
 
 /**
+ * Every field `expand[]` may name on a component schema (`x-expandableFields`): the id-or-object fields
+ * and the embedded objects a path may pass through. Undefined when the spec has no such schema.
+ */
+export function specExpandableFields(name: string): string[] | undefined {
+  const listed = getHarness().spec.components.schemas[name]?.['x-expandableFields'];
+  return Array.isArray(listed) ? listed.filter((field): field is string => typeof field === 'string') : undefined;
+}
+
+/**
  * Expansion is a contract: an expandable field is an id (or null) unless it was asked for in
  * `expand[]`, and then it is an object (or null).
  */
