@@ -19,7 +19,8 @@ export interface SettledMetrics {
   readonly registry: Registry;
   readonly intake: IntakeMetricsHooks;
   readonly worker: WorkerMetricsHooks;
-  reconcileRun(outcome: 'ok' | 'failed'): void;
+  /** 'skipped': another process held the reconcile lease for this interval. */
+  reconcileRun(outcome: 'ok' | 'failed' | 'skipped'): void;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { CatalogError, parseCatalog, type Catalog } from './domain/catalog.js';
 import type { CheckoutDeps } from './checkout/start-checkout.js';
@@ -245,7 +246,19 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
       },
     );
   const intervalMs = options.reconcile?.intervalMs ?? 0;
-  const schedule = intervalMs > 0 ? new ReconcileSchedule(reconcileNow, intervalMs, logger) : undefined;
+  // Every process may be configured with an interval; the lease lets one of them reconcile per interval. It lasts
+  // two intervals, so its holder keeps it from run to run, and another process takes over within two if it stops.
+  const leaseHolder = `reconciler-${randomBytes(6).toString('hex')}`;
+  const schedule =
+    intervalMs > 0
+      ? new ReconcileSchedule(
+          reconcileNow,
+          intervalMs,
+          logger,
+          () => store.leases.acquire({ name: 'reconcile', holder: leaseHolder, now: now(), ttlMs: 2 * intervalMs }),
+          () => metrics.reconcileRun('skipped'),
+        )
+      : undefined;
 
   return {
     app,
@@ -267,6 +280,8 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
       // Stop accepting and finish in-flight requests first (their events reach the inbox), then the background work.
       await closeHttp(app, CLOSE_GRACE_MS);
       await schedule?.stop();
+      // Another process may reconcile at once rather than after this one's lease runs out.
+      if (schedule) await store.leases.release({ name: 'reconcile', holder: leaseHolder }).catch(() => undefined);
       await processing.stop();
       if (ownsStore) await store.close();
     },

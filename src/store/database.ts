@@ -75,6 +75,12 @@ export interface OutboxTable {
   delivered_at: number | null;
 }
 
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number | string;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -99,6 +105,7 @@ export interface Database {
   fulfillments: FulfillmentsTable;
   outbox: OutboxTable;
   settings: SettingsTable;
+  leases: LeasesTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }
 

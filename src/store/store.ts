@@ -2,6 +2,7 @@ import type { StoreContext } from './database.js';
 import { applyFacts } from './apply-facts.js';
 import { deliveryLogRepository } from './delivery-log.js';
 import { inboxRepository } from './inbox.js';
+import { leaseRepository } from './leases.js';
 import { migrate } from './migrate.js';
 import { migrationStatus } from './migration-status.js';
 import { migrations } from './migrations/index.js';
@@ -24,6 +25,7 @@ export function createStore(
     orders: orderRepository(context),
     outbox: outboxRepository(context),
     settings: settingsRepository(context),
+    leases: leaseRepository(context),
     deliveryLog: deliveryLogRepository(context),
     orderActivity: orderActivityRepository(context),
     applyFacts: applyFacts(context),

@@ -129,6 +129,14 @@ export interface OutboxRepository {
   list(input: { orderId?: string; limit: number }): Promise<OutboxMessage[]>;
 }
 
+/** Named, expiring leases: which process does a periodic job this time round. */
+export interface LeaseRepository {
+  /** Takes the lease if it is free or expired, extends it if `holder` has it; false while another holder's is valid. */
+  acquire(input: { name: string; holder: string; now: number; ttlMs: number }): Promise<boolean>;
+  /** Gives the lease up, if `holder` has it. */
+  release(input: { name: string; holder: string }): Promise<void>;
+}
+
 export interface KeyValueRepository {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
@@ -183,6 +191,7 @@ export interface Store {
   readonly orders: OrderRepository;
   readonly outbox: OutboxRepository;
   readonly settings: KeyValueRepository;
+  readonly leases: LeaseRepository;
   readonly deliveryLog: DeliveryLogRepository;
   readonly orderActivity: OrderActivityRepository;
   /**

@@ -3,6 +3,7 @@ import type { Dialect } from '../database.js';
 import * as initial from './001-initial.js';
 import * as deliveryLog from './002-delivery-log.js';
 import * as deliveryBody from './003-delivery-body.js';
+import * as leases from './004-leases.js';
 
 /*
  * Listed here rather than found on disk, so the compiled dist/ migrates without a file-system scan.
@@ -13,5 +14,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '001-initial': { up: (db) => initial.up(db, dialect) },
     '002-delivery-log': { up: (db) => deliveryLog.up(db, dialect) },
     '003-delivery-body': { up: (db) => deliveryBody.up(db) },
+    '004-leases': { up: (db) => leases.up(db) },
   };
 }

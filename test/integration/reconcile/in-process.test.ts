@@ -65,6 +65,49 @@ describeEachStore('reconciliation inside the process', (ctx) => {
     expect(event?.source).toBe('reconcile');
   });
 
+  it('processes that all reconcile on a timer take turns through a lease: one runs, the others skip, one takes over when it stops', async () => {
+    emulator = await startEmulator({});
+    const stripe = createStripeClient({ secretKey: 'sk_test_turns', apiBase: emulator.url });
+    // A stopped clock: a lease never runs out on its own here, so who holds it depends only on the lease logic.
+    const frozen = Date.now();
+    const start = () =>
+      createSettled({
+        store: ctx.store,
+        stripe,
+        webhookSecrets: [],
+        catalog: demoCatalog(),
+        orderRefSecret: 'test-order-ref-secret-0123456789abcdef',
+        publicUrl: 'http://127.0.0.1:9',
+        logger: createLogger({ level: 'silent' }),
+        now: () => frozen,
+        reconcile: { intervalMs: 40 },
+      });
+    const instances = [await start(), await start()];
+    const runs = async (instance: Settled, outcome: string): Promise<number> => {
+      const metric = await instance.metrics.registry.getSingleMetric('settled_reconciler_runs_total')?.get();
+      return metric?.values.find((value) => value.labels['outcome'] === outcome)?.value ?? 0;
+    };
+    const ticks = async (instance: Settled) => (await runs(instance, 'ok')) + (await runs(instance, 'skipped')) + (await runs(instance, 'failed'));
+    try {
+      for (const instance of instances) instance.start();
+      await until(async () => Math.min(...(await Promise.all(instances.map(ticks)))), (fewest) => fewest >= 4);
+      const ran = await Promise.all(instances.map((instance) => runs(instance, 'ok')));
+      const skipped = await Promise.all(instances.map((instance) => runs(instance, 'skipped')));
+      const holder = ran[0]! > 0 ? 0 : 1;
+      const other = 1 - holder;
+      expect(ran[holder]).toBeGreaterThanOrEqual(4);
+      expect(skipped[holder]).toBe(0);
+      expect(ran[other]).toBe(0);
+      expect(skipped[other]).toBeGreaterThanOrEqual(4);
+
+      await instances[holder]!.close();
+      const takenOver = await until(() => runs(instances[other]!, 'ok'), (count) => count >= 2);
+      expect(takenOver).toBeGreaterThanOrEqual(2);
+    } finally {
+      for (const instance of instances) await instance.close();
+    }
+  });
+
   it('revalidation applies what Stripe says now, not what a validly signed body claims', async () => {
     const deaf = await deafSettled({ revalidate: true, webhookSecrets: ['whsec_revalidation0test'], reconcile: { staleAfterMs: 0 } });
     deaf.settled.start();
