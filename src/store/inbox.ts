@@ -37,7 +37,8 @@ function firstInserts(events: readonly NewInboxEvent[], insertedIds: Set<string>
  * PostgreSQL: the batch in one statement, so one round trip and one commit. The events go in first come, first
  * kept (a repeated id is skipped, by ON CONFLICT here or by an earlier row of the same batch), and each event
  * that came with a webhook request gets its delivery line in the same statement: 'stored' for the copy that
- * went in, 'duplicate' for the others.
+ * went in, 'duplicate' for the others. Rows go in by id: concurrent batches holding the same events (Stripe's
+ * retries, several processes) then wait for each other in one order and never deadlock.
  */
 async function addInOneStatement(db: Kysely<Database>, events: readonly NewInboxEvent[]): Promise<boolean[]> {
   const column = <T>(pick: (event: NewInboxEvent) => T) => events.map(pick);
@@ -52,11 +53,11 @@ async function addInOneStatement(db: Kysely<Database>, events: readonly NewInbox
     ),
     inserted as (
       insert into inbox_events (id, type, payload, source, received_at, run_at)
-      select id, type, payload, source, received_at, received_at from incoming order by n
+      select id, type, payload, source, received_at, received_at from incoming order by id, n
       on conflict (id) do nothing
       returning id
     ),
-    first_copies as (select distinct on (id) id, n from incoming order by id, n),
+    first_copies as (select distinct on (id) id, n from incoming order by n),
     logged as (
       insert into webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header)
       select i.received_at, i.source_address,

@@ -60,6 +60,18 @@ describe('store inbox', () => {
       expect(await ctx.store.deliveryLog.list({ limit: 10 })).toEqual([]);
     });
 
+    it('concurrent batches holding the same events in different orders all commit, each event once', async () => {
+      const others = await Promise.all([1, 2].map(() => ctx.openAnother({ poolSize: 4 })));
+      const stores = [ctx.store, ...others];
+      const ids = Array.from({ length: 40 }, (_, n) => `evt_overlap_${n}`);
+      // Each batch takes the ids in its own order (a fixed shuffle per batch), so unsorted writes would cross.
+      const shuffled = (seed: number) => [...ids].sort((a, b) => ((a.length * 31 + seed * 17 + a.charCodeAt(a.length - 1) * seed) % 7) - ((b.length * 31 + seed * 17 + b.charCodeAt(b.length - 1) * seed) % 7) || (seed % 2 === 0 ? a.localeCompare(b) : b.localeCompare(a)));
+      const batches = Array.from({ length: 24 }, (_, n) => stores[n % stores.length]!.inbox.add(shuffled(n).map((id) => event(id))));
+      const results = await Promise.all(batches);
+      const inserted = results.flat().filter((r) => r.inserted).map((r) => r.id).sort();
+      expect(inserted).toEqual([...ids].sort());
+    });
+
     it('claims due events oldest first, counting attempts and recording the lease', async () => {
       await ctx.store.inbox.add([event('evt_late', 5_000), event('evt_2', 2_000), event('evt_1', 1_000)]);
       const claimed = await ctx.store.inbox.claim({ workerId: 'w1', limit: 10, leaseMs: 30_000, now: 3_000 });
