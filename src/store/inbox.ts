@@ -57,7 +57,7 @@ async function addInOneStatement(db: Kysely<Database>, events: readonly NewInbox
       on conflict (id) do nothing
       returning id
     ),
-    first_copies as (select distinct on (id) id, n from incoming order by n),
+    first_copies as (select distinct on (id) id, n from incoming order by id, n),
     logged as (
       insert into webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header)
       select i.received_at, i.source_address,
