@@ -2,9 +2,8 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterEach, expect, it } from 'vitest';
 import { computeOrderRef } from '../../../src/domain/order-ref.js';
-import { createLogger } from '../../../src/logging.js';
 import { createSettled, type Settled } from '../../../src/settled.js';
-import { demoCatalog } from '../../support/catalog.js';
+import { intakeOnlyOptions } from '../../support/intake-app.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const SECRET = 'whsec_metricsTestSecre';
@@ -23,16 +22,7 @@ function sample(text: string, series: string): number | undefined {
 
 describeEachStore('GET /metrics', (ctx) => {
   async function start(maxAttempts = 10): Promise<{ url: string; settled: Settled }> {
-    const settled = await createSettled({
-      store: ctx.store,
-      stripe: new Stripe('sk_test_unused', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }),
-      webhookSecrets: [SECRET],
-      catalog: demoCatalog(),
-      orderRefSecret: 'r'.repeat(32),
-      publicUrl: 'http://shop.test',
-      logger: createLogger({ level: 'silent' }),
-      worker: { enabled: false, maxAttempts },
-    });
+    const settled = await createSettled(intakeOnlyOptions(ctx.store, SECRET, { worker: { enabled: false, maxAttempts } }));
     instances.push(settled);
     await settled.app.listen({ port: 0, host: '127.0.0.1' });
     return { url: `http://127.0.0.1:${(settled.app.server.address() as AddressInfo).port}`, settled };

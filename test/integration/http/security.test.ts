@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterEach, expect, it } from 'vitest';
-import { createLogger } from '../../../src/logging.js';
 import { createSettled, type Settled } from '../../../src/settled.js';
-import { demoCatalog } from '../../support/catalog.js';
+import { intakeOnlyOptions, listenOnLoopback } from '../../support/intake-app.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const SECRET = 'whsec_securityTestSecr';
@@ -20,20 +18,8 @@ describeEachStore('security headers and rate limits', (ctx) => {
     rateLimits?: { buyerPerMinute: number; webhookPerMinute: number },
     extra: { webhookSources?: readonly string[]; trustProxy?: boolean } = {},
   ): Promise<string> {
-    settled = await createSettled({
-      store: ctx.store,
-      stripe: new Stripe('sk_test_unused', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }),
-      webhookSecrets: [SECRET],
-      catalog: demoCatalog(),
-      orderRefSecret: 'r'.repeat(32),
-      publicUrl: 'http://shop.test',
-      logger: createLogger({ level: 'silent' }),
-      worker: { enabled: false },
-      ...(rateLimits ? { rateLimits } : {}),
-      ...extra,
-    });
-    await settled.app.listen({ port: 0, host: '127.0.0.1' });
-    return `http://127.0.0.1:${(settled.app.server.address() as AddressInfo).port}`;
+    settled = await createSettled(intakeOnlyOptions(ctx.store, SECRET, { ...(rateLimits ? { rateLimits } : {}), ...extra }));
+    return listenOnLoopback(settled);
   }
 
   it('sends a strict CSP, no framing, nosniff and a referrer policy on pages and APIs', async () => {

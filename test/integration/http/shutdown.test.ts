@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterEach, expect, it } from 'vitest';
-import { createLogger } from '../../../src/logging.js';
 import { createSettled, type Settled } from '../../../src/settled.js';
 import { openStore } from '../../../src/store/index.js';
 import type { Store } from '../../../src/store/types.js';
-import { demoCatalog } from '../../support/catalog.js';
+import { intakeOnlyOptions, listenOnLoopback } from '../../support/intake-app.js';
 
 const SECRET = 'whsec_shutdownTest';
 const signer = new Stripe('sk_test_signer');
@@ -32,18 +30,9 @@ async function start(): Promise<{ settled: Settled; store: Store; port: number }
   const dir = mkdtempSync(join(tmpdir(), 'settled-http-shutdown-'));
   dirs.push(dir);
   store = await openStore({ kind: 'sqlite', path: join(dir, 'settled.sqlite') });
-  settled = await createSettled({
-    store,
-    stripe: new Stripe('sk_test_unused', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }),
-    webhookSecrets: [SECRET],
-    catalog: demoCatalog(),
-    orderRefSecret: 'r'.repeat(32),
-    publicUrl: 'http://shop.test',
-    logger: createLogger({ level: 'silent' }),
-    worker: { enabled: false },
-  });
-  await settled.app.listen({ port: 0, host: '127.0.0.1' });
-  return { settled, store, port: (settled.app.server.address() as AddressInfo).port };
+  settled = await createSettled(intakeOnlyOptions(store, SECRET));
+  const url = await listenOnLoopback(settled);
+  return { settled, store, port: Number(new URL(url).port) };
 }
 
 function signedEvent(id: string): { body: string; signature: string } {

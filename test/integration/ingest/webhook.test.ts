@@ -1,31 +1,18 @@
 import { createHmac } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { expect, it } from 'vitest';
-import { createLogger } from '../../../src/logging.js';
 import { createSettled, type Settled } from '../../../src/settled.js';
 import type { Store } from '../../../src/store/index.js';
-import { demoCatalog } from '../../support/catalog.js';
+import { intakeOnlyOptions, listenOnLoopback } from '../../support/intake-app.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const SECRET = 'whsec_ingestTestSecret';
 const signer = new Stripe('sk_test_signer');
 
 async function startApp(store: Store): Promise<{ settled: Settled; url: string }> {
-  const settled = await createSettled({
-    store,
-    // The intake never calls Stripe; a client pointed at a closed port proves it.
-    stripe: new Stripe('sk_test_unused', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }),
-    webhookSecrets: [SECRET],
-    catalog: demoCatalog(),
-    orderRefSecret: 'r'.repeat(32),
-    publicUrl: 'http://shop.test',
-    logger: createLogger({ level: 'silent' }),
-    worker: { enabled: false },
-  });
-  await settled.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = settled.app.server.address() as AddressInfo;
-  return { settled, url: `http://127.0.0.1:${port}/api/webhooks/stripe` };
+  // The intake never calls Stripe; its client points at a closed port.
+  const settled = await createSettled(intakeOnlyOptions(store, SECRET));
+  return { settled, url: `${await listenOnLoopback(settled)}/api/webhooks/stripe` };
 }
 
 function event(id: string): string {

@@ -30,21 +30,23 @@ describeEachStore('reconciliation inside the process', (ctx) => {
     emulator = undefined;
   });
 
-  /** A settled app with no webhook endpoint registered at all: Stripe's word reaches it only by reconciling. */
+  /** No webhook endpoint is registered for these: Stripe's word reaches them only by reconciling. */
+  const deafOptions = (stripe: Stripe, extra: Partial<SettledOptions>): SettledOptions => ({
+    store: ctx.store,
+    stripe,
+    webhookSecrets: [],
+    catalog: demoCatalog(),
+    orderRefSecret: 'test-order-ref-secret-0123456789abcdef',
+    publicUrl: 'http://127.0.0.1:9',
+    logger: createLogger({ level: 'silent' }),
+    worker: { pollIntervalMs: 25 },
+    ...extra,
+  });
+
   async function deafSettled(extra: Partial<SettledOptions>): Promise<{ settled: Settled; stripe: Stripe; pay: (card?: string) => Promise<string> }> {
     emulator = await startEmulator({});
     const stripe = createStripeClient({ secretKey: 'sk_test_deaf', apiBase: emulator.url });
-    const app = await createSettled({
-      store: ctx.store,
-      stripe,
-      webhookSecrets: [],
-      catalog: demoCatalog(),
-      orderRefSecret: 'test-order-ref-secret-0123456789abcdef',
-      publicUrl: 'http://127.0.0.1:9',
-      logger: createLogger({ level: 'silent' }),
-      worker: { pollIntervalMs: 25 },
-      ...extra,
-    });
+    const app = await createSettled(deafOptions(stripe, extra));
     settled = app;
     const pay = async (card = '4242424242424242'): Promise<string> => {
       const created = await app.app.inject({ method: 'POST', url: '/api/checkout', payload: { items: [{ sku: 'field-notes', quantity: 1 }] } });
@@ -70,18 +72,7 @@ describeEachStore('reconciliation inside the process', (ctx) => {
     const stripe = createStripeClient({ secretKey: 'sk_test_turns', apiBase: emulator.url });
     // A stopped clock: a lease never runs out on its own here, so who holds it depends only on the lease logic.
     const frozen = Date.now();
-    const start = () =>
-      createSettled({
-        store: ctx.store,
-        stripe,
-        webhookSecrets: [],
-        catalog: demoCatalog(),
-        orderRefSecret: 'test-order-ref-secret-0123456789abcdef',
-        publicUrl: 'http://127.0.0.1:9',
-        logger: createLogger({ level: 'silent' }),
-        now: () => frozen,
-        reconcile: { intervalMs: 40 },
-      });
+    const start = () => createSettled(deafOptions(stripe, { now: () => frozen, reconcile: { intervalMs: 40 } }));
     const instances = [await start(), await start()];
     const runs = async (instance: Settled, outcome: string): Promise<number> => {
       const metric = await instance.metrics.registry.getSingleMetric('settled_reconciler_runs_total')?.get();
