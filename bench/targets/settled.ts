@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import v8 from 'node:v8';
 import { parseCatalog } from '../../src/domain/catalog.js';
 import { createLogger } from '../../src/logging.js';
 import { createSettled } from '../../src/settled.js';
@@ -29,6 +30,16 @@ function traceBatches(store: Store): void {
   });
 }
 
+/** For profiling: where the memory is at exit (V8 heap spaces, buffers, everything else). */
+function traceMemory(): void {
+  process.once('exit', () => {
+    const mb = (n: number) => `${(n / 1048576).toFixed(1)}`;
+    const usage = process.memoryUsage();
+    const spaces = v8.getHeapSpaceStatistics().map((s) => `${s.space_name.replace('_space', '')} ${mb(s.space_size)}`).join(', ');
+    process.stderr.write(`memory MB: rss ${mb(usage.rss)}, heap ${mb(usage.heapUsed)}/${mb(usage.heapTotal)}, external ${mb(usage.external)}, arrayBuffers ${mb(usage.arrayBuffers)}; spaces: ${spaces}\n`);
+  });
+}
+
 // The real webhook endpoint of createSettled, worker off: what is measured is verify → group commit → 2xx.
 const secret = requiredEnv('BENCH_SECRET');
 const databaseUrl = process.env.BENCH_DATABASE_URL;
@@ -36,6 +47,7 @@ const store = databaseUrl
   ? await openStore({ kind: 'postgres', connectionString: databaseUrl, schema: requiredEnv('BENCH_PG_SCHEMA') })
   : await openStore({ kind: 'sqlite', path: requiredEnv('BENCH_SQLITE_PATH') });
 if (process.env.BENCH_TRACE_BATCHES === '1') traceBatches(store);
+if (process.env.BENCH_TRACE_MEMORY === '1') traceMemory();
 // Diagnostic only: how much the per-request delivery-log insert costs (it is not part of the group commit).
 if (process.env.BENCH_WITHOUT_DELIVERY_LOG === '1') {
   store.deliveryLog.record = async () => undefined;
