@@ -4,6 +4,7 @@ import * as initial from './001-initial.js';
 import * as deliveryLog from './002-delivery-log.js';
 import * as deliveryBody from './003-delivery-body.js';
 import * as leases from './004-leases.js';
+import * as inboxIndexes from './005-inbox-indexes.js';
 
 /*
  * Listed here rather than found on disk, so the compiled dist/ migrates without a file-system scan.
@@ -15,5 +16,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '002-delivery-log': { up: (db) => deliveryLog.up(db, dialect) },
     '003-delivery-body': { up: (db) => deliveryBody.up(db) },
     '004-leases': { up: (db) => leases.up(db) },
+    '005-inbox-indexes': { up: (db) => inboxIndexes.up(db) },
   };
 }
