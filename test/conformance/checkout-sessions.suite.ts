@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { useConformanceClient } from './client.js';
+import { payOnHostedPage } from '../support/hosted-page.js';
 import { expansionProblems } from './openapi.js';
 
 const client = useConformanceClient();
@@ -55,12 +56,7 @@ describe('checkout sessions', () => {
 
   it('expands through lists and nested paths: data.payment_intent and payment_intent.latest_charge', async () => {
     const session = await newSession();
-    await fetch(session.url as string, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'card_number=4242424242424242',
-      redirect: 'manual',
-    });
+    await payOnHostedPage(session.url as string);
     const listed = await client().stripe.checkout.sessions.list({ limit: 1, expand: ['data.payment_intent'] });
     const item = (client().last().body as { data: Record<string, unknown>[] }).data[0] ?? {};
     expect(expansionProblems('checkout.session', item, ['payment_intent'])).toEqual([]);
@@ -85,12 +81,7 @@ describe('checkout sessions', () => {
 
   it('refuses a non-expandable step inside a nested or list path', async () => {
     const session = await newSession();
-    await fetch(session.url as string, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'card_number=4242424242424242',
-      redirect: 'manual',
-    });
+    await payOnHostedPage(session.url as string);
     const nested = await client().raw('get', `/v1/checkout/sessions/${session.id}`, { expand: ['payment_intent.status'] });
     expect(nested.status).toBe(400);
     expect(nested.body).toMatchObject({ error: { param: 'expand', message: 'This property cannot be expanded (payment_intent.status).' } });

@@ -9,6 +9,7 @@ import type { Store } from '../../src/store/index.js';
 import type { ConfirmationSender } from '../../src/notify/sender.js';
 import type { OutboxNotice } from '../../src/worker/outbox-dispatcher.js';
 import { demoCatalog } from './catalog.js';
+import { payOnHostedPage } from './hosted-page.js';
 
 export interface Shop {
   readonly url: string;
@@ -112,15 +113,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       if (status !== 201) throw new Error(`checkout answered ${status}: ${JSON.stringify(body)}`);
       return body;
     },
-    async pay(checkoutUrl, cardNumber) {
-      const response = await fetch(checkoutUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ card_number: cardNumber }).toString(),
-        redirect: 'manual',
-      });
-      return { status: response.status, location: response.headers.get('location'), html: await response.text() };
-    },
+    pay: (checkoutUrl, cardNumber) => payOnHostedPage(checkoutUrl, cardNumber),
     async authenticate(location, action) {
       const target = new URL(location, emulator.url);
       const response = await fetch(target, {

@@ -1,19 +1,13 @@
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
+import { payOnHostedPage } from '../../support/hosted-page.js';
 import { ADAPTER_KINDS, startHost, type Host } from './hosts.js';
 
 async function buy(host: Host): Promise<{ orderId: string; sessionId: string }> {
   const started = await host.request('POST', '/api/checkout', { items: [{ sku: 'field-notes', quantity: 1 }] });
   expect(started.status).toBe(201);
   const { orderId, sessionId, checkoutUrl } = started.body as { orderId: string; sessionId: string; checkoutUrl: string };
-  const paid = await fetch(checkoutUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ card_number: '4242424242424242' }).toString(),
-    redirect: 'manual',
-  });
-  await paid.text();
-  expect(paid.status).toBe(303);
+  expect((await payOnHostedPage(checkoutUrl)).status).toBe(303);
   await host.quiesce();
   return { orderId, sessionId };
 }

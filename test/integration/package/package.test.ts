@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { createStripeClient } from '../../../src/stripe/gateway.js';
+import { payOnHostedPage } from '../../support/hosted-page.js';
 import { envOutside, installOffline, npm, npmCacheOf, packInto, writeShopManifests, type ShopNeeds } from './offline-install.js';
 
 const run = promisify(execFile);
@@ -177,14 +178,7 @@ describe('the packed tarball, installed offline into a fresh folder', () => {
       });
       expect(started.status).toBe(201);
       const { orderId, checkoutUrl } = (await started.json()) as { orderId: string; checkoutUrl: string };
-      const paid = await fetch(checkoutUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ card_number: '4242424242424242' }).toString(),
-        redirect: 'manual',
-      });
-      await paid.text();
-      expect(paid.status).toBe(303);
+      expect((await payOnHostedPage(checkoutUrl)).status).toBe(303);
 
       await waitFor(`fulfilled ${orderId}`);
       const order = (await (await fetch(`${url}/api/orders/${orderId}`)).json()) as { status: string; amountTotal: number };

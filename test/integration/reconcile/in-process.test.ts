@@ -6,6 +6,7 @@ import { createSettled, type Settled, type SettledOptions } from '../../../src/s
 import { createStripeClient } from '../../../src/stripe/gateway.js';
 import { startShop, type Shop } from '../../support/shop.js';
 import { demoCatalog } from '../../support/catalog.js';
+import { payOnHostedPage } from '../../support/hosted-page.js';
 import { describeEachStore } from '../../support/stores.js';
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
@@ -51,7 +52,7 @@ describeEachStore('reconciliation inside the process', (ctx) => {
     const pay = async (card = '4242424242424242'): Promise<string> => {
       const created = await app.app.inject({ method: 'POST', url: '/api/checkout', payload: { items: [{ sku: 'field-notes', quantity: 1 }] } });
       const { orderId, checkoutUrl } = created.json<{ orderId: string; checkoutUrl: string }>();
-      await fetch(checkoutUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `card_number=${card}`, redirect: 'manual' });
+      await payOnHostedPage(checkoutUrl, card);
       return orderId;
     };
     return { settled: app, stripe, pay };
