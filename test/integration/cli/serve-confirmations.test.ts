@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../../support/cli.js';
+import { payOnHostedPage } from '../../support/hosted-page.js';
 
 let run: CliRun | undefined;
 let dir: string | undefined;
@@ -29,13 +30,7 @@ it('`settled serve` without SMTP records the buyer confirmation in DATA_DIR/outb
   });
   expect(created.status).toBe(201);
   const { checkoutUrl, orderId } = (await created.json()) as { checkoutUrl: string; orderId: string };
-  const paid = await fetch(checkoutUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'card_number=4242424242424242',
-    redirect: 'manual',
-  });
-  expect(paid.status).toBe(303);
+  expect((await payOnHostedPage(checkoutUrl)).status).toBe(303);
 
   const file = join(dataDir, 'outbox', 'confirmations.jsonl');
   const deadline = Date.now() + 10_000;

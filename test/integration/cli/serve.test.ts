@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../../support/cli.js';
+import { payOnHostedPage } from '../../support/hosted-page.js';
 
 let run: CliRun | undefined;
 const dirs: string[] = [];
@@ -37,14 +38,9 @@ it('`settled serve` with no Stripe key runs a whole purchase offline and stops c
   });
   expect(created.status).toBe(201);
   const { checkoutUrl, sessionId } = (await created.json()) as { checkoutUrl: string; sessionId: string };
-  const paid = await fetch(checkoutUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'card_number=4242424242424242',
-    redirect: 'manual',
-  });
+  const paid = await payOnHostedPage(checkoutUrl);
   expect(paid.status).toBe(303);
-  const success = await fetch(paid.headers.get('location')!);
+  const success = await fetch(paid.location!);
   const html = await success.text();
   expect(html).toContain('payment is confirmed');
   expect(html).toContain('/access/');

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { createScratchSchema, postgresReachable, ProcessGroup, waitUntil, type ScratchSchema } from './scratch-database.js';
+import { payOnHostedPage } from '../../support/hosted-page.js';
 
 const SUITE = 'three settled serve processes on one PostgreSQL database';
 const ORDERS = 200;
@@ -53,14 +54,7 @@ describe.skipIf(!runnable)(SUITE, () => {
       });
       expect(created.status).toBe(201);
       const { orderId, checkoutUrl } = (await created.json()) as { orderId: string; checkoutUrl: string };
-      const paid = await fetch(checkoutUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ card_number: declined ? DECLINED : PAYS }).toString(),
-        redirect: 'manual',
-      });
-      await paid.text();
-      expect(paid.status).toBe(declined ? 402 : 303);
+      expect((await payOnHostedPage(checkoutUrl, declined ? DECLINED : PAYS)).status).toBe(declined ? 402 : 303);
       return { orderId, paid: !declined };
     });
     const driven = Date.now();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { createScratchSchema, postgresReachable, ProcessGroup, waitUntil, type ScratchSchema } from './scratch-database.js';
+import { payOnHostedPage } from '../../support/hosted-page.js';
 
 const SUITE = 'settled serve --no-worker and settled worker as separate processes';
 const ORDERS = 40;
@@ -43,14 +44,7 @@ describe.skipIf(!runnable)(SUITE, () => {
           expect(created.status).toBe(201);
           const { orderId, sessionId, checkoutUrl } = (await created.json()) as { orderId: string; sessionId: string; checkoutUrl: string };
           orderIds.push(orderId);
-          const paid = await fetch(checkoutUrl, {
-            method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: 'card_number=4242424242424242',
-            redirect: 'manual',
-          });
-          await paid.text();
-          expect(paid.status).toBe(303);
+          expect((await payOnHostedPage(checkoutUrl)).status).toBe(303);
           // The buyer lands on the other web process, which has no worker: its answer comes from a worker elsewhere.
           const verified = await fetch(`${urls[(index + 1) % 2]}/api/payments/verify`, {
             method: 'POST',
