@@ -104,8 +104,9 @@ describeInBrowser('operator dashboard in a browser', () => {
     const completed = shop.emulator.events().find((event) => event.type === 'checkout.session.completed');
     if (!completed) throw new Error('the emulator recorded no checkout.session.completed');
     // The webhook's event, stored but failed for good, as after a long outage of something the worker needs.
-    await store.store.inbox.add([{ id: completed.id, type: completed.type, payload: JSON.stringify(completed), source: 'webhook', receivedAt: Date.now() }]);
+    // The worker stops first, or its next poll could process the event before this test claims it.
     await shop.settled.worker.stop();
+    await store.store.inbox.add([{ id: completed.id, type: completed.type, payload: JSON.stringify(completed), source: 'webhook', receivedAt: Date.now() }]);
     const [claimed] = await store.store.inbox.claim({ workerId: 'e2e', limit: 1, leaseMs: 60_000, now: Date.now() });
     expect(claimed?.id).toBe(completed.id);
     await store.store.inbox.fail({ id: completed.id, workerId: 'e2e', error: 'StoreUnavailableError: database timed out', runAt: Date.now(), dead: true, now: Date.now() });
