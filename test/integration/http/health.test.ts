@@ -1,11 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import Stripe from 'stripe';
 import { afterEach, expect, it } from 'vitest';
-import { createLogger } from '../../../src/logging.js';
 import { createSettled, type Settled } from '../../../src/settled.js';
 import type { Store } from '../../../src/store/types.js';
-import { demoCatalog } from '../../support/catalog.js';
 import { describeEachStore } from '../../support/stores.js';
+import { intakeOnlyOptions } from '../../support/intake-app.js';
 
 let settled: Settled | undefined;
 
@@ -16,18 +14,13 @@ afterEach(async () => {
 
 describeEachStore('health and readiness probes', (ctx) => {
   async function start(store: Store, workerEnabled: boolean): Promise<string> {
-    settled = await createSettled({
-      store,
-      stripe: new Stripe('sk_test_unused', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }),
-      webhookSecrets: ['whsec_healthTestSecret'],
-      catalog: demoCatalog(),
-      orderRefSecret: 'r'.repeat(32),
-      publicUrl: 'http://shop.test',
-      logger: createLogger({ level: 'silent' }),
-      // A tiny limit shows the probes sit outside it.
-      rateLimits: { buyerPerMinute: 1, webhookPerMinute: 1 },
-      worker: { enabled: workerEnabled, pollIntervalMs: 50 },
-    });
+    settled = await createSettled(
+      intakeOnlyOptions(store, 'whsec_healthTestSecret', {
+        // A tiny limit shows the probes sit outside it.
+        rateLimits: { buyerPerMinute: 1, webhookPerMinute: 1 },
+        worker: { enabled: workerEnabled, pollIntervalMs: 50 },
+      }),
+    );
     await settled.app.listen({ port: 0, host: '127.0.0.1' });
     return `http://127.0.0.1:${(settled.app.server.address() as AddressInfo).port}`;
   }

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/logging.js';
 import { createSettled, type Settled } from '../../../src/settled.js';
-import { demoCatalog } from '../../support/catalog.js';
 import { describeEachStore } from '../../support/stores.js';
+import { intakeOnlyOptions } from '../../support/intake-app.js';
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -43,17 +41,10 @@ describe.skipIf(unreachable !== undefined)('rate limits shared through Redis', (
       try {
         const urls: string[] = [];
         for (let i = 0; i < 2; i++) {
-          const settled = await createSettled({
-            store: i === 0 ? ctx.store : await ctx.openAnother(),
-            stripe: new Stripe('sk_test_unused', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }),
-            webhookSecrets: ['whsec_sharedLimitSecre'],
-            catalog: demoCatalog(),
-            orderRefSecret: 'r'.repeat(32),
-            publicUrl: 'http://shop.test',
-            logger: createLogger({ level: 'silent' }),
-            worker: { enabled: false },
-            rateLimits: { buyerPerMinute: 3, webhookPerMinute: 1000, redis, redisPrefix: prefix },
-          });
+          const store = i === 0 ? ctx.store : await ctx.openAnother();
+          const settled = await createSettled(
+            intakeOnlyOptions(store, 'whsec_sharedLimitSecre', { rateLimits: { buyerPerMinute: 3, webhookPerMinute: 1000, redis, redisPrefix: prefix } }),
+          );
           apps.push(settled);
           await settled.app.listen({ port: 0, host: '127.0.0.1' });
           urls.push(`http://127.0.0.1:${(settled.app.server.address() as AddressInfo).port}`);
