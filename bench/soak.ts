@@ -55,6 +55,8 @@ interface Options {
   readonly concurrency: number;
   readonly databaseUrl: string;
   readonly convergeTimeoutMs: number;
+  /** Where the report is written; the test suite's short soak writes to a temporary folder. */
+  readonly resultsDir: string;
 }
 
 function options(): Options {
@@ -67,6 +69,7 @@ function options(): Options {
     concurrency: Number(process.env.SOAK_CONCURRENCY ?? 8),
     databaseUrl: process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     convergeTimeoutMs: Number(process.env.SOAK_CONVERGE_TIMEOUT_MS ?? 240_000),
+    resultsDir: process.env.SOAK_RESULTS_DIR ?? join(REPO_ROOT, 'bench', 'results'),
   };
 }
 
@@ -402,13 +405,14 @@ async function main(): Promise<void> {
   const report = {
     machine,
     command: `SOAK_STORE=${opts.store} SOAK_PROCESSES=${opts.processes} SOAK_PURCHASES=${opts.purchases} SOAK_RESTARTS=${opts.restarts} npm run soak`,
-    options: { ...opts, databaseUrl: undefined, seed },
+    options: { ...opts, databaseUrl: undefined, resultsDir: undefined, seed },
     purchases: purchases.length,
     byScenario,
     kills,
     emulatorEvents: emulatorEventCount(deliveries),
     deliveryAttempts: deliveries.length,
     failedDeliveryAttempts: deliveries.filter((d) => !d.ok).length,
+    failedBy: failedBy(deliveries),
     inbox: counts,
     reconcile,
     drivenSeconds,
@@ -420,15 +424,39 @@ async function main(): Promise<void> {
     notConvergedSample: comparison.notConverged.slice(0, 10),
     lostSample: comparison.eventsLost.slice(0, 10),
   };
-  const resultsDir = join(REPO_ROOT, 'bench', 'results');
+  const resultsDir = opts.resultsDir;
   mkdirSync(resultsDir, { recursive: true });
   const name = `soak-${opts.store}`;
   writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(resultsDir, `${name}.md`), soakMarkdown(report, machine));
   console.log(
-    `soak: events lost ${report.eventsLost}, fulfilled twice ${report.ordersFulfilledTwice}, not converged ${report.ordersNotConverged}, dead letters ${report.deadLetters}, converged ${report.secondsToConverge?.toFixed(1) ?? 'NO'} s after the last purchase`,
+    `soak: events lost ${report.eventsLost}, refused ${report.failedBy.refused}, answered 5xx ${report.failedBy.serverError}, fulfilled twice ${report.ordersFulfilledTwice}, not converged ${report.ordersNotConverged}, dead letters ${report.deadLetters}, converged ${report.secondsToConverge?.toFixed(1) ?? 'NO'} s after the last purchase`,
   );
-  if (report.eventsLost + report.ordersFulfilledTwice + report.ordersNotConverged > 0) process.exitCode = 1;
+  // A 4xx tells Stripe never to resend: for an event the emulator signed, that would be an event lost.
+  if (report.eventsLost + report.ordersFulfilledTwice + report.ordersNotConverged + report.failedBy.refused > 0) process.exitCode = 1;
+}
+
+/**
+ * Why attempts failed: the chaos's own failures, a process that was down (killed or restarting), settled answering
+ * 5xx (the store was unavailable; Stripe retries), or settled refusing a genuine event with 4xx (must be 0).
+ */
+function failedBy(deliveries: readonly { ok: boolean; status: number | null; chaos_failed: boolean }[]): FailedBy {
+  const counts: FailedBy = { chaos: 0, unreachable: 0, serverError: 0, refused: 0 };
+  for (const d of deliveries) {
+    if (d.ok) continue;
+    if (d.chaos_failed) counts.chaos++;
+    else if (d.status === null) counts.unreachable++;
+    else if (d.status >= 500) counts.serverError++;
+    else counts.refused++;
+  }
+  return counts;
+}
+
+interface FailedBy {
+  chaos: number;
+  unreachable: number;
+  serverError: number;
+  refused: number;
 }
 
 function emulatorEventCount(deliveries: { event_id: string }[]): number {
@@ -443,6 +471,7 @@ function soakMarkdown(report: {
   emulatorEvents: number;
   deliveryAttempts: number;
   failedDeliveryAttempts: number;
+  failedBy: FailedBy;
   reconcile: string;
   drivenSeconds: number;
   eventsLost: number;
@@ -459,7 +488,7 @@ function soakMarkdown(report: {
     `Command: \`${report.command}\``,
     '',
     `Purchases: ${report.purchases} (${Object.entries(report.byScenario).map(([k, v]) => `${k} ${v}`).join(', ')}), driven in ${report.drivenSeconds.toFixed(1)} s.`,
-    `Chaos: each event delivered 1–3 times, shuffled within 300 ms, 10% of attempts failed; ${report.deliveryAttempts} delivery attempts for ${report.emulatorEvents} events, ${report.failedDeliveryAttempts} failed.`,
+    `Chaos: each event delivered 1–3 times, shuffled within 300 ms, 10% of attempts failed; ${report.deliveryAttempts} delivery attempts for ${report.emulatorEvents} events, ${report.failedDeliveryAttempts} failed (${report.failedBy.chaos} by the chaos, ${report.failedBy.unreachable} while a process was down, ${report.failedBy.serverError} answered 5xx by settled, ${report.failedBy.refused} refused with 4xx).`,
     `Kills (SIGKILL, restart): ${report.kills.map((k) => `process ${k.process} after ${k.afterPurchases} purchases, down ${k.downMs} ms`).join('; ') || 'none'}.`,
     `Reconcile: ${report.reconcile}`,
     '',
@@ -469,6 +498,8 @@ function soakMarkdown(report: {
     `| orders fulfilled twice | ${report.ordersFulfilledTwice} |`,
     `| orders not converged | ${report.ordersNotConverged} |`,
     `| dead letters | ${report.deadLetters} |`,
+    `| deliveries answered 5xx by settled | ${report.failedBy.serverError} |`,
+    `| genuine deliveries refused with 4xx | ${report.failedBy.refused} |`,
     `| time to converge after the last purchase | ${report.secondsToConverge === null ? 'did not converge' : `${report.secondsToConverge.toFixed(1)} s`} |`,
   ].join('\n')}\n`;
 }
