@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 
-/** A Uint8Array binds as a BLOB; `cast(? as text)` turns UTF-8 bytes into text. */
+/** What a statement's parameters may be (structured-cloned to the thread; a Uint8Array binds as a BLOB). */
 export type SqliteValue = string | number | bigint | null | Uint8Array;
 
 export interface SqliteStatement {
@@ -42,16 +42,16 @@ export class SqliteWriteThread {
 
   /**
    * Runs the statements in one transaction (BEGIN IMMEDIATE … COMMIT); resolves, after the commit, with each
-   * statement's row changes. Buffers in `transfer` move to the thread: the caller must not use them afterwards.
+   * statement's row changes.
    */
-  transaction(statements: readonly SqliteStatement[], transfer: readonly ArrayBuffer[] = []): Promise<number[]> {
+  transaction(statements: readonly SqliteStatement[]): Promise<number[]> {
     if (this.closed) return Promise.reject(new Error('The SQLite store is closed.'));
     const worker = this.running();
     const id = this.nextId++;
     return new Promise<number[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ id, statements }, [...transfer]);
+      worker.postMessage({ id, statements });
     });
   }
 
