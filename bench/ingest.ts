@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { LoadResult, LoadSpec } from './load.js';
-import { compileTs, firstJsonLine, peakRssBytes, spawnJs, waitForExit } from './support/process.js';
+import { compileTs, cpuSeconds, firstJsonLine, peakRssBytes, spawnJs, waitForExit } from './support/process.js';
 
 export interface IngestOptions {
   readonly connections: number;
@@ -14,6 +14,8 @@ export interface IngestOptions {
   readonly databaseUrl: string;
   /** Measure only the targets whose name contains one of these words (lower case). */
   readonly only?: readonly string[];
+  /** A fixed request rate instead of as fast as the target answers: to compare CPU per request, not throughput. */
+  readonly ratePerSecond?: number;
 }
 
 export type TargetName = 'ceiling' | 'seed-reference' | 'settled (SQLite)' | 'settled (PostgreSQL)';
@@ -21,6 +23,8 @@ export type TargetName = 'ceiling' | 'seed-reference' | 'settled (SQLite)' | 'se
 export interface TargetResult extends LoadResult {
   readonly target: TargetName;
   readonly peakRssBytes: number;
+  /** The target process's CPU time (all its threads; not PostgreSQL's server) per request sent, warm-up included. */
+  readonly cpuMicrosPerRequest: number;
   /** Events found in the target's store after the run (null: the ceiling stores nothing). */
   readonly stored: number | null;
   /** 2xx answers (warm-up included) whose event is missing from the store: must be 0. */
@@ -66,7 +70,9 @@ async function withPg<T>(url: string, use: (client: pg.Client) => Promise<T>): P
 }
 
 async function measure(spec: TargetSpec, options: IngestOptions, secret: string): Promise<TargetResult> {
-  const server = spawnJs(await compileTs(spec.script), { ...spec.env, BENCH_SECRET: secret });
+  // For profiling: BENCH_CPU_PROFILE_DIR=dir writes each target's V8 CPU profile there (the load generator's is not taken).
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  const server = spawnJs(await compileTs(spec.script), { ...spec.env, BENCH_SECRET: secret }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   const { port } = await firstJsonLine<{ port: number }>(server, 30_000);
   const ackedIdsPath = join(tmpdir(), `settled-bench-acked-${randomBytes(4).toString('hex')}.txt`);
   const load: LoadSpec = {
@@ -78,11 +84,15 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
     durationSeconds: options.durationSeconds,
     poolSize: 30_000,
     ackedIdsPath,
+    ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
   };
+  const cpuBefore = cpuSeconds(server.pid ?? 0);
   const loader = spawnJs(await compileTs('bench/load.ts'), { BENCH_LOAD: JSON.stringify(load) });
   const result = await firstJsonLine<LoadResult>(loader, (options.warmupSeconds + options.durationSeconds + 120) * 1000);
   await waitForExit(loader, 10_000);
   const peak = peakRssBytes(server.pid ?? 0);
+  const cpuUsed = cpuSeconds(server.pid ?? 0) - cpuBefore;
+  const answered = result.eventsMade;
   server.kill('SIGTERM');
   await waitForExit(server, 10_000);
   const acked = readFileSync(ackedIdsPath, 'utf8').split('\n').filter((id) => id.length > 0);
@@ -95,7 +105,7 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
     missing = acked.filter((id) => !ids.has(id)).length;
   }
   await spec.cleanup();
-  return { target: spec.name, ...result, peakRssBytes: peak, stored, acknowledgedButMissing: missing };
+  return { target: spec.name, ...result, peakRssBytes: peak, cpuMicrosPerRequest: answered > 0 ? (cpuUsed * 1e6) / answered : 0, stored, acknowledgedButMissing: missing };
 }
 
 function targetChecks(byName: Map<TargetName, TargetResult>): IngestReport['targets'] {
@@ -166,7 +176,7 @@ export async function runIngestBenchmark(options: IngestOptions): Promise<Ingest
     for (const spec of specs.filter((s) => only.length === 0 || only.some((word) => s.name.toLowerCase().includes(word)))) {
       console.log(`ingest: ${spec.name} …`);
       const result = await measure(spec, options, secret);
-      console.log(`  ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, non-2xx ${result.non2xx}, peak RSS ${(result.peakRssBytes / 1048576).toFixed(0)} MB, stored ${result.stored ?? '-'}, missing ${result.acknowledgedButMissing ?? '-'}`);
+      console.log(`  ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, non-2xx ${result.non2xx}, peak RSS ${(result.peakRssBytes / 1048576).toFixed(0)} MB, CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/req, stored ${result.stored ?? '-'}, missing ${result.acknowledgedButMissing ?? '-'}`);
       results.push(result);
     }
   } finally {

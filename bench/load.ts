@@ -16,6 +16,8 @@ export interface LoadSpec {
   /** Events made (and signed) before the run; beyond it they are made on the fly. */
   readonly poolSize: number;
   readonly ackedIdsPath: string;
+  /** For comparing CPU per request between versions: send at most this many requests per second (all connections). */
+  readonly ratePerSecond?: number;
 }
 
 export interface LoadResult {
@@ -47,6 +49,7 @@ function run(durationSeconds: number): Promise<autocannon.Result> {
     url: spec.url,
     connections: spec.connections,
     duration: durationSeconds,
+    ...(spec.ratePerSecond ? { overallRate: spec.ratePerSecond } : {}),
     requests: [
       {
         method: 'POST',

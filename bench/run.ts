@@ -68,13 +68,20 @@ if (wants('ingest')) {
     durationSeconds: Number(process.env.BENCH_DURATION_SECONDS ?? 5),
     databaseUrl: DATABASE_URL,
     only: (process.env.BENCH_TARGETS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0),
+    ...(process.env.BENCH_RATE ? { ratePerSecond: Number(process.env.BENCH_RATE) } : {}),
   };
+  // Some targets only, or a fixed rate, is a diagnostic run: printed, never published over the full results.
+  const diagnostic = options.only.length > 0 || options.ratePerSecond !== undefined;
   const command = `npm run bench -- ingest (${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per target)`;
   const machine = describeMachine();
   const report = await runIngestBenchmark(options);
-  writeFileSync(join(RESULTS, 'ingest.json'), `${JSON.stringify({ machine, command, options: { ...options, databaseUrl: undefined }, ...report }, null, 2)}\n`);
-  writeFileSync(join(RESULTS, 'ingest.md'), ingestMarkdown(report, machine, command));
-  writeFileSync(join(RESULTS, 'ingest.svg'), ingestChartSvg(report.results, `${machineLine(machine)} · ${options.connections} connections`));
+  if (diagnostic) {
+    console.log('Diagnostic run (BENCH_TARGETS or BENCH_RATE): bench/results/ is left as it was.');
+  } else {
+    writeFileSync(join(RESULTS, 'ingest.json'), `${JSON.stringify({ machine, command, options: { ...options, databaseUrl: undefined }, ...report }, null, 2)}\n`);
+    writeFileSync(join(RESULTS, 'ingest.md'), ingestMarkdown(report, machine, command));
+    writeFileSync(join(RESULTS, 'ingest.svg'), ingestChartSvg(report.results, `${machineLine(machine)} · ${options.connections} connections`));
+  }
   const lost = report.results.filter((r) => (r.acknowledgedButMissing ?? 0) > 0);
   if (lost.length > 0) {
     console.error(`LOST EVENTS: ${lost.map((r) => `${r.target}: ${r.acknowledgedButMissing} acknowledged events are not stored`).join('; ')}`);

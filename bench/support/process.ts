@@ -30,8 +30,8 @@ export async function compileTs(script: string): Promise<string> {
   return outfile;
 }
 
-export function spawnJs(file: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [file], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export function spawnJs(file: string, env: Record<string, string>, nodeArgs: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, file], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 /** The first stdout line that parses as JSON, or an error if the process exits first. */
@@ -64,6 +64,15 @@ export function peakRssBytes(pid: number): number {
   const match = /VmHWM:\s+(\d+)\s+kB/.exec(status);
   if (!match?.[1]) throw new Error(`no VmHWM for pid ${pid}`);
   return Number(match[1]) * 1024;
+}
+
+/** CPU time (user + system, every thread) a live process has used so far, in seconds. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100; // USER_HZ, 100 on Linux for every architecture Node supports.
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
 export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<number | null> {
