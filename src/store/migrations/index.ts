@@ -5,6 +5,7 @@ import * as deliveryLog from './002-delivery-log.js';
 import * as deliveryBody from './003-delivery-body.js';
 import * as leases from './004-leases.js';
 import * as inboxIndexes from './005-inbox-indexes.js';
+import * as payloadCompression from './006-payload-compression.js';
 
 /*
  * Listed here rather than found on disk, so the compiled dist/ migrates without a file-system scan.
@@ -17,5 +18,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '003-delivery-body': { up: (db) => deliveryBody.up(db) },
     '004-leases': { up: (db) => leases.up(db) },
     '005-inbox-indexes': { up: (db) => inboxIndexes.up(db) },
+    '006-payload-compression': { up: (db) => payloadCompression.up(db, dialect) },
   };
 }

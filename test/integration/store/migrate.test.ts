@@ -9,7 +9,7 @@ describe('store migrations', () => {
       await ctx.store.migrate();
       await ctx.store.orders.create(orderTerms());
       await ctx.store.migrate();
-      expect(await ctx.execute('select name from kysely_migration')).toEqual([{ name: '001-initial' }, { name: '002-delivery-log' }, { name: '003-delivery-body' }, { name: '004-leases' }, { name: '005-inbox-indexes' }]);
+      expect(await ctx.execute('select name from kysely_migration')).toEqual([{ name: '001-initial' }, { name: '002-delivery-log' }, { name: '003-delivery-body' }, { name: '004-leases' }, { name: '005-inbox-indexes' }, { name: '006-payload-compression' }]);
       expect((await ctx.store.orders.get('ord_1'))?.id).toBe('ord_1');
     });
 
@@ -22,11 +22,23 @@ describe('store migrations', () => {
       expect((error as SchemaTooNewError).code).toBe('schema_too_new');
     });
 
+    it('stores large event payloads intact, compressed with lz4 on PostgreSQL', async () => {
+      await ctx.store.migrate();
+      // ~6 KB of varied JSON: over PostgreSQL's 2 KB threshold, so it is compressed.
+      const payload = JSON.stringify({ id: 'evt_big', lines: Array.from({ length: 120 }, (_, n) => ({ n, name: `Zoë’s item ${n * 7919}` })) });
+      await ctx.store.inbox.add([{ id: 'evt_big', type: 'charge.succeeded', payload, source: 'webhook', receivedAt: 1_000 }]);
+      expect((await ctx.store.inbox.get('evt_big'))?.payload).toBe(payload);
+      if (ctx.kind !== 'postgres') return;
+      const [row] = await ctx.execute("select pg_column_compression(payload) as method from inbox_events where id = 'evt_big'");
+      const [server] = await ctx.execute("select 'lz4' = any(enumvals) as lz4 from pg_settings where name = 'default_toast_compression'");
+      expect(row?.['method']).toBe(server?.['lz4'] === true ? 'lz4' : 'pglz');
+    });
+
     it('ten processes migrating a fresh database at once end with one consistent schema', async () => {
       const stores = [ctx.store, ...(await Promise.all(Array.from({ length: 9 }, () => ctx.openAnother({ poolSize: 1 }))))];
       const results = await Promise.allSettled(stores.map((store) => store.migrate()));
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-      expect(await ctx.execute('select name from kysely_migration')).toEqual([{ name: '001-initial' }, { name: '002-delivery-log' }, { name: '003-delivery-body' }, { name: '004-leases' }, { name: '005-inbox-indexes' }]);
+      expect(await ctx.execute('select name from kysely_migration')).toEqual([{ name: '001-initial' }, { name: '002-delivery-log' }, { name: '003-delivery-body' }, { name: '004-leases' }, { name: '005-inbox-indexes' }, { name: '006-payload-compression' }]);
       await stores[3]?.orders.create(orderTerms());
       expect((await ctx.store.orders.get('ord_1'))?.total).toEqual({ amount: 2500, currency: 'usd' });
     });
