@@ -1,5 +1,7 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, InboxEventsTable, StoreContext } from './database.js';
+import { createHash } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type pg from 'pg';
+import type { InboxEventsTable, StoreContext } from './database.js';
 import type { SqliteStatement, SqliteWriteThread } from './sqlite/write-thread-client.js';
 import { toNullableNumber, toNumber } from './database.js';
 import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent } from './types.js';
@@ -33,40 +35,66 @@ function firstInserts(events: readonly NewInboxEvent[], insertedIds: Set<string>
   return events.map((event) => insertedIds.delete(event.id));
 }
 
+/** How inbox.add reaches PostgreSQL: its pool directly, for a named (prepared) statement, in the store's schema. */
+export interface PostgresInboxTarget {
+  readonly pool: pg.Pool;
+  readonly schema: string;
+}
+
 /*
  * PostgreSQL: the batch in one statement, so one round trip and one commit. The events go in first come, first
  * kept (a repeated id is skipped, by ON CONFLICT here or by an earlier row of the same batch), and each event
  * that came with a webhook request gets its delivery line in the same statement: 'stored' for the copy that
  * went in, 'duplicate' for the others. Rows go in by id: concurrent batches holding the same events (Stripe's
  * retries, several processes) then wait for each other in one order and never deadlock.
+ *
+ * It runs on every webhook batch, so it is a named statement: each pooled connection parses and plans it once
+ * (planning this statement cost the server about as much as the inserts). Kysely cannot name a statement, so it
+ * goes to the pool itself; the tables are qualified with the schema because a caller's pool may hand out a
+ * connection Kysely never set search_path on. The name carries a hash of the text: stores in different schemas
+ * over one pool each get their own.
  */
-async function addInOneStatement(db: Kysely<Database>, events: readonly NewInboxEvent[]): Promise<boolean[]> {
-  const column = <T>(pick: (event: NewInboxEvent) => T) => events.map(pick);
-  const { rows } = await sql<{ id: string }>`
+function inboxAddStatement(schema: string): { name: string; text: string } {
+  const prefix = `"${schema.replaceAll('"', '""')}".`;
+  const text = `
     with incoming as (
-      select * from unnest(
-        ${column((e) => e.id)}::text[], ${column((e) => e.type)}::text[], ${column((e) => e.payload)}::text[],
-        ${column((e) => e.source)}::text[], ${column((e) => e.receivedAt)}::bigint[],
-        ${column((e) => e.delivery !== undefined)}::boolean[], ${column((e) => e.delivery?.sourceAddress ?? null)}::text[],
-        ${column((e) => e.delivery?.signatureHeader ?? null)}::text[]
-      ) with ordinality as t(id, type, payload, source, received_at, delivered, source_address, signature_header, n)
+      select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::boolean[], $7::text[], $8::text[])
+        with ordinality as t(id, type, payload, source, received_at, delivered, source_address, signature_header, n)
     ),
     inserted as (
-      insert into inbox_events (id, type, payload, source, received_at, run_at)
+      insert into ${prefix}inbox_events (id, type, payload, source, received_at, run_at)
       select id, type, payload, source, received_at, received_at from incoming order by id, n
       on conflict (id) do nothing
       returning id
     ),
     first_copies as (select distinct on (id) id, n from incoming order by id, n),
     logged as (
-      insert into webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header)
+      insert into ${prefix}webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header)
       select i.received_at, i.source_address,
         case when f.n = i.n and exists (select 1 from inserted where inserted.id = i.id) then 'stored' else 'duplicate' end,
         null, i.id, i.type, i.signature_header
       from incoming i join first_copies f on f.id = i.id
       where i.delivered
     )
-    select id from inserted`.execute(db);
+    select id from inserted`;
+  return { name: `settled_inbox_add_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`, text };
+}
+
+async function addInOneStatement(pool: pg.Pool, statement: { name: string; text: string }, events: readonly NewInboxEvent[]): Promise<boolean[]> {
+  const column = <T>(pick: (event: NewInboxEvent) => T) => events.map(pick);
+  const { rows } = await pool.query<{ id: string }>({
+    ...statement,
+    values: [
+      column((e) => e.id),
+      column((e) => e.type),
+      column((e) => e.payload),
+      column((e) => e.source),
+      column((e) => e.receivedAt),
+      column((e) => e.delivery !== undefined),
+      column((e) => e.delivery?.sourceAddress ?? null),
+      column((e) => e.delivery?.signatureHeader ?? null),
+    ],
+  });
   return firstInserts(events, new Set(rows.map((row) => row.id)));
 }
 
@@ -98,13 +126,27 @@ async function addThroughWriteThread(writer: SqliteWriteThread, events: readonly
   return eventStatement.map((index) => (changes[index] ?? 0) > 0);
 }
 
-/** SQLite needs its `writeThread`: events are committed there, so that their fsync never blocks this thread. */
-export function inboxRepository({ db, dialect }: StoreContext, writeThread?: SqliteWriteThread): InboxRepository {
-  if (dialect === 'sqlite' && writeThread === undefined) throw new Error('A SQLite inbox writes through its write thread.');
+/**
+ * Events are added outside Kysely: on SQLite through the `writeThread` (so that their fsync never blocks this
+ * thread), on PostgreSQL as a named statement on the pool (`postgres`).
+ */
+export type InboxWriter = { readonly sqlite: SqliteWriteThread } | { readonly postgres: PostgresInboxTarget };
+
+export function inboxRepository({ db, dialect }: StoreContext, writer: InboxWriter): InboxRepository {
+  if ((dialect === 'sqlite') !== 'sqlite' in writer) throw new Error(`A ${dialect} inbox needs its ${dialect} writer.`);
+  let add: (events: readonly NewInboxEvent[]) => Promise<boolean[]>;
+  if ('sqlite' in writer) {
+    const thread = writer.sqlite;
+    add = (events) => addThroughWriteThread(thread, events);
+  } else {
+    const { pool, schema } = writer.postgres;
+    const statement = inboxAddStatement(schema);
+    add = (events) => addInOneStatement(pool, statement, events);
+  }
   return {
     async add(events) {
       if (events.length === 0) return [];
-      const inserted = writeThread ? await addThroughWriteThread(writeThread, events) : await addInOneStatement(db, events);
+      const inserted = await add(events);
       return events.map((event, index) => ({ id: event.id, inserted: inserted[index] ?? false }));
     },
 

@@ -20,10 +20,13 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       await writeThread.close();
       await db.destroy();
     };
-    return createStore({ db, dialect: 'sqlite' }, { schema: undefined, writeThread, close });
+    return createStore({ db, dialect: 'sqlite' }, { schema: undefined, inboxWriter: { sqlite: writeThread }, close });
   }
   const connection = await connectPostgres(options);
-  return createStore({ db: connection.db, dialect: 'postgres' }, { schema: connection.schema, close: connection.close });
+  return createStore(
+    { db: connection.db, dialect: 'postgres' },
+    { schema: connection.schema, inboxWriter: { postgres: { pool: connection.pool, schema: connection.schema } }, close: connection.close },
+  );
 }
 
 export { OrderConflictError, OrderNotFoundError, SchemaTooNewError } from './errors.js';

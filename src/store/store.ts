@@ -1,7 +1,7 @@
 import type { StoreContext } from './database.js';
 import { applyFacts } from './apply-facts.js';
 import { deliveryLogRepository } from './delivery-log.js';
-import { inboxRepository } from './inbox.js';
+import { inboxRepository, type InboxWriter } from './inbox.js';
 import { leaseRepository } from './leases.js';
 import { migrate } from './migrate.js';
 import { migrationStatus } from './migration-status.js';
@@ -10,18 +10,17 @@ import { orderActivityRepository } from './order-activity.js';
 import { orderRepository } from './orders.js';
 import { outboxRepository } from './outbox.js';
 import { settingsRepository } from './settings.js';
-import type { SqliteWriteThread } from './sqlite/write-thread-client.js';
 import type { Store } from './types.js';
 
 /** One Store over either dialect: the repositories are written once against Kysely. */
 export function createStore(
   context: StoreContext,
-  options: { schema: string | undefined; close: () => Promise<void>; writeThread?: SqliteWriteThread },
+  options: { schema: string | undefined; close: () => Promise<void>; inboxWriter: InboxWriter },
 ): Store {
   let closed = false;
   return {
     dialect: context.dialect,
-    inbox: inboxRepository(context, options.writeThread),
+    inbox: inboxRepository(context, options.inboxWriter),
     orders: orderRepository(context),
     outbox: outboxRepository(context),
     settings: settingsRepository(context),

@@ -15,6 +15,8 @@ export interface PostgresConnection {
   readonly db: Kysely<Database>;
   /** The schema our tables (and Kysely's migration tables) live in. */
   readonly schema: string;
+  /** The pool under Kysely, for the few statements Kysely cannot send (named ones). */
+  readonly pool: pg.Pool;
   /** Ends the pool only if we created it; a caller's pool stays theirs. */
   close(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
     return {
       db,
       schema,
+      pool,
       close: async () => {
         if (ownsPool) await db.destroy();
       },

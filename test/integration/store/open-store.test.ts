@@ -46,6 +46,41 @@ describe('openStore', () => {
     }
   });
 
+  it.skipIf(postgresUnreachable)("two stores' events over one caller's connection each go into their own schema", async () => {
+    // The inbox's named statement is prepared per connection: both stores' versions live on this one side by side.
+    const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    const schemas = [`t_${randomBytes(6).toString('hex')}`, `t_${randomBytes(6).toString('hex')}`];
+    try {
+      const stores = await Promise.all(schemas.map((schema) => openStore({ kind: 'postgres', pool, schema })));
+      for (const store of stores) await store.migrate();
+      const event = (id: string) => ({ id, type: 'charge.succeeded', payload: `{"id":"${id}"}`, source: 'webhook' as const, receivedAt: 1_000 });
+      for (let round = 0; round < 3; round++) {
+        expect(await stores[0]?.inbox.add([event(`evt_a${round}`), event('evt_shared')])).toEqual([
+          { id: `evt_a${round}`, inserted: true },
+          { id: 'evt_shared', inserted: round === 0 },
+        ]);
+        expect(await stores[1]?.inbox.add([event('evt_shared'), event(`evt_b${round}`)])).toEqual([
+          { id: 'evt_shared', inserted: round === 0 },
+          { id: `evt_b${round}`, inserted: true },
+        ]);
+      }
+      for (const [index, schema] of schemas.entries()) {
+        const { rows } = await pool.query<{ id: string }>(`select id from "${schema}".inbox_events order by id`);
+        const own = index === 0 ? 'a' : 'b';
+        expect(rows.map((row) => row.id)).toEqual([`evt_${own}0`, `evt_${own}1`, `evt_${own}2`, 'evt_shared']);
+      }
+      // The statement names its schema: whatever search_path the caller's connection has, the events go there.
+      await pool.query('set search_path to public');
+      expect(await stores[1]?.inbox.add([event('evt_b3')])).toEqual([{ id: 'evt_b3', inserted: true }]);
+      const { rows } = await pool.query<{ payload: string }>(`select payload from "${schemas[1]}".inbox_events where id = 'evt_b3'`);
+      expect(rows).toEqual([{ payload: '{"id":"evt_b3"}' }]);
+      for (const store of stores) await store.close();
+    } finally {
+      for (const schema of schemas) await pool.query(`drop schema if exists "${schema}" cascade`);
+      await pool.end();
+    }
+  });
+
   it('refuses a PostgreSQL schema name it would have to quote', async () => {
     await expect(openStore({ kind: 'postgres', connectionString: TEST_DATABASE_URL, schema: 'x"; drop' })).rejects.toThrow(/schema name/);
   });
