@@ -286,6 +286,8 @@ async function runReconcile(env: Record<string, string>): Promise<string> {
 
 async function main(): Promise<void> {
   const opts = options();
+  // The SQLite soak's processes must not pick up a DATABASE_URL from the caller's shell and run on PostgreSQL.
+  if (opts.store === 'sqlite') delete process.env.DATABASE_URL;
   const machine: Machine = describeMachine();
   const dataDir = mkdtempSync(join(tmpdir(), 'settled-soak-'));
   const seed = Number(process.env.SOAK_SEED ?? 7);
