@@ -11,6 +11,8 @@ export interface IngestOptions {
   readonly connections: number;
   readonly warmupSeconds: number;
   readonly durationSeconds: number;
+  /** Every target is measured this many times, interleaved; the report gives the medians. */
+  readonly rounds: number;
   readonly databaseUrl: string;
   /** Measure only the targets whose name contains one of these words (lower case). */
   readonly only?: readonly string[];
@@ -34,7 +36,10 @@ export interface TargetResult extends LoadResult {
 }
 
 export interface IngestReport {
+  /** Per target, over its rounds: medians of the speed figures, totals of what was lost or failed. */
   readonly results: TargetResult[];
+  /** Every round of every target as measured. */
+  readonly rounds: Record<string, TargetResult[]>;
   readonly skipped: { target: TargetName; reason: string }[];
   readonly postgresSynchronousCommit: string | null;
   readonly targets: { name: string; met: boolean; detail: string }[];
@@ -129,59 +134,106 @@ function targetChecks(byName: Map<TargetName, TargetResult>): IngestReport['targ
   return checks;
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/**
+ * One target over its rounds: the median of each speed figure (a noisy machine moves single runs by a fifth),
+ * the highest peak RSS, and everything lost or failed added up over every round.
+ */
+function combineRounds(rounds: readonly TargetResult[]): TargetResult {
+  const first = rounds[0];
+  if (first === undefined) throw new Error('no rounds to combine');
+  const mid = (pick: (r: TargetResult) => number) => median(rounds.map(pick));
+  const sum = (pick: (r: TargetResult) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+  const sumOrNull = (pick: (r: TargetResult) => number | null) => (rounds.some((r) => pick(r) === null) ? null : sum((r) => pick(r) ?? 0));
+  return {
+    target: first.target,
+    requestsPerSecond: mid((r) => r.requestsPerSecond),
+    latencyP50Ms: mid((r) => r.latencyP50Ms),
+    latencyP99Ms: mid((r) => r.latencyP99Ms),
+    latencyMaxMs: Math.max(...rounds.map((r) => r.latencyMaxMs)),
+    ok2xx: sum((r) => r.ok2xx),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    acknowledged: sum((r) => r.acknowledged),
+    eventsMade: sum((r) => r.eventsMade),
+    peakRssBytes: Math.max(...rounds.map((r) => r.peakRssBytes)),
+    cpuMicrosPerRequest: mid((r) => r.cpuMicrosPerRequest),
+    stored: sumOrNull((r) => r.stored),
+    acknowledgedButMissing: sumOrNull((r) => r.acknowledgedButMissing),
+  };
+}
+
 export async function runIngestBenchmark(options: IngestOptions): Promise<IngestReport> {
   const secret = `whsec_bench${randomBytes(16).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'settled-bench-'));
   const skipped: IngestReport['skipped'] = [];
-  const specs: TargetSpec[] = [
-    { name: 'ceiling', script: 'bench/targets/ceiling.ts', path: '/webhook', env: {}, storedIds: null, cleanup: async () => undefined },
-    {
-      name: 'seed-reference',
-      script: 'bench/targets/seed-reference.ts',
-      path: '/webhook',
-      env: { BENCH_SQLITE_PATH: join(dir, 'seed.sqlite') },
-      storedIds: async () => sqliteIds(join(dir, 'seed.sqlite'), 'processed_events'),
-      cleanup: async () => undefined,
-    },
-    {
-      name: 'settled (SQLite)',
-      script: 'bench/targets/settled.ts',
-      path: '/api/webhooks/stripe',
-      env: { BENCH_SQLITE_PATH: join(dir, 'settled.sqlite') },
-      storedIds: async () => sqliteIds(join(dir, 'settled.sqlite'), 'inbox_events'),
-      cleanup: async () => undefined,
-    },
+  const sqliteTarget = (name: TargetName, script: string, path: string, table: string) => (round: number): TargetSpec => {
+    const file = join(dir, `${name.replace(/\W+/g, '-')}-${round}.sqlite`);
+    return {
+      name,
+      script,
+      path,
+      env: { BENCH_SQLITE_PATH: file },
+      storedIds: async () => sqliteIds(file, table),
+      cleanup: async () => {
+        for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+      },
+    };
+  };
+  // Each round gets fresh stores: every target starts from the same empty database each time.
+  const targets: ((round: number) => TargetSpec)[] = [
+    () => ({ name: 'ceiling', script: 'bench/targets/ceiling.ts', path: '/webhook', env: {}, storedIds: null, cleanup: async () => undefined }),
+    sqliteTarget('seed-reference', 'bench/targets/seed-reference.ts', '/webhook', 'processed_events'),
+    sqliteTarget('settled (SQLite)', 'bench/targets/settled.ts', '/api/webhooks/stripe', 'inbox_events'),
   ];
   let synchronousCommit: string | null = null;
   try {
     synchronousCommit = await withPg(options.databaseUrl, async (client) => (await client.query<{ synchronous_commit: string }>('show synchronous_commit')).rows[0]?.synchronous_commit ?? null);
-    const schema = `bench_${randomBytes(5).toString('hex')}`;
-    specs.push({
-      name: 'settled (PostgreSQL)',
-      script: 'bench/targets/settled.ts',
-      path: '/api/webhooks/stripe',
-      env: { BENCH_DATABASE_URL: options.databaseUrl, BENCH_PG_SCHEMA: schema },
-      storedIds: () =>
-        withPg(options.databaseUrl, async (client) => new Set((await client.query<{ id: string }>(`select id from "${schema}".inbox_events`)).rows.map((row) => row.id))),
-      cleanup: () => withPg(options.databaseUrl, async (client) => void (await client.query(`drop schema if exists "${schema}" cascade`))),
+    targets.push(() => {
+      const schema = `bench_${randomBytes(5).toString('hex')}`;
+      return {
+        name: 'settled (PostgreSQL)',
+        script: 'bench/targets/settled.ts',
+        path: '/api/webhooks/stripe',
+        env: { BENCH_DATABASE_URL: options.databaseUrl, BENCH_PG_SCHEMA: schema },
+        storedIds: () =>
+          withPg(options.databaseUrl, async (client) => new Set((await client.query<{ id: string }>(`select id from "${schema}".inbox_events`)).rows.map((row) => row.id))),
+        cleanup: () => withPg(options.databaseUrl, async (client) => void (await client.query(`drop schema if exists "${schema}" cascade`))),
+      };
     });
   } catch (error) {
     const reason = `PostgreSQL at ${options.databaseUrl.replace(/\/\/[^@]*@/, '//…@')} is unreachable: ${error instanceof Error ? error.message : String(error)}`;
     console.warn(`Skipping settled (PostgreSQL): ${reason}`);
     skipped.push({ target: 'settled (PostgreSQL)', reason });
   }
-  const results: TargetResult[] = [];
   const only = options.only ?? [];
+  const chosen = targets.filter((target) => {
+    const name = target(0).name.toLowerCase();
+    return only.length === 0 || only.some((word) => name.includes(word));
+  });
+  const rounds = new Map<TargetName, TargetResult[]>();
   try {
-    for (const spec of specs.filter((s) => only.length === 0 || only.some((word) => s.name.toLowerCase().includes(word)))) {
-      console.log(`ingest: ${spec.name} …`);
-      const result = await measure(spec, options, secret);
-      console.log(`  ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, non-2xx ${result.non2xx}, peak RSS ${(result.peakRssBytes / 1048576).toFixed(0)} MB, CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/req, stored ${result.stored ?? '-'}, missing ${result.acknowledgedButMissing ?? '-'}`);
-      results.push(result);
+    // Round by round, every target in turn: a machine that slows down mid-run slows every target alike.
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const target of chosen) {
+        const spec = target(round);
+        console.log(`ingest: round ${round}/${options.rounds}: ${spec.name} …`);
+        const result = await measure(spec, options, secret);
+        console.log(`  ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, non-2xx ${result.non2xx}, peak RSS ${(result.peakRssBytes / 1048576).toFixed(0)} MB, CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/req, stored ${result.stored ?? '-'}, missing ${result.acknowledgedButMissing ?? '-'}`);
+        rounds.set(spec.name, [...(rounds.get(spec.name) ?? []), result]);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const results = [...rounds.values()].map(combineRounds);
   const ceiling = results.find((r) => r.target === 'ceiling')?.requestsPerSecond;
   const seed = results.find((r) => r.target === 'seed-reference')?.requestsPerSecond;
   const withRatios = results.map((r) => ({
@@ -190,5 +242,11 @@ export async function runIngestBenchmark(options: IngestOptions): Promise<Ingest
     ratioToSeedReference: seed ? r.requestsPerSecond / seed : undefined,
   }));
   const byName = new Map(withRatios.map((r) => [r.target, r]));
-  return { results: withRatios, skipped, postgresSynchronousCommit: synchronousCommit, targets: targetChecks(byName) };
+  return {
+    results: withRatios,
+    rounds: Object.fromEntries([...rounds].map(([name, list]) => [name, list])),
+    skipped,
+    postgresSynchronousCommit: synchronousCommit,
+    targets: targetChecks(byName),
+  };
 }

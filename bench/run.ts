@@ -29,16 +29,16 @@ function ingestMarkdown(report: IngestReport, machine: Machine, command: string)
     '',
     `Command: \`${command}\``,
     '',
-    '| target | req/s | p50 | p99 | non-2xx | errors | peak RSS | × ceiling | × seed-reference | 2xx stored |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| target | req/s | p50 | p99 | non-2xx | errors | peak RSS | CPU per request | × ceiling | × seed-reference | 2xx stored |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of report.results) {
     const stored = r.acknowledgedButMissing === null ? '–' : r.acknowledgedButMissing === 0 ? 'all' : `${r.acknowledgedButMissing} MISSING`;
     lines.push(
-      `| ${r.target} | ${r.requestsPerSecond.toFixed(0)} | ${r.latencyP50Ms} ms | ${r.latencyP99Ms} ms | ${r.non2xx} | ${r.errors + r.timeouts} | ${mb(r.peakRssBytes)} | ${ratio(r.ratioToCeiling, '')} | ${ratio(r.ratioToSeedReference, '×')} | ${stored} |`,
+      `| ${r.target} | ${r.requestsPerSecond.toFixed(0)} | ${r.latencyP50Ms} ms | ${r.latencyP99Ms} ms | ${r.non2xx} | ${r.errors + r.timeouts} | ${mb(r.peakRssBytes)} | ${r.cpuMicrosPerRequest.toFixed(0)} µs | ${ratio(r.ratioToCeiling, '')} | ${ratio(r.ratioToSeedReference, '×')} | ${stored} |`,
     );
   }
-  for (const s of report.skipped) lines.push(`| ${s.target} | skipped: ${s.reason} | | | | | | | | |`);
+  for (const s of report.skipped) lines.push(`| ${s.target} | skipped: ${s.reason} | | | | | | | | | |`);
   lines.push('', '| target | met | measured |', '| --- | --- | --- |');
   for (const t of report.targets) lines.push(`| ${t.name} | ${t.met ? 'yes' : '**no**'} | ${t.detail} |`);
   lines.push('', `PostgreSQL synchronous_commit: ${report.postgresSynchronousCommit ?? 'n/a'}; SQLite: WAL, synchronous=FULL.`);
@@ -66,13 +66,14 @@ if (wants('ingest')) {
     connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
     warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 1),
     durationSeconds: Number(process.env.BENCH_DURATION_SECONDS ?? 5),
+    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
     databaseUrl: DATABASE_URL,
     only: (process.env.BENCH_TARGETS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0),
     ...(process.env.BENCH_RATE ? { ratePerSecond: Number(process.env.BENCH_RATE) } : {}),
   };
   // Some targets only, or a fixed rate, is a diagnostic run: printed, never published over the full results.
   const diagnostic = options.only.length > 0 || options.ratePerSecond !== undefined;
-  const command = `npm run bench -- ingest (${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per target)`;
+  const command = `npm run bench -- ingest (${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per target, ${options.rounds} rounds, medians)`;
   const machine = describeMachine();
   const report = await runIngestBenchmark(options);
   if (diagnostic) {
