@@ -35,6 +35,15 @@ function firstInserts(events: readonly NewInboxEvent[], insertedIds: Set<string>
   return events.map((event) => insertedIds.delete(event.id));
 }
 
+/** U+001E, the record separator: a control character, which JSON text never holds raw (RFC 8259 requires it escaped). */
+const PAYLOAD_SEPARATOR = '\u001e';
+
+/** Payloads are events' JSON text: never empty, never a raw U+001E. Anything else is a bug upstream, refused whole. */
+function checkPayloads(events: readonly NewInboxEvent[]): void {
+  const bad = events.find((event) => event.payload.length === 0 || event.payload.includes(PAYLOAD_SEPARATOR));
+  if (bad) throw new Error(`Inbox event ${bad.id}: its payload must be the event's JSON text; it is empty or holds a raw U+001E control character.`);
+}
+
 /** How inbox.add reaches PostgreSQL: its pool directly, for a named (prepared) statement, in the store's schema. */
 export interface PostgresInboxTarget {
   readonly pool: pg.Pool;
@@ -53,12 +62,16 @@ export interface PostgresInboxTarget {
  * goes to the pool itself; the tables are qualified with the schema because a caller's pool may hand out a
  * connection Kysely never set search_path on. The name carries a hash of the text: stores in different schemas
  * over one pool each get their own.
+ *
+ * The payloads go as one text parameter, joined by PAYLOAD_SEPARATOR and split again by string_to_array: as an
+ * array, pg escapes every quote of every payload into an array literal and the server unescapes it (measured, a
+ * tenth of the process's CPU per event and more of the server's). checkPayloads makes the split exact.
  */
 function inboxAddStatement(schema: string): { name: string; text: string } {
   const prefix = `"${schema.replaceAll('"', '""')}".`;
   const text = `
     with incoming as (
-      select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::boolean[], $7::text[], $8::text[])
+      select * from unnest($1::text[], $2::text[], string_to_array($3::text, E'\\x1e'), $4::text[], $5::bigint[], $6::boolean[], $7::text[], $8::text[])
         with ordinality as t(id, type, payload, source, received_at, delivered, source_address, signature_header, n)
     ),
     inserted as (
@@ -87,7 +100,7 @@ async function addInOneStatement(pool: pg.Pool, statement: { name: string; text:
     values: [
       column((e) => e.id),
       column((e) => e.type),
-      column((e) => e.payload),
+      events.map((e) => e.payload).join(PAYLOAD_SEPARATOR),
       column((e) => e.source),
       column((e) => e.receivedAt),
       column((e) => e.delivery !== undefined),
@@ -146,6 +159,7 @@ export function inboxRepository({ db, dialect }: StoreContext, writer: InboxWrit
   return {
     async add(events) {
       if (events.length === 0) return [];
+      checkPayloads(events);
       const inserted = await add(events);
       return events.map((event, index) => ({ id: event.id, inserted: inserted[index] ?? false }));
     },

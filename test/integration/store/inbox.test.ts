@@ -32,6 +32,21 @@ describe('store inbox', () => {
       expect((await ctx.store.inbox.get('evt_u'))?.payload).toBe(payload);
     });
 
+    it('keeps every payload of a batch apart and in its place, escaped separators and all', async () => {
+      // JSON may hold U+001E escaped (the six characters \u001e), never raw; the escaped form is just text.
+      const payloads = ['{"id":"evt_p0","a":"\\u001e","q":"\\"{}\\","}', '{"id":"evt_p1","b":[1,2,{"c":null}]}', '{}', '{"id":"evt_p3","d":"x"}'];
+      await ctx.store.inbox.add(payloads.map((payload, n) => event(`evt_p${n}`, 1_000 + n, payload)));
+      for (const [n, payload] of payloads.entries()) expect((await ctx.store.inbox.get(`evt_p${n}`))?.payload).toBe(payload);
+    });
+
+    it('refuses a batch holding a payload that is not JSON text (empty, or a raw U+001E), and stores none of it', async () => {
+      for (const payload of ['', '{"id":"evt_raw","a":"\u001e"}']) {
+        await expect(ctx.store.inbox.add([event('evt_fine'), event('evt_raw', 1_000, payload)])).rejects.toThrow(/evt_raw: its payload must be the event's JSON text/);
+      }
+      expect(await ctx.store.inbox.get('evt_fine')).toBeUndefined();
+      expect(await ctx.store.inbox.get('evt_raw')).toBeUndefined();
+    });
+
     it('writes the delivery line of each event that carries one in the same commit: stored, or duplicate', async () => {
       const delivered = (id: string, receivedAt: number, payload: string, signatureHeader: string): NewInboxEvent => ({
         ...event(id, receivedAt, payload),
