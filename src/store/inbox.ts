@@ -140,13 +140,13 @@ async function addThroughWriteThread(writer: SqliteWriteThread, events: readonly
 }
 
 /**
- * Events are added outside Kysely: on SQLite through the `writeThread` (so that their fsync never blocks this
- * thread), on PostgreSQL as a named statement on the pool (`postgres`).
+ * What adds events, outside Kysely: on SQLite the write thread (so that their fsync never blocks this thread), on
+ * PostgreSQL the pool, for the named statement above.
  */
 export type InboxWriter = { readonly sqlite: SqliteWriteThread } | { readonly postgres: PostgresInboxTarget };
 
 export function inboxRepository({ db, dialect }: StoreContext, writer: InboxWriter): InboxRepository {
-  if ((dialect === 'sqlite') !== 'sqlite' in writer) throw new Error(`A ${dialect} inbox needs its ${dialect} writer.`);
+  if ((dialect === 'sqlite') !== ('sqlite' in writer)) throw new Error(`A ${dialect} inbox needs its ${dialect} writer.`);
   let add: (events: readonly NewInboxEvent[]) => Promise<boolean[]>;
   if ('sqlite' in writer) {
     const thread = writer.sqlite;
