@@ -432,21 +432,23 @@ async function main(): Promise<void> {
   writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(resultsDir, `${name}.md`), soakMarkdown(report, machine));
   console.log(
-    `soak: events lost ${report.eventsLost}, refused ${report.failedBy.refused}, answered 5xx ${report.failedBy.serverError}, fulfilled twice ${report.ordersFulfilledTwice}, not converged ${report.ordersNotConverged}, dead letters ${report.deadLetters}, converged ${report.secondsToConverge?.toFixed(1) ?? 'NO'} s after the last purchase`,
+    `soak: events lost ${report.eventsLost}, refused ${report.failedBy.refused}, timed out ${report.failedBy.timedOut}, answered 5xx ${report.failedBy.serverError}, fulfilled twice ${report.ordersFulfilledTwice}, not converged ${report.ordersNotConverged}, dead letters ${report.deadLetters}, converged ${report.secondsToConverge?.toFixed(1) ?? 'NO'} s after the last purchase`,
   );
   // A 4xx tells Stripe never to resend: for an event the emulator signed, that would be an event lost.
   if (report.eventsLost + report.ordersFulfilledTwice + report.ordersNotConverged + report.failedBy.refused > 0) process.exitCode = 1;
 }
 
 /**
- * Why attempts failed: the chaos's own failures, a process that was down (killed or restarting), settled answering
- * 5xx (the store was unavailable; Stripe retries), or settled refusing a genuine event with 4xx (must be 0).
+ * Why attempts failed: the chaos's own failures, a process that was down (killed or restarting: the connection
+ * failed), settled not answering within the emulator's delivery timeout (it was up but hung), settled answering 5xx
+ * (the store was unavailable; Stripe retries), or settled refusing a genuine event with 4xx (must be 0).
  */
-function failedBy(deliveries: readonly { ok: boolean; status: number | null; chaos_failed: boolean }[]): FailedBy {
-  const counts: FailedBy = { chaos: 0, unreachable: 0, serverError: 0, refused: 0 };
+function failedBy(deliveries: readonly { ok: boolean; status: number | null; error: string | null; chaos_failed: boolean }[]): FailedBy {
+  const counts: FailedBy = { chaos: 0, unreachable: 0, timedOut: 0, serverError: 0, refused: 0 };
   for (const d of deliveries) {
     if (d.ok) continue;
     if (d.chaos_failed) counts.chaos++;
+    else if (d.status === null && d.error?.startsWith('timed out')) counts.timedOut++;
     else if (d.status === null) counts.unreachable++;
     else if (d.status >= 500) counts.serverError++;
     else counts.refused++;
@@ -457,6 +459,7 @@ function failedBy(deliveries: readonly { ok: boolean; status: number | null; cha
 interface FailedBy {
   chaos: number;
   unreachable: number;
+  timedOut: number;
   serverError: number;
   refused: number;
 }
@@ -490,7 +493,7 @@ function soakMarkdown(report: {
     `Command: \`${report.command}\``,
     '',
     `Purchases: ${report.purchases} (${Object.entries(report.byScenario).map(([k, v]) => `${k} ${v}`).join(', ')}), driven in ${report.drivenSeconds.toFixed(1)} s.`,
-    `Chaos: each event delivered 1–3 times, shuffled within 300 ms, 10% of attempts failed; ${report.deliveryAttempts} delivery attempts for ${report.emulatorEvents} events, ${report.failedDeliveryAttempts} failed (${report.failedBy.chaos} by the chaos, ${report.failedBy.unreachable} while a process was down, ${report.failedBy.serverError} answered 5xx by settled, ${report.failedBy.refused} refused with 4xx).`,
+    `Chaos: each event delivered 1–3 times, shuffled within 300 ms, 10% of attempts failed; ${report.deliveryAttempts} delivery attempts for ${report.emulatorEvents} events, ${report.failedDeliveryAttempts} failed (${report.failedBy.chaos} by the chaos, ${report.failedBy.unreachable} while a process was down, ${report.failedBy.timedOut} timed out, ${report.failedBy.serverError} answered 5xx by settled, ${report.failedBy.refused} refused with 4xx).`,
     `Kills (SIGKILL, restart): ${report.kills.map((k) => `process ${k.process} after ${k.afterPurchases} purchases, down ${k.downMs} ms`).join('; ') || 'none'}.`,
     `Reconcile: ${report.reconcile}`,
     '',
@@ -500,6 +503,7 @@ function soakMarkdown(report: {
     `| orders fulfilled twice | ${report.ordersFulfilledTwice} |`,
     `| orders not converged | ${report.ordersNotConverged} |`,
     `| dead letters | ${report.deadLetters} |`,
+    `| deliveries settled did not answer in time | ${report.failedBy.timedOut} |`,
     `| deliveries answered 5xx by settled | ${report.failedBy.serverError} |`,
     `| genuine deliveries refused with 4xx | ${report.failedBy.refused} |`,
     `| time to converge after the last purchase | ${report.secondsToConverge === null ? 'did not converge' : `${report.secondsToConverge.toFixed(1)} s`} |`,

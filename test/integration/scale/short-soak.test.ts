@@ -16,7 +16,7 @@ interface SoakReport {
   kills: { afterPurchases: number; downMs: number }[];
   emulatorEvents: number;
   deliveryAttempts: number;
-  failedBy: { chaos: number; unreachable: number; serverError: number; refused: number };
+  failedBy: { chaos: number; unreachable: number; timedOut: number; serverError: number; refused: number };
   eventsLost: number;
   ordersFulfilledTwice: number;
   ordersNotConverged: number;
@@ -56,6 +56,8 @@ describe('the short chaos soak (SQLite, one process, one SIGKILL restart)', () =
     expect(report.deliveryAttempts).toBeGreaterThan(report.emulatorEvents);
     expect(report.failedBy.chaos).toBeGreaterThan(0);
     expect(report.failedBy.refused).toBe(0);
+    // A running settled answers every delivery well within the emulator's 10 s timeout: none hung.
+    expect(report.failedBy.timedOut).toBe(0);
     expect({ lost: report.lostSample, notConverged: report.notConvergedSample }).toEqual({ lost: [], notConverged: [] });
     expect(report.eventsLost).toBe(0);
     expect(report.ordersFulfilledTwice).toBe(0);
