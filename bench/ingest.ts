@@ -45,6 +45,12 @@ export interface IngestReport {
   readonly targets: { name: string; met: boolean; detail: string }[];
 }
 
+/** A target by name, and how to set it up for one round (fresh store each time). */
+interface Target {
+  readonly name: TargetName;
+  forRound(round: number): TargetSpec;
+}
+
 interface TargetSpec {
   readonly name: TargetName;
   readonly script: string;
@@ -174,39 +180,45 @@ export async function runIngestBenchmark(options: IngestOptions): Promise<Ingest
   const secret = `whsec_bench${randomBytes(16).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'settled-bench-'));
   const skipped: IngestReport['skipped'] = [];
-  const sqliteTarget = (name: TargetName, script: string, path: string, table: string) => (round: number): TargetSpec => {
-    const file = join(dir, `${name.replace(/\W+/g, '-')}-${round}.sqlite`);
-    return {
-      name,
-      script,
-      path,
-      env: { BENCH_SQLITE_PATH: file },
-      storedIds: async () => sqliteIds(file, table),
-      cleanup: async () => {
-        for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-      },
-    };
-  };
+  const sqliteTarget = (name: TargetName, script: string, path: string, table: string): Target => ({
+    name,
+    forRound: (round) => {
+      const file = join(dir, `${name.replace(/\W+/g, '-')}-${round}.sqlite`);
+      return {
+        name,
+        script,
+        path,
+        env: { BENCH_SQLITE_PATH: file },
+        storedIds: async () => sqliteIds(file, table),
+        cleanup: async () => {
+          for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+        },
+      };
+    },
+  });
   // Each round gets fresh stores: every target starts from the same empty database each time.
-  const targets: ((round: number) => TargetSpec)[] = [
-    () => ({ name: 'ceiling', script: 'bench/targets/ceiling.ts', path: '/webhook', env: {}, storedIds: null, cleanup: async () => undefined }),
+  const targets: Target[] = [
+    { name: 'ceiling', forRound: () => ({ name: 'ceiling', script: 'bench/targets/ceiling.ts', path: '/webhook', env: {}, storedIds: null, cleanup: async () => undefined }) },
     sqliteTarget('seed-reference', 'bench/targets/seed-reference.ts', '/webhook', 'processed_events'),
     sqliteTarget('settled (SQLite)', 'bench/targets/settled.ts', '/api/webhooks/stripe', 'inbox_events'),
   ];
   let synchronousCommit: string | null = null;
   try {
     synchronousCommit = await withPg(options.databaseUrl, async (client) => (await client.query<{ synchronous_commit: string }>('show synchronous_commit')).rows[0]?.synchronous_commit ?? null);
-    targets.push(() => {
-      const schema = `bench_${randomBytes(5).toString('hex')}`;
-      return {
-        name: 'settled (PostgreSQL)',
-        script: 'bench/targets/settled.ts',
-        path: '/api/webhooks/stripe',
-        env: { BENCH_DATABASE_URL: options.databaseUrl, BENCH_PG_SCHEMA: schema },
-        storedIds: () =>
-          withPg(options.databaseUrl, async (client) => new Set((await client.query<{ id: string }>(`select id from "${schema}".inbox_events`)).rows.map((row) => row.id))),
-        cleanup: () => withPg(options.databaseUrl, async (client) => void (await client.query(`drop schema if exists "${schema}" cascade`))),
-      };
+    targets.push({
+      name: 'settled (PostgreSQL)',
+      forRound: () => {
+        const schema = `bench_${randomBytes(5).toString('hex')}`;
+        return {
+          name: 'settled (PostgreSQL)',
+          script: 'bench/targets/settled.ts',
+          path: '/api/webhooks/stripe',
+          env: { BENCH_DATABASE_URL: options.databaseUrl, BENCH_PG_SCHEMA: schema },
+          storedIds: () =>
+            withPg(options.databaseUrl, async (client) => new Set((await client.query<{ id: string }>(`select id from "${schema}".inbox_events`)).rows.map((row) => row.id))),
+          cleanup: () => withPg(options.databaseUrl, async (client) => void (await client.query(`drop schema if exists "${schema}" cascade`))),
+        };
+      },
     });
   } catch (error) {
     const reason = `PostgreSQL at ${options.databaseUrl.replace(/\/\/[^@]*@/, '//…@')} is unreachable: ${error instanceof Error ? error.message : String(error)}`;
@@ -214,16 +226,13 @@ export async function runIngestBenchmark(options: IngestOptions): Promise<Ingest
     skipped.push({ target: 'settled (PostgreSQL)', reason });
   }
   const only = options.only ?? [];
-  const chosen = targets.filter((target) => {
-    const name = target(0).name.toLowerCase();
-    return only.length === 0 || only.some((word) => name.includes(word));
-  });
+  const chosen = targets.filter((target) => only.length === 0 || only.some((word) => target.name.toLowerCase().includes(word)));
   const rounds = new Map<TargetName, TargetResult[]>();
   try {
     // Round by round, every target in turn: a machine that slows down mid-run slows every target alike.
     for (let round = 1; round <= options.rounds; round++) {
       for (const target of chosen) {
-        const spec = target(round);
+        const spec = target.forRound(round);
         console.log(`ingest: round ${round}/${options.rounds}: ${spec.name} …`);
         const result = await measure(spec, options, secret);
         console.log(`  ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, non-2xx ${result.non2xx}, peak RSS ${(result.peakRssBytes / 1048576).toFixed(0)} MB, CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/req, stored ${result.stored ?? '-'}, missing ${result.acknowledgedButMissing ?? '-'}`);
