@@ -103,7 +103,7 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
   await waitForExit(loader, 10_000);
   const peak = peakRssBytes(server.pid ?? 0);
   const cpuUsed = cpuSeconds(server.pid ?? 0) - cpuBefore;
-  const answered = result.eventsMade;
+  const sent = result.eventsMade;
   server.kill('SIGTERM');
   await waitForExit(server, 10_000);
   const acked = readFileSync(ackedIdsPath, 'utf8').split('\n').filter((id) => id.length > 0);
@@ -116,7 +116,7 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
     missing = acked.filter((id) => !ids.has(id)).length;
   }
   await spec.cleanup();
-  return { target: spec.name, ...result, peakRssBytes: peak, cpuMicrosPerRequest: answered > 0 ? (cpuUsed * 1e6) / answered : 0, stored, acknowledgedButMissing: missing };
+  return { target: spec.name, ...result, peakRssBytes: peak, cpuMicrosPerRequest: sent > 0 ? (cpuUsed * 1e6) / sent : 0, stored, acknowledgedButMissing: missing };
 }
 
 function targetChecks(byName: Map<TargetName, TargetResult>): IngestReport['targets'] {
