@@ -7,6 +7,8 @@ export class PollingLoop {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private pendingWake = false;
+  /** The step the loop is running now, if any. */
+  private current: Promise<number> | undefined;
 
   constructor(
     private readonly step: () => Promise<number>,
@@ -36,13 +38,21 @@ export class PollingLoop {
     this.wake?.();
   }
 
+  /** Resolves once the step running now (if any) has finished; its errors are the loop's to report. */
+  async stepDone(): Promise<void> {
+    await this.current?.catch(() => undefined);
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let found = 0;
       try {
-        found = await this.step();
+        this.current = this.step();
+        found = await this.current;
       } catch (error) {
         this.onError(error);
+      } finally {
+        this.current = undefined;
       }
       if (found === 0 && this.running) await this.idle();
     }
@@ -106,7 +116,11 @@ export abstract class BatchProcessor {
   }
 
   /** Handles due work until none is left; returns how much was claimed. For tests and the CLI. */
-  drain(): Promise<number> {
-    return drainAll(() => this.runBatch());
+  async drain(): Promise<number> {
+    const total = await drainAll(() => this.runBatch());
+    // The loop, when started, may hold a batch it claimed before this found nothing left: wait for that too, so that
+    // everything pending when drain() was called has been handled when it returns.
+    await this.loop.stepDone();
+    return total;
   }
 }
