@@ -17,6 +17,16 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: RateLimits = { buyerPerMinute: 120, webhookPerMinute: 6000 };
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * false on a route whose answers only servers read (the Stripe webhook): it gets nosniff alone, not the browser
+     * policies (CSP, framing, HSTS, cross-origin), which govern how a browser shows a page and cost every request.
+     */
+    browserHeaders?: boolean;
+  }
+}
+
 /**
  * Headers for every response. Scripts only from this origin and no framing; no form-action, because the
  * checkout form's redirect goes on to Stripe's hosted page. Helmet builds its middleware from these options
@@ -42,6 +52,11 @@ export async function securityHeaders(app: FastifyInstance): Promise<void> {
     crossOriginEmbedderPolicy: false,
   });
   app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config.browserHeaders === false) {
+      reply.raw.setHeader('x-content-type-options', 'nosniff');
+      done();
+      return;
+    }
     setHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
   });
 }

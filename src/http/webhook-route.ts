@@ -17,7 +17,8 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
     done(null, rawBody);
   });
 
-  app.post('/api/webhooks/stripe', async (request, reply) => {
+  // Only Stripe's servers read these answers: no browser policies (see securityHeaders).
+  app.post('/api/webhooks/stripe', { config: { browserHeaders: false } }, async (request, reply) => {
     const rawBody = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
     const header = request.headers['stripe-signature'];
     // A store failure throws StoreUnavailableError: the error handler answers 503 and Stripe retries.

@@ -62,6 +62,23 @@ describeEachStore('security headers and rate limits', (ctx) => {
     return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload: body, secret: SECRET }) } };
   }
 
+  it("the webhook's answers, read only by Stripe's servers, carry nosniff and none of the browser policies", async () => {
+    const url = await start();
+    const stored = await fetch(`${url}/api/webhooks/stripe`, { method: 'POST', ...signedEvent('evt_headers') });
+    const refused = await fetch(`${url}/api/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect([stored.status, refused.status]).toEqual([200, 400]);
+    for (const response of [stored, refused]) {
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('content-security-policy')).toBeNull();
+      expect(response.headers.get('strict-transport-security')).toBeNull();
+    }
+    // Anything else at that address (a browser's GET, say) is answered like every other page.
+    const browsing = await fetch(`${url}/api/webhooks/stripe`);
+    expect(browsing.status).toBe(404);
+    expect(browsing.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
   it('with an allow-list, a correctly signed event from elsewhere is refused with 403 and not stored', async () => {
     const url = await start(undefined, { webhookSources: ['10.1.2.3', '192.168.0.0/16'] });
     const refused = await fetch(`${url}/api/webhooks/stripe`, { method: 'POST', ...signedEvent('evt_outsider') });
