@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnTs, waitForExit } from '../../../bench/support/process.js';
+import { TEST_DATABASE_URL, probePostgres } from '../../support/stores.js';
+
+const postgresUnreachable = (await probePostgres()) !== undefined && process.env.SETTLED_REQUIRE_PG !== '1';
 
 /*
- * The chaos soak (`npm run soak`) at a size the suite can afford: a few hundred purchases of every kind, every event
- * delivered 1–3 times, shuffled and 10% failed, settled killed with SIGKILL once mid-run, then the reconciler.
+ * The chaos soak (`npm run soak`) at a size the suite can afford, on SQLite (one process) and PostgreSQL (three): a
+ * few hundred purchases of every kind, every event delivered 1–3 times, shuffled and 10% failed, a settled process
+ * killed with SIGKILL once mid-run, then the reconciler.
  * It asserts correctness only (nothing lost, nothing fulfilled twice, every order as Stripe says), never speed.
  */
 
@@ -25,7 +29,13 @@ interface SoakReport {
   lostSample: unknown[];
 }
 
-describe('the short chaos soak (SQLite, one process, one SIGKILL restart)', () => {
+const runs = [
+  { store: 'sqlite', processes: 1, skip: false },
+  // Three processes, each its own endpoint: every event reaches all three, so they race on the same rows.
+  { store: 'postgres', processes: 3, skip: postgresUnreachable },
+] as const;
+
+describe.each(runs)('the short chaos soak ($store, $processes process(es), one SIGKILL restart)', ({ store, processes, skip }) => {
   let resultsDir: string | undefined;
   let child: ChildProcess | undefined;
 
@@ -34,10 +44,12 @@ describe('the short chaos soak (SQLite, one process, one SIGKILL restart)', () =
     if (resultsDir) rmSync(resultsDir, { recursive: true, force: true });
   });
 
-  it('loses no event, fulfills no order twice and leaves every order as the emulator says it is', { timeout: 300_000 }, async () => {
+  it.skipIf(skip)('loses no event, fulfills no order twice and leaves every order as the emulator says it is', { timeout: 300_000 }, async () => {
     resultsDir = mkdtempSync(join(tmpdir(), 'settled-short-soak-'));
     child = spawnTs('bench/soak.ts', {
-      SOAK_STORE: 'sqlite',
+      SOAK_STORE: store,
+      SOAK_PROCESSES: String(processes),
+      BENCH_DATABASE_URL: TEST_DATABASE_URL,
       SOAK_PURCHASES: '200',
       SOAK_RESTARTS: '1',
       SOAK_RESULTS_DIR: resultsDir,
@@ -49,7 +61,7 @@ describe('the short chaos soak (SQLite, one process, one SIGKILL restart)', () =
     const code = await waitForExit(child, 280_000);
     expect(code, output.slice(-4_000)).toBe(0);
 
-    const report = JSON.parse(readFileSync(join(resultsDir, 'soak-sqlite.json'), 'utf8')) as SoakReport;
+    const report = JSON.parse(readFileSync(join(resultsDir, `soak-${store}.json`), 'utf8')) as SoakReport;
     expect(report.purchases).toBe(200);
     expect(report.kills).toHaveLength(1);
     // The chaos really happened: more attempts than events, some failed on purpose, some while settled was down.
