@@ -18,6 +18,8 @@ export interface IngestOptions {
   readonly only?: readonly string[];
   /** A fixed request rate instead of as fast as the target answers: to compare CPU per request, not throughput. */
   readonly ratePerSecond?: number;
+  /** For profiling: each target writes its V8 CPU profile here (the load generator's is not taken). */
+  readonly cpuProfileDir?: string;
 }
 
 export type TargetName = 'ceiling' | 'seed-reference' | 'settled (SQLite)' | 'settled (PostgreSQL)';
@@ -81,9 +83,8 @@ async function withPg<T>(url: string, use: (client: pg.Client) => Promise<T>): P
 }
 
 async function measure(spec: TargetSpec, options: IngestOptions, secret: string): Promise<TargetResult> {
-  // For profiling: BENCH_CPU_PROFILE_DIR=dir writes each target's V8 CPU profile there (the load generator's is not taken).
-  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
-  const server = spawnJs(await compileTs(spec.script), { ...spec.env, BENCH_SECRET: secret }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const server = spawnJs(await compileTs(spec.script), { ...spec.env, BENCH_SECRET: secret }, profiling);
   const { port } = await firstJsonLine<{ port: number }>(server, 30_000);
   const ackedIdsPath = join(tmpdir(), `settled-bench-acked-${randomBytes(4).toString('hex')}.txt`);
   const load: LoadSpec = {

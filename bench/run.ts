@@ -70,14 +70,15 @@ if (wants('ingest')) {
     databaseUrl: DATABASE_URL,
     only: (process.env.BENCH_TARGETS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0),
     ...(process.env.BENCH_RATE ? { ratePerSecond: Number(process.env.BENCH_RATE) } : {}),
+    ...(process.env.BENCH_CPU_PROFILE_DIR ? { cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR } : {}),
   };
-  // Some targets only, or a fixed rate, is a diagnostic run: printed, never published over the full results.
-  const diagnostic = options.only.length > 0 || options.ratePerSecond !== undefined;
+  // Some targets only, a fixed rate or a profiler slowing the targets is a diagnostic run: printed, never published.
+  const diagnostic = options.only.length > 0 || options.ratePerSecond !== undefined || options.cpuProfileDir !== undefined;
   const command = `npm run bench -- ingest (${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per target, ${options.rounds} rounds, medians)`;
   const machine = describeMachine();
   const report = await runIngestBenchmark(options);
   if (diagnostic) {
-    console.log('Diagnostic run (BENCH_TARGETS or BENCH_RATE): bench/results/ is left as it was.');
+    console.log('Diagnostic run (BENCH_TARGETS, BENCH_RATE or BENCH_CPU_PROFILE_DIR): bench/results/ is left as it was.');
   } else {
     writeFileSync(join(RESULTS, 'ingest.json'), `${JSON.stringify({ machine, command, options: { ...options, databaseUrl: undefined }, ...report }, null, 2)}\n`);
     writeFileSync(join(RESULTS, 'ingest.md'), ingestMarkdown(report, machine, command));
