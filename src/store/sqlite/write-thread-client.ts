@@ -35,6 +35,8 @@ export class SqliteWriteError extends Error {
 export class SqliteWriteThread {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
+  /** The statements the running thread has been given, by number (see transaction). */
+  private sqlNumbers = new Map<string, number>();
   private nextId = 1;
   private closed = false;
 
@@ -48,10 +50,22 @@ export class SqliteWriteThread {
     if (this.closed) return Promise.reject(new Error('The SQLite store is closed.'));
     const worker = this.running();
     const id = this.nextId++;
+    // Each SQL text crosses to the thread once, with a number; after that a statement is [number, ...params].
+    // Copying the same text with every statement cost as much as copying the parameters.
+    const define: [number, string][] = [];
+    const rows = statements.map(({ sql, params }) => {
+      let number = this.sqlNumbers.get(sql);
+      if (number === undefined) {
+        number = this.sqlNumbers.size;
+        this.sqlNumbers.set(sql, number);
+        define.push([number, sql]);
+      }
+      return [number, ...params];
+    });
     return new Promise<number[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ id, statements });
+      worker.postMessage(define.length > 0 ? { id, define, statements: rows } : { id, statements: rows });
     });
   }
 
@@ -71,6 +85,8 @@ export class SqliteWriteThread {
   private running(): Worker {
     if (this.worker !== undefined) return this.worker;
     const worker = new Worker(new URL('./write-thread.js', import.meta.url), { workerData: { path: this.path } });
+    // A new thread knows no statement yet.
+    this.sqlNumbers = new Map();
     worker.unref();
     worker.on('message', (reply: Reply) => this.settle(reply));
     worker.on('error', (error) => this.abandon(worker, error));

@@ -6,8 +6,11 @@
  * that runs it. Webhook intake commits here instead, and the main thread goes on parsing and verifying requests
  * while the disk syncs. Plain JavaScript so that it loads as it is from src/ (tests, tsx) and from dist/.
  *
- * Messages in:  { id, statements: [{ sql, params }] }   → { id, changes: number[] } after COMMIT
- *                                                          or { id, error: { message, code } }, nothing kept
+ * Messages in:  { id, define?: [[n, sql]], statements: [[n, ...params]] }
+ *                                        → { id, changes: number[] } after COMMIT
+ *                                          or { id, error: { message, code } }, nothing kept
+ *               A statement names its SQL by number: `define` gives a number its text (prepared here, once),
+ *               before the statements of the same message use it. Numbers hold for the thread's life.
  *               { close: true }                        → closes the connection; the thread then ends.
  * Requests that queue while a commit runs share the next one (see commitTogether).
  */
@@ -29,18 +32,24 @@ database.pragma('foreign_keys = ON');
 // Lock waits are ours (below): short sleeps, so a held lock costs a webhook milliseconds, not SQLite's 100 ms naps.
 database.pragma('busy_timeout = 0');
 
-/** @type {Map<string, import('better-sqlite3').Statement>} */
-const prepared = new Map();
+/** SQL texts by number, as defined; each is prepared at its first use (a failed prepare is retried next time). */
+/** @type {string[]} */
+const texts = [];
+/** @type {import('better-sqlite3').Statement[]} */
+const prepared = [];
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-/** @param {string} sql */
-function statement(sql) {
-  let found = prepared.get(sql);
+/** @param {unknown[]} row [number, ...params] */
+function run(row) {
+  const number = /** @type {number} */ (row[0]);
+  let found = prepared[number];
   if (found === undefined) {
+    const sql = texts[number];
+    if (sql === undefined) throw new Error(`write thread: statement ${number} was never defined`);
     found = database.prepare(sql);
-    prepared.set(sql, found);
+    prepared[number] = found;
   }
-  return found;
+  return found.run(...row.slice(1)).changes;
 }
 
 /** @param {unknown} error */
@@ -83,7 +92,7 @@ function commitTogether(requests) {
     for (const { id, statements } of requests) {
       database.exec('savepoint request');
       try {
-        const changes = statements.map(({ sql, params }) => statement(sql).run(...params).changes);
+        const changes = statements.map(run);
         database.exec('release request');
         replies.push({ id, changes });
       } catch (error) {
@@ -102,7 +111,7 @@ function commitTogether(requests) {
   for (const reply of replies) port.postMessage(reply);
 }
 
-/** @typedef {{ id: number, statements: { sql: string, params: unknown[] }[] }} Request */
+/** @typedef {{ id: number, define?: [number, string][], statements: unknown[][] }} Request */
 /** @typedef {Request | { close: true }} Message */
 
 port.on('message', (/** @type {Message} */ first) => {
@@ -111,6 +120,7 @@ port.on('message', (/** @type {Message} */ first) => {
   // Whatever else has arrived meanwhile joins this commit.
   for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) messages.push(next.message);
   const requests = /** @type {Request[]} */ (messages.filter((message) => !('close' in message)));
+  for (const request of requests) for (const [number, sql] of request.define ?? []) texts[number] = sql;
   if (requests.length > 0) commitTogether(requests);
   if (messages.some((message) => 'close' in message)) {
     database.close();

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteWriteError, SqliteWriteThread } from '../../../src/store/sqlite/write-thread-client.js';
@@ -71,6 +72,29 @@ describe('the SQLite write thread', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(rows().map((row) => (row as { id: string }).id)).toEqual(['a', 'd']);
+  });
+
+  it('a statement that cannot be prepared fails its transaction, and the same SQL works once it can', async () => {
+    const insert = 'insert into later (id) values (?)';
+    const failed = await thread.transaction([{ sql: insert, params: ['a'] }]).then(() => undefined, (error: unknown) => error);
+    expect(failed).toBeInstanceOf(SqliteWriteError);
+    expect((failed as Error).message).toMatch(/no such table: later/);
+    const setup = new BetterSqlite3(path);
+    setup.exec('create table later (id text primary key)');
+    setup.close();
+    expect(await thread.transaction([{ sql: insert, params: ['a'] }])).toEqual([1]);
+  });
+
+  it('a thread that dies is replaced, and statements it had been given still run on the new one', async () => {
+    const insert = 'insert into t (id, body) values (?, ?)';
+    expect(await thread.transaction([{ sql: insert, params: ['before', 'x'] }])).toEqual([1]);
+    // What a crash of the thread looks like from here: its worker ends.
+    const worker = (thread as unknown as { worker: Worker }).worker;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exited;
+    expect(await thread.transaction([{ sql: insert, params: ['after', 'y'] }, { sql: 'select 1', params: [] }])).toEqual([1, 0]);
+    expect(rows().map((row) => (row as { id: string }).id)).toEqual(['after', 'before']);
   });
 
   it('waits while another connection holds the write lock, then commits', async () => {
