@@ -79,27 +79,49 @@ function describe(error) {
   return { message: described.message, code };
 }
 
+/** @typedef {{ id: number, changes: number[] } | { id: number, error: { message: string, code: string | undefined } }} Reply */
+
 /**
- * Every request waiting when a commit starts goes into it: one fsync for all of them. Each request is its own
- * savepoint, so one that fails (a constraint, say) is undone alone and answered with its error; the others commit.
+ * Each request in its own savepoint: one that fails (a constraint, say) is undone alone and answered with its
+ * error; the others go on.
+ * @param {Request[]} requests
+ * @returns {Reply[]}
+ */
+function runIsolated(requests) {
+  return requests.map(({ id, statements }) => {
+    database.exec('savepoint request');
+    try {
+      const changes = statements.map(run);
+      database.exec('release request');
+      return { id, changes };
+    } catch (error) {
+      database.exec('rollback to request');
+      database.exec('release request');
+      return { id, error: describe(error) };
+    }
+  });
+}
+
+/**
+ * Every request waiting when a commit starts goes into it: one fsync for all of them. They first run together
+ * with no savepoint: a savepoint makes SQLite copy every page the transaction changes into a statement journal,
+ * which for a batch of events spilled to a temporary file (created and deleted with each commit). Should a
+ * statement fail, the transaction is rolled back and run again with each request in its own savepoint, so the
+ * failing request alone is refused.
  * @param {Request[]} requests
  */
 function commitTogether(requests) {
-  /** @type {({ id: number, changes: number[] } | { id: number, error: { message: string, code: string | undefined } })[]} */
-  const replies = [];
+  /** @type {Reply[]} */
+  let replies;
   try {
     beginImmediate();
-    for (const { id, statements } of requests) {
-      database.exec('savepoint request');
-      try {
-        const changes = statements.map(run);
-        database.exec('release request');
-        replies.push({ id, changes });
-      } catch (error) {
-        database.exec('rollback to request');
-        database.exec('release request');
-        replies.push({ id, error: describe(error) });
-      }
+    try {
+      replies = requests.map(({ id, statements }) => ({ id, changes: statements.map(run) }));
+    } catch {
+      // Some errors (a full disk, say) have already ended the transaction.
+      if (database.inTransaction) database.exec('rollback');
+      beginImmediate();
+      replies = runIsolated(requests);
     }
     database.exec('commit');
   } catch (error) {
