@@ -22,7 +22,7 @@ export interface IngestOptions {
   readonly cpuProfileDir?: string;
 }
 
-export type TargetName = 'ceiling' | 'seed-reference' | 'settled (SQLite)' | 'settled (PostgreSQL)';
+export type TargetName = 'ceiling' | 'signature check only' | 'seed-reference' | 'settled (SQLite)' | 'settled (PostgreSQL)';
 
 export interface TargetResult extends LoadResult {
   readonly target: TargetName;
@@ -200,6 +200,10 @@ export async function runIngestBenchmark(options: IngestOptions): Promise<Ingest
   // Each round gets fresh stores: every target starts from the same empty database each time.
   const targets: Target[] = [
     { name: 'ceiling', forRound: () => ({ name: 'ceiling', script: 'bench/targets/ceiling.ts', path: '/webhook', env: {}, storedIds: null, cleanup: async () => undefined }) },
+    {
+      name: 'signature check only',
+      forRound: () => ({ name: 'signature check only', script: 'bench/targets/signature-only.ts', path: '/webhook', env: {}, storedIds: null, cleanup: async () => undefined }),
+    },
     sqliteTarget('seed-reference', 'bench/targets/seed-reference.ts', '/webhook', 'processed_events'),
     sqliteTarget('settled (SQLite)', 'bench/targets/settled.ts', '/api/webhooks/stripe', 'inbox_events'),
   ];
