@@ -1,5 +1,6 @@
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
+import { cpuCheckMicros } from './calibrate.js';
 
 export interface Machine {
   readonly date: string;
@@ -8,6 +9,8 @@ export interface Machine {
   readonly memoryGb: number;
   readonly node: string;
   readonly commit: string;
+  /** µs to verify and parse one signed event on this machine as the run started (see cpuCheckMicros). */
+  readonly cpuCheckMicros: number;
 }
 
 export function describeMachine(): Machine {
@@ -24,9 +27,10 @@ export function describeMachine(): Machine {
     memoryGb: Math.round(totalmem() / 1024 ** 3),
     node: process.version,
     commit,
+    cpuCheckMicros: Math.round(cpuCheckMicros() * 10) / 10,
   };
 }
 
 export function machineLine(machine: Machine): string {
-  return `${machine.date.slice(0, 16).replace('T', ' ')} UTC · ${machine.cores} × ${machine.cpu} · ${machine.memoryGb} GB · Node ${machine.node} · commit ${machine.commit}`;
+  return `${machine.date.slice(0, 16).replace('T', ' ')} UTC · ${machine.cores} × ${machine.cpu} · ${machine.memoryGb} GB · Node ${machine.node} · commit ${machine.commit} · CPU check ${machine.cpuCheckMicros} µs`;
 }
