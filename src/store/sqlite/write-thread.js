@@ -104,8 +104,9 @@ function runIsolated(requests) {
 
 /**
  * Every request waiting when a commit starts goes into it: one fsync for all of them. They first run together
- * with no savepoint: a savepoint makes SQLite copy every page the transaction changes into a statement journal,
- * which for a batch of events spilled to a temporary file (created and deleted with each commit). Should a
+ * with no savepoint: under a savepoint SQLite keeps the prior content of each page a request changes in a
+ * statement journal, which for a batch of events outgrew memory into a temporary file created and deleted with
+ * each commit. Should a
  * statement fail, the transaction is rolled back and run again with each request in its own savepoint, so the
  * failing request alone is refused.
  * @param {Request[]} requests
