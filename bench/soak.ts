@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type Stripe from 'stripe';
-import { startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { startEmulator, type DeliveryAttempt, type RunningEmulator } from '../emulator/index.js';
 import { createStripeClient } from '../src/stripe/gateway.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { describeMachine, machineLine, type Machine } from './support/machine.js';
@@ -443,14 +443,14 @@ async function main(): Promise<void> {
  * failed), settled not answering within the emulator's delivery timeout (it was up but hung), settled answering 5xx
  * (the store was unavailable; Stripe retries), or settled refusing a genuine event with 4xx (must be 0).
  */
-function failedBy(deliveries: readonly { ok: boolean; status: number | null; error: string | null; chaos_failed: boolean }[]): FailedBy {
+function failedBy(deliveries: readonly Pick<DeliveryAttempt, 'ok' | 'status' | 'failure'>[]): FailedBy {
   const counts: FailedBy = { chaos: 0, unreachable: 0, timedOut: 0, serverError: 0, refused: 0 };
   for (const d of deliveries) {
     if (d.ok) continue;
-    if (d.chaos_failed) counts.chaos++;
-    else if (d.status === null && d.error?.startsWith('timed out')) counts.timedOut++;
-    else if (d.status === null) counts.unreachable++;
-    else if (d.status >= 500) counts.serverError++;
+    if (d.failure === 'chaos') counts.chaos++;
+    else if (d.failure === 'timeout') counts.timedOut++;
+    else if (d.failure === 'connection') counts.unreachable++;
+    else if ((d.status ?? 0) >= 500) counts.serverError++;
     else counts.refused++;
   }
   return counts;

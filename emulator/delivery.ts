@@ -27,7 +27,15 @@ export interface DeliveryAttempt {
   error: string | null;
   /** True when chaos failed the attempt before it reached the endpoint. */
   chaos_failed: boolean;
+  /**
+   * Why the attempt failed (null when it succeeded): `chaos` (failed on purpose, never sent), `connection` (no
+   * connection, or it broke before an answer), `timeout` (no answer within the delivery timeout), `status` (the
+   * endpoint answered, but not 2xx).
+   */
+  failure: DeliveryFailure | null;
 }
+
+export type DeliveryFailure = 'chaos' | 'connection' | 'timeout' | 'status';
 
 interface Job {
   eventId: string;
@@ -206,7 +214,9 @@ export class Delivery {
     const retriesLeft = job.attempt <= this.options.retryScheduleMs.length;
     // Chaos never fails the last attempt, so every event still reaches a healthy endpoint at least once.
     const chaosFails = retriesLeft && this.chaos.failRate > 0 && this.random() < this.chaos.failRate;
-    const outcome = chaosFails ? { status: null, error: 'chaos: failed before reaching the endpoint', durationMs: 0 } : await this.post(event, endpoint);
+    const outcome = chaosFails
+      ? { status: null, error: 'chaos: failed before reaching the endpoint', failure: 'chaos' as const, durationMs: 0 }
+      : await this.post(event, endpoint);
     const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
     this.attemptsLog.push({
       id: this.nextAttemptId++,
@@ -222,6 +232,7 @@ export class Delivery {
       ok,
       error: ok ? null : outcome.error ?? `endpoint answered ${String(outcome.status)}`,
       chaos_failed: chaosFails,
+      failure: ok ? null : (outcome.failure ?? 'status'),
     });
     if (this.attemptsLog.length > MAX_RECORDED_ATTEMPTS) this.attemptsLog.splice(0, this.attemptsLog.length - MAX_RECORDED_ATTEMPTS);
     if (ok) {
@@ -240,7 +251,10 @@ export class Delivery {
     event.pending_webhooks = Math.max(0, event.pending_webhooks - 1);
   }
 
-  private async post(event: EventRecord, endpoint: Stripe.WebhookEndpoint): Promise<{ status: number | null; error: string | null; durationMs: number }> {
+  private async post(
+    event: EventRecord,
+    endpoint: Stripe.WebhookEndpoint,
+  ): Promise<{ status: number | null; error: string | null; failure: DeliveryFailure | null; durationMs: number }> {
     const secret = this.state.webhookSecrets.get(endpoint.id) ?? '';
     const payload = JSON.stringify(event, null, 2);
     // Real wall-clock seconds, re-signed per attempt, so a receiver's 300 s tolerance holds even after clock advances.
@@ -255,10 +269,13 @@ export class Delivery {
         signal: AbortSignal.timeout(this.options.deliveryTimeoutMs),
       });
       await response.arrayBuffer().catch(() => undefined);
-      return { status: response.status, error: null, durationMs: Date.now() - started };
+      return { status: response.status, error: null, failure: null, durationMs: Date.now() - started };
     } catch (error) {
-      const message = error instanceof Error && error.name === 'TimeoutError' ? `timed out after ${this.options.deliveryTimeoutMs} ms` : `connection failed: ${error instanceof Error ? error.message : String(error)}`;
-      return { status: null, error: message, durationMs: Date.now() - started };
+      const durationMs = Date.now() - started;
+      if (error instanceof Error && error.name === 'TimeoutError') {
+        return { status: null, error: `timed out after ${this.options.deliveryTimeoutMs} ms`, failure: 'timeout', durationMs };
+      }
+      return { status: null, error: `connection failed: ${error instanceof Error ? error.message : String(error)}`, failure: 'connection', durationMs };
     }
   }
 }

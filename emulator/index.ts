@@ -21,7 +21,7 @@ import { State, type EventRecord } from './state.js';
 import { World } from './world.js';
 
 export type { ChaosOptions } from './chaos.js';
-export type { DeliveryAttempt } from './delivery.js';
+export type { DeliveryAttempt, DeliveryFailure } from './delivery.js';
 export type { FaultStatus } from './faults.js';
 export type { EventRecord } from './state.js';
 export { signPayload, DEFAULT_RETRY_SCHEDULE_MS } from './delivery.js';

@@ -80,6 +80,7 @@ describe('signed delivery', () => {
     for (const r of receiver.received) expect(world.stripe.webhooks.constructEvent(r.body, r.signature, secret ?? '').type).toBe('checkout.session.completed');
     const attempts = (await (await fetch(`${world.emulator.url}/_emulator/deliveries`)).json()) as { data: Array<{ attempt: number; status: number; ok: boolean }> };
     expect(attempts.data.map((a) => [a.attempt, a.status, a.ok])).toEqual([[1, 500, false], [2, 500, false], [3, 200, true]]);
+    expect(world.emulator.deliveries().map((a) => a.failure)).toEqual(['status', 'status', null]);
     const [event] = (await world.stripe.events.list({ type: 'checkout.session.completed' })).data;
     expect(event?.pending_webhooks).toBe(0);
   });
@@ -115,8 +116,25 @@ describe('signed delivery', () => {
     const attempts = world.emulator.deliveries();
     expect(attempts.map((a) => a.ok)).toEqual([false, true]);
     expect(attempts[0]?.error).toMatch(/timed out/);
+    expect(attempts.map((a) => a.failure)).toEqual(['timeout', null]);
     silent.closeAllConnections();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('an endpoint nobody listens on is a connection failure, told apart from a timeout or an answer', async () => {
+    const { createServer } = await import('node:net');
+    // A port that was free a moment ago: connecting to it is refused.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const address = probe.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    await world.stripe.webhookEndpoints.create({ url: `http://127.0.0.1:${port}/hook`, enabled_events: ['checkout.session.completed'] });
+    await paySession();
+    await world.emulator.settle(5000);
+    const attempts = world.emulator.deliveries();
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(attempts.every((a) => !a.ok && a.status === null && a.failure === 'connection')).toBe(true);
   });
 
   it('treats a redirect as a failure, as Stripe does', async () => {
@@ -167,7 +185,9 @@ describe('chaos', () => {
   it('fails a fraction of attempts before they reach the endpoint and retries them', async () => {
     const { expected, received } = await run({ failRate: 0.5, seed: 11 });
     expect([...new Set(received)].sort()).toEqual(expected);
-    expect(world.emulator.deliveries().some((a) => a.chaos_failed)).toBe(true);
+    const attempts = world.emulator.deliveries();
+    expect(attempts.some((a) => a.chaos_failed)).toBe(true);
+    expect(attempts.every((a) => a.chaos_failed === (a.failure === 'chaos'))).toBe(true);
   });
 });
 
