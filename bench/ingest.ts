@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { LoadResult, LoadSpec } from './load.js';
+import { WARMED_UP_LINE } from './support/load-phases.js';
 import { compileTs, cpuSeconds, firstJsonLine, peakRssBytes, spawnJs, waitForExit } from './support/process.js';
 
 export interface IngestOptions {
@@ -30,7 +31,7 @@ export type TargetName = 'ceiling' | 'signature check only' | 'seed-reference' |
 export interface TargetResult extends LoadResult {
   readonly target: TargetName;
   readonly peakRssBytes: number;
-  /** The target process's CPU time (all its threads; not PostgreSQL's server) per request sent, warm-up included. */
+  /** The target process's CPU time (all its threads; not PostgreSQL's server) per request sent in the measured run. */
   readonly cpuMicrosPerRequest: number;
   /** Events found in the target's store after the run (null: the ceiling stores nothing). */
   readonly stored: number | null;
@@ -102,13 +103,17 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
     ackedIdsPath,
     ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
   };
-  const cpuBefore = cpuSeconds(server.pid ?? 0);
   const loader = spawnJs(await compileTs('bench/load.ts'), { BENCH_LOAD: JSON.stringify(load) });
-  const result = await firstJsonLine<LoadResult>(loader, (options.warmupSeconds + options.durationSeconds + 120) * 1000);
+  // CPU is counted over the measured run only: during the warm-up V8 is still compiling the target's hot code.
+  let cpuAtStart: number | undefined;
+  const result = await firstJsonLine<LoadResult>(loader, (options.warmupSeconds + options.durationSeconds + 120) * 1000, (line) => {
+    if (line === WARMED_UP_LINE) cpuAtStart = cpuSeconds(server.pid ?? 0);
+  });
   await waitForExit(loader, 10_000);
   const peak = peakRssBytes(server.pid ?? 0);
-  const cpuUsed = cpuSeconds(server.pid ?? 0) - cpuBefore;
-  const sent = result.eventsMade;
+  if (cpuAtStart === undefined) throw new Error('the load generator never said its warm-up was over');
+  const cpuUsed = cpuSeconds(server.pid ?? 0) - cpuAtStart;
+  const sent = result.eventsMade - result.eventsMadeInWarmup;
   server.kill('SIGTERM');
   await waitForExit(server, 10_000);
   const acked = readFileSync(ackedIdsPath, 'utf8').split('\n').filter((id) => id.length > 0);
@@ -174,6 +179,7 @@ function combineRounds(rounds: readonly TargetResult[]): TargetResult {
     timeouts: sum((r) => r.timeouts),
     acknowledged: sum((r) => r.acknowledged),
     eventsMade: sum((r) => r.eventsMade),
+    eventsMadeInWarmup: sum((r) => r.eventsMadeInWarmup),
     eventsMadeDuringRun: sum((r) => r.eventsMadeDuringRun),
     peakRssBytes: Math.max(...rounds.map((r) => r.peakRssBytes)),
     cpuMicrosPerRequest: mid((r) => r.cpuMicrosPerRequest),

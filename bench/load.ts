@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { createEventFactory, type SignedEvent } from './support/events.js';
+import { WARMED_UP_LINE } from './support/load-phases.js';
 
 /**
  * The load generator, run as its own process so it never shares a CPU queue with the target. Each request is a
@@ -34,6 +35,8 @@ export interface LoadResult {
   readonly timeouts: number;
   readonly acknowledged: number;
   readonly eventsMade: number;
+  /** Of those, the ones sent during the warm-up. */
+  readonly eventsMadeInWarmup: number;
   /** Events the pool did not hold, made while the load ran: the generator's work per request was then higher. */
   readonly eventsMadeDuringRun: number;
 }
@@ -81,6 +84,9 @@ function run(durationSeconds: number): Promise<autocannon.Result> {
 
 if (spec.warmupSeconds > 0) await run(spec.warmupSeconds);
 const warmupAcked = acked.length;
+const warmupMade = next;
+// The bench measures the target's CPU time from here on.
+process.stdout.write(`${WARMED_UP_LINE}\n`);
 const result = await run(spec.durationSeconds);
 writeFileSync(spec.ackedIdsPath, acked.join('\n'));
 const summary: LoadResult = {
@@ -94,6 +100,7 @@ const summary: LoadResult = {
   timeouts: result.timeouts,
   acknowledged: acked.length - warmupAcked,
   eventsMade: next,
+  eventsMadeInWarmup: warmupMade,
   eventsMadeDuringRun: Math.max(0, next - spec.poolSize),
 };
 process.stdout.write(`${JSON.stringify(summary)}\n`);

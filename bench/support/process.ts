@@ -34,8 +34,11 @@ export function spawnJs(file: string, env: Record<string, string>, nodeArgs: rea
   return spawn(process.execPath, [...nodeArgs, file], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-/** The first stdout line that parses as JSON, or an error if the process exits first. */
-export function firstJsonLine<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
+/**
+ * The first stdout line that parses as JSON, or an error if the process exits first. Lines before it that are not
+ * JSON go to `onOtherLine` (progress a child reports, say).
+ */
+export function firstJsonLine<T>(child: ChildProcess, timeoutMs: number, onOtherLine?: (line: string) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     if (!child.stdout) throw new Error('child has no stdout pipe');
     const lines = createInterface({ input: child.stdout });
@@ -53,6 +56,7 @@ export function firstJsonLine<T>(child: ChildProcess, timeoutMs: number): Promis
         resolve(value);
       } catch {
         // Not our line (a log line, say).
+        onOtherLine?.(line);
       }
     });
   });
