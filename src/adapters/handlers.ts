@@ -42,8 +42,8 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
 }
 
-function failure(status: number, code: string, message: string): AdapterResponse {
-  return json(status, { error: { code, message } });
+function failure(status: number, code: string, message: string, headers: Record<string, string> = {}): AdapterResponse {
+  return json(status, { error: { code, message } }, headers);
 }
 
 function parseBody(request: AdapterRequest): unknown {
@@ -63,7 +63,8 @@ function parseBody(request: AdapterRequest): unknown {
 function errorResponse(error: unknown, onError: (error: unknown) => void): AdapterResponse {
   const answer = answerForError(error);
   if (answer.unexpected) onError(error);
-  return failure(answer.status, answer.code, answer.message);
+  const headers: Record<string, string> = answer.retryAfterSeconds === undefined ? {} : { 'retry-after': String(answer.retryAfterSeconds) };
+  return failure(answer.status, answer.code, answer.message, headers);
 }
 
 async function webhook(settled: SettledParts, request: AdapterRequest): Promise<AdapterResponse> {

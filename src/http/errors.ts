@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import Stripe from 'stripe';
 import { ZodError } from 'zod';
-import { StoreUnavailableError } from '../ingest/webhook.js';
+import { StoreUnavailableError, isStoreUnavailable } from '../store/index.js';
 
 /** An error meant for the client: a stable code, a sentence that says what to do, an HTTP status. */
 export class HttpError extends Error {
@@ -48,9 +48,14 @@ export interface ErrorAnswer {
   readonly message: string;
   /** Worth an error log line: ours or Stripe's failure, not the client's. */
   readonly unexpected: boolean;
+  /** Sent as Retry-After: the failure is ours and passing, so the same request may be tried again then. */
+  readonly retryAfterSeconds?: number;
 }
 
 const STRIPE_UNAVAILABLE = 'The payment provider could not be reached or refused the request. Nothing was charged; try again in a moment.';
+const STORE_UNAVAILABLE = 'The order store is unavailable for a moment. Try again in a few seconds.';
+// A database that blipped is usually back within seconds; a balancer or Stripe will try again sooner or later anyway.
+const STORE_RETRY_AFTER_SECONDS = 2;
 const INTERNAL = 'Something went wrong on our side. Try again in a moment; if it persists, contact the shop.';
 
 /**
@@ -61,7 +66,8 @@ export function answerForError(error: unknown): ErrorAnswer {
   const answer = (status: number, code: string, message: string, unexpected = false): ErrorAnswer => ({ status, code, message, unexpected });
   if (error instanceof HttpError) return answer(error.statusCode, error.code, error.message);
   if (error instanceof ZodError) return answer(400, 'invalid_request', describeZodError(error));
-  if (error instanceof StoreUnavailableError) return answer(503, 'store_unavailable', 'The event could not be stored; Stripe will retry it.', true);
+  if (error instanceof StoreUnavailableError) return { ...answer(503, 'store_unavailable', error.message, true), retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
+  if (isStoreUnavailable(error)) return { ...answer(503, 'store_unavailable', STORE_UNAVAILABLE, true), retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
   if (error instanceof Stripe.errors.StripeError) return answer(502, 'stripe_unavailable', STRIPE_UNAVAILABLE, true);
   if (!(error instanceof Error)) return answer(500, 'internal_error', INTERNAL, true);
   const fastifyCode = 'code' in error && typeof error.code === 'string' ? FASTIFY_CODES[error.code] : undefined;
@@ -75,7 +81,7 @@ export function answerForError(error: unknown): ErrorAnswer {
 /** What a log line may say about an unexpected error: Stripe's own words may name our keys or objects. */
 export function loggableError(error: unknown): Record<string, unknown> {
   if (error instanceof Stripe.errors.StripeError) return { type: error.type, code: error.code, statusCode: error.statusCode, requestId: error.requestId };
-  if (error instanceof StoreUnavailableError) return { name: error.name, cause: String(error.cause) };
+  if (error instanceof StoreUnavailableError) return { name: error.name, cause: error.cause instanceof Error ? error.cause.message : String(error.cause) };
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
   return { value: String(error) };
 }
@@ -83,6 +89,7 @@ export function loggableError(error: unknown): Record<string, unknown> {
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   const answer = answerForError(error);
   if (answer.unexpected) request.log.error({ err: loggableError(error) }, 'request failed');
+  if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
   void reply.status(answer.status).send(body(answer.code, answer.message));
 }
 

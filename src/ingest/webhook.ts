@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../store/errors.js';
 import type { DeliveryLogRepository, NewWebhookDelivery } from '../store/types.js';
 import { verifyWebhook, type SignatureRejection } from '../stripe/webhook-signature.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -7,13 +8,6 @@ export type IntakeRejection = SignatureRejection | 'source_not_allowed';
 export type IntakeResult =
   | { readonly kind: 'stored'; readonly eventId: string; readonly eventType: string; readonly duplicate: boolean }
   | { readonly kind: 'rejected'; readonly code: IntakeRejection; readonly message: string };
-
-export class StoreUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('The event store is unavailable; the event was not stored.', { cause });
-    this.name = 'StoreUnavailableError';
-  }
-}
 
 export interface WebhookIntakeOptions {
   readonly committer: GroupCommitter;
@@ -90,7 +84,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
       }));
     } catch (error) {
       log({ ...base, outcome: 'failed', reason: 'store_unavailable', ...identity, signatureHeader: null });
-      throw new StoreUnavailableError(error);
+      throw new StoreUnavailableError('The event could not be stored; Stripe will retry it.', error);
     }
     options.metrics?.webhookReceived(inserted ? 'stored' : 'duplicate', 'none');
     if (inserted) options.onStored?.();

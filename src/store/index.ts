@@ -29,7 +29,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   );
 }
 
-export { OrderConflictError, OrderNotFoundError, SchemaTooNewError } from './errors.js';
+export { OrderConflictError, OrderNotFoundError, SchemaTooNewError, StoreUnavailableError, isStoreUnavailable } from './errors.js';
 export { OUTBOX_KINDS } from './apply-facts.js';
 export type { OutboxKind } from './apply-facts.js';
 export { INBOX_STATUSES } from './types.js';
