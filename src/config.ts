@@ -17,6 +17,7 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for the embedded SQLite store)')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   CATALOG_PATH: z.string().min(1).optional(),
   STRIPE_SECRET_KEY: z
     .string()
@@ -59,6 +60,8 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   /** Connections each process may hold open to PostgreSQL. */
   databasePoolSize: number;
+  /** PostgreSQL statement_timeout: no query (but a migration) runs longer; a request meeting it answers 503. */
+  databaseStatementTimeoutMs: number;
   catalogPath: string | undefined;
   stripe: Readonly<{
     secretKey: string | undefined;
@@ -141,6 +144,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dataDir: v.DATA_DIR,
     databaseUrl: v.DATABASE_URL,
     databasePoolSize: v.DATABASE_POOL_SIZE,
+    databaseStatementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000,
     catalogPath: v.CATALOG_PATH,
     stripe: Object.freeze({
       secretKey: v.STRIPE_SECRET_KEY,

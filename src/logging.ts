@@ -34,3 +34,8 @@ export function createLogger(options: { level: string; destination?: pino.Destin
   };
   return options.destination ? pino(config, options.destination) : pino(config);
 }
+
+/** What a store's broken database connection becomes: a log line, never the end of the process (the next query reconnects). */
+export function connectionErrorLogger(logger: Pick<Logger, 'warn'>): (error: Error) => void {
+  return (error) => logger.warn({ err: error.message }, 'database connection lost; the next query reconnects');
+}

@@ -11,7 +11,7 @@ import { createSourceAllowList } from './ingest/source-allowlist.js';
 import { createWebhookIntake, type WebhookIntake } from './ingest/webhook.js';
 import { buildApp } from './http/app.js';
 import type { RateLimits } from './http/security.js';
-import { createLogger } from './logging.js';
+import { connectionErrorLogger, createLogger } from './logging.js';
 import { createMetrics, type SettledMetrics } from './metrics.js';
 import { reconcile, waitForWorker, type ReconcileReport, type ReconcileSettings } from './reconcile/index.js';
 import { createRevalidator } from './reconcile/revalidate.js';
@@ -120,6 +120,12 @@ async function closeHttp(app: FastifyInstance, graceMs: number): Promise<void> {
   }
 }
 
+/** A store createSettled opens reports its broken connections to settled's log (they never end the process). */
+function withConnectionErrorsLogged(options: OpenStoreOptions, logger: Logger): OpenStoreOptions {
+  if (options.kind === 'sqlite' || options.onConnectionError) return options;
+  return { ...options, onConnectionError: connectionErrorLogger(logger) };
+}
+
 function isStore(value: Store | OpenStoreOptions): value is Store {
   return 'inbox' in value && 'migrate' in value;
 }
@@ -149,7 +155,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
   const logger = options.logger ?? createLogger({ level: 'info' });
   const catalog = await readCatalog(options.catalog);
   const ownsStore = !isStore(options.store);
-  const store = isStore(options.store) ? options.store : await openStore(options.store);
+  const store = isStore(options.store) ? options.store : await openStore(withConnectionErrorsLogged(options.store, logger));
   const configuredUrl = options.publicUrl;
   const publicUrl = typeof configuredUrl === 'function' ? configuredUrl : () => configuredUrl;
   try {

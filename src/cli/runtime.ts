@@ -56,8 +56,16 @@ export function orderRefSecret(config: Config): string {
   return secret;
 }
 
-export async function openConfiguredStore(config: Config): Promise<Store> {
-  if (config.databaseUrl) return openStore({ kind: 'postgres', connectionString: config.databaseUrl, poolSize: config.databasePoolSize });
+export async function openConfiguredStore(config: Config, onConnectionError?: (error: Error) => void): Promise<Store> {
+  if (config.databaseUrl) {
+    return openStore({
+      kind: 'postgres',
+      connectionString: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      timeouts: { statementMs: config.databaseStatementTimeoutMs },
+      ...(onConnectionError ? { onConnectionError } : {}),
+    });
+  }
   return openStore({ kind: 'sqlite', path: join(config.dataDir, 'settled.sqlite') });
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import { createLogger } from '../logging.js';
+import { connectionErrorLogger, createLogger } from '../logging.js';
 import { configuredConfirmationSender } from '../notify/configured.js';
 import { createSettled } from '../settled.js';
 import { connectStripe, loadCatalogFile, openConfiguredStore, orderRefSecret, registerWebhookEndpoint, webhookSourceList } from './runtime.js';
@@ -23,7 +23,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
   const logger = createLogger({ level: config.logLevel });
   const catalog = loadCatalogFile(config);
   const refSecret = orderRefSecret(config);
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config, connectionErrorLogger(logger));
   const connection = await connectStripe(config).catch(async (error: unknown) => {
     await store.close();
     throw error;

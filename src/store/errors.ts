@@ -46,9 +46,10 @@ export class StoreUnavailableError extends Error {
 
 // PostgreSQL SQLSTATE classes and codes that say "the database cannot serve this now", not "this request is wrong":
 // 08 connection exception, 53 insufficient resources (disk full, too many connections), 57P01-57P03 shutdown or
-// starting up, 57014 statement_timeout, 55P03 lock_timeout, 40001/40P01 serialization failure and deadlock.
+// starting up, 57014 statement_timeout, 55P03 lock_timeout, 40001/40P01 serialization failure and deadlock, 55000
+// as the server says it when a database does not accept connections (ALLOW_CONNECTIONS false, during maintenance).
 const PG_UNAVAILABLE_CLASSES = ['08', '53'];
-const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '40001', '40P01']);
+const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '40001', '40P01', '55000']);
 // SQLite: locked past our wait, the disk full or failing, the file gone or read-only.
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|NOMEM|PROTOCOL)/;
 // The network itself, as Node reports it under either driver.

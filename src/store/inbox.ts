@@ -206,6 +206,18 @@ export function inboxRepository({ db, dialect }: StoreContext, writer: InboxWrit
       return result.numUpdatedRows > 0n;
     },
 
+    async release({ ids, workerId, now }) {
+      if (ids.length === 0) return 0;
+      const result = await db
+        .updateTable('inbox_events')
+        .set((eb) => ({ status: 'pending', run_at: now, locked_by: null, locked_until: null, attempts: eb('attempts', '-', 1) }))
+        .where('id', 'in', ids)
+        .where('status', '=', 'processing')
+        .where('locked_by', '=', workerId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     async fail({ id, workerId, error, runAt, dead, now }) {
       const result = await db
         .updateTable('inbox_events')

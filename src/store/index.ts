@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { connectPostgres } from './postgres/connect.js';
+import { connectPostgres, type PostgresTimeouts } from './postgres/connect.js';
 import { connectSqlite } from './sqlite/connect.js';
 import { SqliteWriteThread } from './sqlite/write-thread-client.js';
 import { createStore } from './store.js';
@@ -7,9 +7,14 @@ import type { Store } from './types.js';
 
 export type OpenStoreOptions =
   | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema?: string; readonly poolSize?: number }
+  | ({ readonly kind: 'postgres'; readonly connectionString: string; readonly schema?: string; readonly poolSize?: number; readonly timeouts?: Partial<PostgresTimeouts> } & ConnectionErrors)
   /** The pool stays the caller's: close() leaves it open. With `schema`, each of its clients gets our search_path. */
-  | { readonly kind: 'postgres'; readonly pool: pg.Pool; readonly schema?: string };
+  | ({ readonly kind: 'postgres'; readonly pool: pg.Pool; readonly schema?: string } & ConnectionErrors);
+
+interface ConnectionErrors {
+  /** Told when a database connection breaks (the process stays up; the next query reconnects). */
+  readonly onConnectionError?: (error: Error) => void;
+}
 
 /** Opens a store. It does not migrate: call `store.migrate()` (the CLI's `migrate`, or once at start). */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
@@ -34,3 +39,5 @@ export { OUTBOX_KINDS } from './apply-facts.js';
 export type { OutboxKind } from './apply-facts.js';
 export { INBOX_STATUSES } from './types.js';
 export type * from './types.js';
+export type { PostgresTimeouts } from './postgres/connect.js';
+export { DEFAULT_POSTGRES_TIMEOUTS } from './postgres/connect.js';

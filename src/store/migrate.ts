@@ -1,6 +1,6 @@
 import { Migrator, sql } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
-import type { Database } from './database.js';
+import type { Database, Dialect } from './database.js';
 import { SchemaTooNewError } from './errors.js';
 
 const MIGRATION_TABLE = 'kysely_migration';
@@ -17,7 +17,23 @@ class StaticMigrationProvider implements MigrationProvider {
  * SQLite the immediate transaction our dialect opens. `schema` pins Kysely's own tables to our schema, since
  * its existence check otherwise matches a same-named table in any schema.
  */
-export async function migrate(db: Kysely<Database>, known: Record<string, Migration>, schema: string | undefined): Promise<void> {
+export async function migrate(db: Kysely<Database>, known: Record<string, Migration>, schema: string | undefined, dialect: Dialect): Promise<void> {
+  if (dialect === 'sqlite') return migrateOn(db, known, schema);
+  // PostgreSQL: the pool's statement and lock timeouts bound requests, not a migration rewriting a large table or
+  // waiting for another process's migration lock; those run on one connection with the timeouts lifted.
+  await db.connection().execute(async (connection) => {
+    await sql`set statement_timeout = 0`.execute(connection);
+    await sql`set lock_timeout = 0`.execute(connection);
+    try {
+      await migrateOn(connection, known, schema);
+    } finally {
+      await sql`reset statement_timeout`.execute(connection).catch(() => undefined);
+      await sql`reset lock_timeout`.execute(connection).catch(() => undefined);
+    }
+  });
+}
+
+async function migrateOn(db: Kysely<Database>, known: Record<string, Migration>, schema: string | undefined): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: new StaticMigrationProvider(known),

@@ -10,7 +10,21 @@ import { orderActivityRepository } from './order-activity.js';
 import { orderRepository } from './orders.js';
 import { outboxRepository } from './outbox.js';
 import { settingsRepository } from './settings.js';
-import type { Store } from './types.js';
+import { storeHealth } from './health.js';
+import type { Store, StoreHealth } from './types.js';
+
+function observed<T>(health: StoreHealth, write: Promise<T>): Promise<T> {
+  return write.then(
+    (result) => {
+      health.recordWrite({ ok: true });
+      return result;
+    },
+    (error: unknown) => {
+      health.recordWrite({ ok: false, error });
+      throw error;
+    },
+  );
+}
 
 /** One Store over either dialect: the repositories are written once against Kysely. */
 export function createStore(
@@ -18,17 +32,22 @@ export function createStore(
   options: { schema: string | undefined; close: () => Promise<void>; inboxWriter: InboxWriter },
 ): Store {
   let closed = false;
+  const health = storeHealth(context, { sqliteWriter: 'sqlite' in options.inboxWriter ? options.inboxWriter.sqlite : undefined });
+  const inbox = inboxRepository(context, options.inboxWriter);
+  const apply = applyFacts(context);
   return {
     dialect: context.dialect,
-    inbox: inboxRepository(context, options.inboxWriter),
+    health,
+    // The two writes every payment goes through tell the health check how writing goes, at no cost of their own.
+    inbox: { ...inbox, add: (events) => observed(health, inbox.add(events)) },
     orders: orderRepository(context),
     outbox: outboxRepository(context),
     settings: settingsRepository(context),
     leases: leaseRepository(context),
     deliveryLog: deliveryLogRepository(context),
     orderActivity: orderActivityRepository(context),
-    applyFacts: applyFacts(context),
-    migrate: () => migrate(context.db, migrations(context.dialect), options.schema),
+    applyFacts: (input) => observed(health, apply(input)),
+    migrate: () => migrate(context.db, migrations(context.dialect), options.schema, context.dialect),
     migrationStatus: () => migrationStatus(context.db, migrations(context.dialect), options.schema),
     async close() {
       if (closed) return;

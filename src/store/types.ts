@@ -50,6 +50,11 @@ export interface InboxRepository {
   claim(input: { workerId: string; limit: number; leaseMs: number; now: number }): Promise<InboxEvent[]>;
   /** Ends a claim successfully. Does nothing (returns false) if the claim is no longer this worker's. */
   complete(input: { id: string; workerId: string; status: 'processed' | 'ignored'; orderId: string | null; outcome: string; now: number }): Promise<boolean>;
+  /**
+   * Gives claims back untouched, as if never claimed (pending, due now, the attempt not counted): for events a
+   * worker could not finish because the store itself failed, so they are retried when it returns, not after the lease.
+   */
+  release(input: { ids: readonly string[]; workerId: string; now: number }): Promise<number>;
   /** Ends a claim with an error: back to pending at `runAt`, or `dead` when `dead` is true. */
   fail(input: { id: string; workerId: string; error: string; runAt: number; dead: boolean; now: number }): Promise<boolean>;
   get(id: string): Promise<InboxEvent | undefined>;
@@ -180,6 +185,21 @@ export interface OrderActivityRepository {
   inboxEventIds(orderId: string): Promise<string[]>;
 }
 
+export interface StoreHealthReport {
+  readonly read: 'ok' | 'failing';
+  readonly write: 'ok' | 'failing';
+  /** What the driver said, for logs and operators (never holds a connection string). */
+  readonly readError?: string;
+  readonly writeError?: string;
+}
+
+export interface StoreHealth {
+  /** Whether the database answers and accepts writes now (bounded in time: a hung database is 'failing'). */
+  check(): Promise<StoreHealthReport>;
+  /** Tells the store how a write went elsewhere (the inbox, facts), so that check() knows without writing itself. */
+  recordWrite(outcome: { ok: true } | { ok: false; error: unknown }): void;
+}
+
 export interface MigrationStatus {
   readonly applied: readonly string[];
   readonly pending: readonly string[];
@@ -194,6 +214,8 @@ export interface Store {
   readonly leases: LeaseRepository;
   readonly deliveryLog: DeliveryLogRepository;
   readonly orderActivity: OrderActivityRepository;
+  /** Can it read and write now; /readyz asks. */
+  readonly health: StoreHealth;
   /**
    * In one transaction: records the new facts (unique per order and fact key), recomputes the order with
    * `decide`, writes the derived columns, inserts the fulfillment row when due (unique per order — the

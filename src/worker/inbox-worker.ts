@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { decideOrder } from '../domain/order-reducer.js';
 import { eventToFacts, stampFacts, type FactMapping } from '../stripe/event-facts.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import type { InboxEvent, Store } from '../store/types.js';
 import { nextAttemptDelayMs } from './backoff.js';
 import { operatorEventToFacts } from './operator-events.js';
@@ -68,10 +69,12 @@ export class InboxWorker extends BatchProcessor {
   private readonly maxAttempts: number;
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly random: () => number;
+  /** Claims held when the store failed: given back, not counted as attempts, before anything new is claimed. */
+  private readonly stranded = new Set<string>();
 
   constructor(private readonly options: InboxWorkerOptions) {
     super(options.pollIntervalMs ?? 500, (error) =>
-      options.logger.error({ err: describeError(error) }, 'inbox worker could not claim events; will retry'),
+      options.logger.error({ err: describeError(error) }, 'inbox worker could not reach the store; will retry'),
     );
     this.workerId = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;
     this.batchSize = options.batchSize ?? 16;
@@ -82,14 +85,30 @@ export class InboxWorker extends BatchProcessor {
   }
 
   protected async runBatch(): Promise<number> {
+    await this.releaseStranded();
     const events = await this.options.store.inbox.claim({
       workerId: this.workerId,
       limit: this.batchSize,
       leaseMs: this.leaseMs,
       now: this.options.now(),
     });
-    for (const event of events) await this.process(event);
+    for (const [index, event] of events.entries()) {
+      try {
+        await this.process(event);
+      } catch (error) {
+        // The store failed under us: this claim and the rest of the batch go back as soon as it answers again.
+        for (const rest of events.slice(index)) this.stranded.add(rest.id);
+        throw error;
+      }
+    }
     return events.length;
+  }
+
+  private async releaseStranded(): Promise<void> {
+    if (this.stranded.size === 0) return;
+    const ids = [...this.stranded];
+    await this.options.store.inbox.release({ ids, workerId: this.workerId, now: this.options.now() });
+    for (const id of ids) this.stranded.delete(id);
   }
 
   async process(event: InboxEvent): Promise<ProcessOutcome> {
@@ -125,6 +144,8 @@ export class InboxWorker extends BatchProcessor {
       }
       return outcome;
     } catch (error) {
+      // The store's failure is not the event's: no attempt is spent on it, and no dead letter is made of a blip.
+      if (isStoreUnavailable(error)) throw error;
       const message = describeError(error);
       const dead = event.attempts >= this.maxAttempts;
       const now = this.options.now();

@@ -1,3 +1,5 @@
+const MAX_FAILURE_WAIT_MS = 2_000;
+
 /**
  * Runs `step` again and again: immediately while it finds work, otherwise after `intervalMs` or as soon
  * as `notify()` says there is something new. Errors are reported and the loop goes on.
@@ -44,22 +46,28 @@ export class PollingLoop {
   }
 
   private async run(): Promise<void> {
+    let failures = 0;
     while (this.running) {
       let found = 0;
       try {
         this.current = this.step();
         found = await this.current;
+        failures = 0;
       } catch (error) {
+        failures += 1;
         this.onError(error);
       } finally {
         this.current = undefined;
       }
-      if (found === 0 && this.running) await this.idle();
+      // While the store is down, each failure waits longer (to a few seconds), so an outage is not a busy loop
+      // or a flood of log lines, and recovery is still noticed within seconds.
+      if (failures > 0 && this.running) await this.idle(Math.min(MAX_FAILURE_WAIT_MS, this.intervalMs * 2 ** (failures - 1)), true);
+      else if (found === 0 && this.running) await this.idle(this.intervalMs);
     }
   }
 
-  private idle(): Promise<void> {
-    if (this.pendingWake) {
+  private idle(ms: number, ignoreWake = false): Promise<void> {
+    if (this.pendingWake && !ignoreWake) {
       this.pendingWake = false;
       return Promise.resolve();
     }
@@ -70,8 +78,9 @@ export class PollingLoop {
         this.pendingWake = false;
         resolve();
       };
-      const timer = setTimeout(done, this.intervalMs);
-      this.wake = done;
+      const timer = setTimeout(done, ms);
+      // A failing step is not retried early on every new event; stop() still ends the wait.
+      this.wake = ignoreWake ? () => (this.running ? undefined : done()) : done;
     });
   }
 }

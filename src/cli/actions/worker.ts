@@ -1,4 +1,4 @@
-import { createLogger } from '../../logging.js';
+import { connectionErrorLogger, createLogger } from '../../logging.js';
 import { createRevalidator } from '../../reconcile/revalidate.js';
 import { StripeGateway } from '../../stripe/gateway.js';
 import { configuredConfirmationSender } from '../../notify/configured.js';
@@ -13,7 +13,7 @@ export async function runWorker(): Promise<void> {
     throw new Error('settled worker needs STRIPE_SECRET_KEY (and STRIPE_API_BASE when the Stripe emulator runs on its own).');
   }
   const logger = createLogger({ level: config.logLevel });
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config, connectionErrorLogger(logger));
   await store.migrate();
   const { stripe } = await connectStripe(config);
   const gateway = new StripeGateway(stripe);

@@ -7,9 +7,28 @@ import { TableListIntrospector } from './introspector.js';
 const INT8_OID = 20;
 const DEFAULT_POOL_SIZE = 10;
 
-export type PostgresConnectOptions =
-  | { readonly connectionString: string; readonly schema?: string; readonly poolSize?: number }
-  | { readonly pool: pg.Pool; readonly schema?: string };
+/** How long the database may take before a request gives up on it; each failure is a 503 and a retry, never a hang. */
+export interface PostgresTimeouts {
+  /** statement_timeout: the longest any one statement may run (migrations are exempt). */
+  readonly statementMs: number;
+  /** lock_timeout: the longest a statement waits for a row or table lock held by another transaction. */
+  readonly lockMs: number;
+  /** How long to wait for a connection, from the pool or a new one to the server. */
+  readonly connectMs: number;
+}
+
+export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = { statementMs: 15_000, lockMs: 5_000, connectMs: 5_000 };
+
+export type PostgresConnectOptions = (
+  | { readonly connectionString: string; readonly schema?: string; readonly poolSize?: number; readonly timeouts?: Partial<PostgresTimeouts> }
+  | { readonly pool: pg.Pool; readonly schema?: string }
+) & {
+  /**
+   * Told about every error on an idle or busy connection (the server restarted, a failover, an idle timeout).
+   * Such an error never ends the process: the broken connection is dropped and the next query opens another.
+   */
+  readonly onConnectionError?: (error: Error) => void;
+};
 
 export interface PostgresConnection {
   readonly db: Kysely<Database>;
@@ -35,17 +54,43 @@ class SettledPostgresDialect extends PostgresDialect {
   }
 }
 
-function createPool(connectionString: string, poolSize: number): pg.Pool {
+function createPool(connectionString: string, poolSize: number, timeouts: PostgresTimeouts): pg.Pool {
   // Times are unix milliseconds in bigint columns; they fit a JS number exactly.
   const types = new pg.TypeOverrides();
   types.setTypeParser(INT8_OID, 'text', (value: string) => Number(value));
-  return new pg.Pool({ connectionString, max: poolSize, types });
+  return new pg.Pool({
+    connectionString,
+    max: poolSize,
+    types,
+    statement_timeout: timeouts.statementMs,
+    lock_timeout: timeouts.lockMs,
+    // A transaction left open by a stalled process would hold its row locks for everyone else.
+    idle_in_transaction_session_timeout: Math.max(60_000, timeouts.statementMs * 4),
+    connectionTimeoutMillis: timeouts.connectMs,
+    // Notices a peer that vanished without a FIN (a failover, a dropped NAT entry) instead of waiting forever.
+    keepAlive: true,
+  });
+}
+
+/*
+ * pg reports a connection that dies as an 'error' event: on the pool while the client is idle, on the client while
+ * it is checked out. Either one with no listener ends the process, so every client gets one when it is made. The
+ * query that was running fails on its own (the caller sees it), and pg drops the broken client on release.
+ */
+function surviveConnectionErrors(pool: pg.Pool, onError: (error: Error) => void): void {
+  pool.on('error', onError);
+  pool.on('connect', (client) => {
+    client.on('error', onError);
+  });
 }
 
 export async function connectPostgres(options: PostgresConnectOptions): Promise<PostgresConnection> {
   const searchPath = options.schema === undefined ? undefined : quoteIdentifier(options.schema);
   const ownsPool = 'connectionString' in options;
-  const pool = ownsPool ? createPool(options.connectionString, options.poolSize ?? DEFAULT_POOL_SIZE) : options.pool;
+  const timeouts = { ...DEFAULT_POSTGRES_TIMEOUTS, ...(ownsPool ? options.timeouts : {}) };
+  const pool = ownsPool ? createPool(options.connectionString, options.poolSize ?? DEFAULT_POOL_SIZE, timeouts) : options.pool;
+  // A caller's pool is theirs to watch too, but a connection error must not end the process either way.
+  surviveConnectionErrors(pool, options.onConnectionError ?? (() => undefined));
   const db = new Kysely<Database>({
     dialect: new SettledPostgresDialect({
       pool,

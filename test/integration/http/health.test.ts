@@ -37,7 +37,7 @@ describeEachStore('health and readiness probes', (ctx) => {
       expect(await health.json()).toEqual({ status: 'ok' });
       const ready = await fetch(`${url}/readyz`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', worker: 'ok', lifecycle: 'ok' } });
+      expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', writes: 'ok', worker: 'ok', lifecycle: 'ok' } });
     }
   });
 
@@ -48,7 +48,7 @@ describeEachStore('health and readiness probes', (ctx) => {
     await store.close();
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'unavailable', checks: { database: 'failing', worker: 'disabled', lifecycle: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'unavailable', checks: { database: 'failing', writes: 'failing', worker: 'disabled', lifecycle: 'ok' } });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 });
