@@ -66,9 +66,10 @@ export function answerForError(error: unknown): ErrorAnswer {
   const answer = (status: number, code: string, message: string, unexpected = false): ErrorAnswer => ({ status, code, message, unexpected });
   if (error instanceof HttpError) return answer(error.statusCode, error.code, error.message);
   if (error instanceof ZodError) return answer(400, 'invalid_request', describeZodError(error));
+  // Before the store's check: a network error on the way to Stripe is Stripe's, not the store's.
+  if (error instanceof Stripe.errors.StripeError) return answer(502, 'stripe_unavailable', STRIPE_UNAVAILABLE, true);
   if (error instanceof StoreUnavailableError) return { ...answer(503, 'store_unavailable', error.message, true), retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
   if (isStoreUnavailable(error)) return { ...answer(503, 'store_unavailable', STORE_UNAVAILABLE, true), retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
-  if (error instanceof Stripe.errors.StripeError) return answer(502, 'stripe_unavailable', STRIPE_UNAVAILABLE, true);
   if (!(error instanceof Error)) return answer(500, 'internal_error', INTERNAL, true);
   const fastifyCode = 'code' in error && typeof error.code === 'string' ? FASTIFY_CODES[error.code] : undefined;
   if (fastifyCode) return answer(fastifyCode.status, fastifyCode.code, fastifyCode.message);
