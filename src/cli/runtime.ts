@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { parseCatalog, type Catalog } from '../domain/catalog.js';
 import type { Config } from '../config.js';
@@ -113,4 +115,15 @@ export function webhookSourceList(config: Config): readonly string[] | undefined
   } catch (error) {
     throw new Error(`STRIPE_WEBHOOK_IPS_FILE: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * The Redis that rate-limit counters are shared through. Rate limiting is not worth an outage: a Redis that is down
+ * fails each count at once (no offline queue), one that hangs fails it within commandTimeout, and either way the
+ * limiter steps aside; problems are logged, and ioredis reconnects by itself.
+ */
+export function connectRateLimitRedis(url: string, logger: Pick<Logger, 'warn'>): Redis {
+  const redis = new Redis(url, { connectTimeout: 1_000, commandTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis for rate limits unavailable'));
+  return redis;
 }

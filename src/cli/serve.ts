@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { connectionErrorLogger, createLogger } from '../logging.js';
 import { configuredConfirmationSender } from '../notify/configured.js';
 import { createSettled } from '../settled.js';
-import { connectStripe, loadCatalogFile, openConfiguredStore, orderRefSecret, registerWebhookEndpoint, webhookSourceList } from './runtime.js';
+import { connectRateLimitRedis, connectStripe, loadCatalogFile, openConfiguredStore, orderRefSecret, registerWebhookEndpoint, webhookSourceList } from './runtime.js';
 
 export interface ServeHandle {
   /** Where the server is bound. */
@@ -28,9 +27,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     await store.close();
     throw error;
   });
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { connectTimeout: 1_000, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
-  // Rate limiting is not worth an outage: Redis problems are logged and the limiter steps aside.
-  redis?.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis for rate limits unavailable'));
+  const redis = config.redisUrl ? connectRateLimitRedis(config.redisUrl, logger) : undefined;
   const closeAll = async (): Promise<void> => {
     await store.close();
     await connection.emulator?.close();

@@ -34,7 +34,9 @@ function secretsOf(url: string): string[] {
  * over SMTP.
  */
 export function createSmtpSender(options: SmtpSenderOptions): ConfirmationSender {
-  const transport = nodemailer.createTransport(options.url);
+  // nodemailer waits up to 2 minutes to connect and 10 minutes on a silent socket; one stuck server would hold
+  // every other notice behind it. A failed send is retried by the outbox, so giving up sooner loses nothing.
+  const transport = nodemailer.createTransport({ url: options.url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000, dnsTimeout: 10_000 });
   const secrets = secretsOf(options.url).filter((s) => s.length > 0);
   // The URL holds the password: no error or log line may carry it, whatever nodemailer put in its message.
   const scrub = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
