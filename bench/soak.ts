@@ -19,6 +19,9 @@ import { REPO_ROOT, spawnTs, waitForExit } from './support/process.js';
  *   npm run soak                                  (SQLite, one process, 2,000 purchases, three kills)
  *   SOAK_STORE=postgres SOAK_PROCESSES=3 npm run soak
  *   SOAK_PURCHASES=300 SOAK_RESTARTS=1 npm run soak
+ *
+ * On PostgreSQL the database fails too (SOAK_DB_OUTAGES, default 3): at points spread over the run, every
+ * connection settled holds is terminated again and again for two seconds, as a restart or failover does.
  */
 
 type Scenario =
@@ -52,6 +55,8 @@ interface Options {
   readonly processes: number;
   readonly purchases: number;
   readonly restarts: number;
+  /** PostgreSQL only: how many times settled's connections are terminated, repeatedly, for OUTAGE_MS. */
+  readonly databaseOutages: number;
   readonly concurrency: number;
   readonly databaseUrl: string;
   readonly convergeTimeoutMs: number;
@@ -66,6 +71,7 @@ function options(): Options {
     processes: Number(process.env.SOAK_PROCESSES ?? (store === 'postgres' ? 3 : 1)),
     purchases: Number(process.env.SOAK_PURCHASES ?? 2000),
     restarts: Number(process.env.SOAK_RESTARTS ?? 3),
+    databaseOutages: store === 'postgres' ? Number(process.env.SOAK_DB_OUTAGES ?? 3) : 0,
     concurrency: Number(process.env.SOAK_CONCURRENCY ?? 8),
     databaseUrl: process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     convergeTimeoutMs: Number(process.env.SOAK_CONVERGE_TIMEOUT_MS ?? 240_000),
@@ -86,6 +92,32 @@ function freePort(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const OUTAGE_MS = 2_000;
+
+/**
+ * A database outage as settled meets it: every connection of its processes (found by their application_name, so
+ * nothing else on the server is touched) terminated every 200 ms for OUTAGE_MS. Returns how many were terminated.
+ */
+async function databaseOutage(databaseUrl: string, applicationName: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  let terminated = 0;
+  try {
+    const until = performance.now() + OUTAGE_MS;
+    while (performance.now() < until) {
+      const { rows } = await admin.query<{ n: number }>(
+        'select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1) t',
+        [applicationName],
+      );
+      terminated += rows[0]?.n ?? 0;
+      await sleep(200);
+    }
+  } finally {
+    await admin.end();
+  }
+  return terminated;
+}
 
 /** One `settled serve` child: killed with SIGKILL and started again on the same port and data. */
 class ServeProcess {
@@ -319,6 +351,8 @@ async function main(): Promise<void> {
     await client.end();
     const url = new URL(opts.databaseUrl);
     url.searchParams.set('options', `-c search_path=${schema}`);
+    // Names settled's connections, so that the outages below end those and no one else's.
+    url.searchParams.set('application_name', schema);
     env.DATABASE_URL = url.toString();
   }
   // Every process gets its own endpoint, so each event reaches every process: duplicates across processes too.
@@ -335,12 +369,18 @@ async function main(): Promise<void> {
     for (const server of servers) server.child?.kill('SIGKILL');
   });
   for (const server of servers) await server.start();
-  console.log(`soak: ${opts.purchases} purchases, ${opts.store}, ${opts.processes} process(es), ${opts.restarts} SIGKILL restarts, chaos duplicates ≤3, shuffle 300 ms, 10% failed deliveries`);
+  console.log(
+    `soak: ${opts.purchases} purchases, ${opts.store}, ${opts.processes} process(es), ${opts.restarts} SIGKILL restarts, ${opts.databaseOutages} database outages, chaos duplicates ≤3, shuffle 300 ms, 10% failed deliveries`,
+  );
 
   const started = performance.now();
   const purchases: Purchase[] = [];
   const killAt = Array.from({ length: opts.restarts }, (_, k) => Math.floor(((k + 1) * opts.purchases) / (opts.restarts + 1)));
   const kills: { afterPurchases: number; process: number; downMs: number }[] = [];
+  // Outages fall between the kills, so that each fault is met on its own.
+  const outageAt = Array.from({ length: opts.databaseOutages }, (_, k) => Math.floor(((k + 0.5) * opts.purchases) / opts.databaseOutages));
+  const outages: { afterPurchases: number; terminated: number }[] = [];
+  let outage: Promise<void> = Promise.resolve();
   let next = 0;
   let killing: Promise<void> = Promise.resolve();
   await Promise.all(
@@ -360,12 +400,21 @@ async function main(): Promise<void> {
             console.log(`soak: killed process ${k % servers.length} after ${index} purchases; back in ${kills[k]!.downMs} ms`);
           });
         }
+        if (outageAt.includes(index) && schema !== undefined) {
+          const o = outages.length;
+          outages.push({ afterPurchases: index, terminated: 0 });
+          outage = outage.then(async () => {
+            outages[o] = { afterPurchases: index, terminated: await databaseOutage(opts.databaseUrl, schema) };
+            console.log(`soak: database outage after ${index} purchases: ${outages[o]!.terminated} connections terminated in ${OUTAGE_MS} ms`);
+          });
+        }
         purchases.push(await buy(stripe, emulator, servers, index));
         if (purchases.length % 250 === 0) console.log(`soak: ${purchases.length} purchases`);
       }
     }),
   );
   await killing;
+  await outage;
   const drivenSeconds = (performance.now() - started) / 1000;
   const drivenAt = performance.now();
   console.log(`soak: purchases done in ${drivenSeconds.toFixed(1)} s; waiting for deliveries`);
@@ -391,6 +440,8 @@ async function main(): Promise<void> {
   const convergeSeconds = (performance.now() - drivenAt) / 1000;
   const { counts } = await store.inbox.stats();
   await store.close();
+  // Only the soak's own SIGKILLs may end a process; one that exited by itself (a database outage used to do it) failed.
+  const exitedUnasked = servers.filter((server) => server.child === undefined || server.child.exitCode !== null || server.child.signalCode !== null).length;
   for (const server of servers) await server.stop();
   const deliveries = emulator.deliveries();
   await emulator.close();
@@ -406,11 +457,13 @@ async function main(): Promise<void> {
   for (const p of purchases) byScenario[p.scenario] = (byScenario[p.scenario] ?? 0) + 1;
   const report = {
     machine,
-    command: `SOAK_STORE=${opts.store} SOAK_PROCESSES=${opts.processes} SOAK_PURCHASES=${opts.purchases} SOAK_RESTARTS=${opts.restarts} npm run soak`,
+    command: `SOAK_STORE=${opts.store} SOAK_PROCESSES=${opts.processes} SOAK_PURCHASES=${opts.purchases} SOAK_RESTARTS=${opts.restarts}${opts.store === 'postgres' ? ` SOAK_DB_OUTAGES=${opts.databaseOutages}` : ''} npm run soak`,
     options: { ...opts, databaseUrl: undefined, resultsDir: undefined, seed },
     purchases: purchases.length,
     byScenario,
     kills,
+    databaseOutages: outages,
+    processesExitedUnasked: exitedUnasked,
     emulatorEvents: emulatorEventCount(deliveries),
     deliveryAttempts: deliveries.length,
     failedDeliveryAttempts: deliveries.filter((d) => !d.ok).length,
@@ -432,10 +485,10 @@ async function main(): Promise<void> {
   writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(resultsDir, `${name}.md`), soakMarkdown(report, machine));
   console.log(
-    `soak: events lost ${report.eventsLost}, refused ${report.failedBy.refused}, timed out ${report.failedBy.timedOut}, answered 5xx ${report.failedBy.serverError}, fulfilled twice ${report.ordersFulfilledTwice}, not converged ${report.ordersNotConverged}, dead letters ${report.deadLetters}, converged ${report.secondsToConverge?.toFixed(1) ?? 'NO'} s after the last purchase`,
+    `soak: processes exited unasked ${report.processesExitedUnasked}, events lost ${report.eventsLost}, refused ${report.failedBy.refused}, timed out ${report.failedBy.timedOut}, answered 5xx ${report.failedBy.serverError}, fulfilled twice ${report.ordersFulfilledTwice}, not converged ${report.ordersNotConverged}, dead letters ${report.deadLetters}, converged ${report.secondsToConverge?.toFixed(1) ?? 'NO'} s after the last purchase`,
   );
   // A 4xx tells Stripe never to resend: for an event the emulator signed, that would be an event lost.
-  if (report.eventsLost + report.ordersFulfilledTwice + report.ordersNotConverged + report.failedBy.refused > 0) process.exitCode = 1;
+  if (report.eventsLost + report.ordersFulfilledTwice + report.ordersNotConverged + report.failedBy.refused + report.processesExitedUnasked > 0) process.exitCode = 1;
 }
 
 /**
@@ -473,6 +526,8 @@ function soakMarkdown(report: {
   purchases: number;
   byScenario: Record<string, number>;
   kills: { afterPurchases: number; process: number; downMs: number }[];
+  databaseOutages: { afterPurchases: number; terminated: number }[];
+  processesExitedUnasked: number;
   emulatorEvents: number;
   deliveryAttempts: number;
   failedDeliveryAttempts: number;
@@ -495,10 +550,12 @@ function soakMarkdown(report: {
     `Purchases: ${report.purchases} (${Object.entries(report.byScenario).map(([k, v]) => `${k} ${v}`).join(', ')}), driven in ${report.drivenSeconds.toFixed(1)} s.`,
     `Chaos: each event delivered 1–3 times, shuffled within 300 ms, 10% of attempts failed; ${report.deliveryAttempts} delivery attempts for ${report.emulatorEvents} events, ${report.failedDeliveryAttempts} failed (${report.failedBy.chaos} by the chaos, ${report.failedBy.unreachable} while a process was down, ${report.failedBy.timedOut} timed out, ${report.failedBy.serverError} answered 5xx by settled, ${report.failedBy.refused} refused with 4xx).`,
     `Kills (SIGKILL, restart): ${report.kills.map((k) => `process ${k.process} after ${k.afterPurchases} purchases, down ${k.downMs} ms`).join('; ') || 'none'}.`,
+    `Database outages (every connection terminated every 200 ms for ${OUTAGE_MS / 1000} s): ${report.databaseOutages.map((o) => `after ${o.afterPurchases} purchases, ${o.terminated} terminated`).join('; ') || 'none'}.`,
     `Reconcile: ${report.reconcile}`,
     '',
     '| check | result |',
     '| --- | ---: |',
+    `| processes that exited unasked | ${report.processesExitedUnasked} |`,
     `| events lost | ${report.eventsLost} |`,
     `| orders fulfilled twice | ${report.ordersFulfilledTwice} |`,
     `| orders not converged | ${report.ordersNotConverged} |`,

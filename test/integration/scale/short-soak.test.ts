@@ -11,13 +11,16 @@ const postgresUnreachable = (await probePostgres()) !== undefined && process.env
 /*
  * The chaos soak (`npm run soak`) at a size the suite can afford, on SQLite (one process) and PostgreSQL (three): a
  * few hundred purchases of every kind, every event delivered 1–3 times, shuffled and 10% failed, a settled process
- * killed with SIGKILL once mid-run, then the reconciler.
+ * killed with SIGKILL once mid-run (and on PostgreSQL one database outage: every connection terminated, repeatedly,
+ * for two seconds), then the reconciler.
  * It asserts correctness only (nothing lost, nothing fulfilled twice, every order as Stripe says), never speed.
  */
 
 interface SoakReport {
   purchases: number;
   kills: { afterPurchases: number; downMs: number }[];
+  databaseOutages: { afterPurchases: number; terminated: number }[];
+  processesExitedUnasked: number;
   emulatorEvents: number;
   deliveryAttempts: number;
   failedBy: { chaos: number; unreachable: number; timedOut: number; serverError: number; refused: number };
@@ -52,6 +55,7 @@ describe.each(runs)('the short chaos soak ($store, $processes process(es), one S
       BENCH_DATABASE_URL: TEST_DATABASE_URL,
       SOAK_PURCHASES: '200',
       SOAK_RESTARTS: '1',
+      SOAK_DB_OUTAGES: '1',
       SOAK_RESULTS_DIR: resultsDir,
       SOAK_CONVERGE_TIMEOUT_MS: '120000',
     });
@@ -64,6 +68,9 @@ describe.each(runs)('the short chaos soak ($store, $processes process(es), one S
     const report = JSON.parse(readFileSync(join(resultsDir, `soak-${store}.json`), 'utf8')) as SoakReport;
     expect(report.purchases).toBe(200);
     expect(report.kills).toHaveLength(1);
+    // The outage really met settled's connections (and the processes stayed up through it: nothing else restarted them).
+    if (store === 'postgres') expect(report.databaseOutages.map((o) => o.terminated > 0)).toEqual([true]);
+    else expect(report.databaseOutages).toEqual([]);
     // The chaos really happened: more attempts than events, some failed on purpose, some while settled was down.
     expect(report.deliveryAttempts).toBeGreaterThan(report.emulatorEvents);
     expect(report.failedBy.chaos).toBeGreaterThan(0);
@@ -71,6 +78,7 @@ describe.each(runs)('the short chaos soak ($store, $processes process(es), one S
     // A running settled answers every delivery well within the emulator's 10 s timeout: none hung.
     expect(report.failedBy.timedOut).toBe(0);
     expect({ lost: report.lostSample, notConverged: report.notConvergedSample }).toEqual({ lost: [], notConverged: [] });
+    expect(report.processesExitedUnasked).toBe(0);
     expect(report.eventsLost).toBe(0);
     expect(report.ordersFulfilledTwice).toBe(0);
     expect(report.ordersNotConverged).toBe(0);
