@@ -27,6 +27,8 @@ const schema = z.object({
     .pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'each webhook secret must start with whsec_')))
     .optional(),
   STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  STRIPE_REQUEST_BUDGET_SECONDS: z.coerce.number().positive().max(120).default(10),
+  STRIPE_BACKGROUND_BUDGET_SECONDS: z.coerce.number().positive().max(3600).default(60),
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   ORDER_REF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
@@ -68,6 +70,10 @@ export type Config = Readonly<{
     webhookSecrets: readonly string[];
     apiBase: string | undefined;
     toleranceSeconds: number;
+    /** One Stripe call, retries included, while a buyer or operator waits. */
+    requestBudgetMs: number;
+    /** One Stripe call from the worker, revalidation or reconciliation. */
+    backgroundBudgetMs: number;
   }>;
   orderRefSecret: string | undefined;
   adminToken: string | undefined;
@@ -151,6 +157,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       webhookSecrets: Object.freeze([...(v.STRIPE_WEBHOOK_SECRET ?? [])]),
       apiBase: v.STRIPE_API_BASE?.replace(/\/+$/, ''),
       toleranceSeconds: v.WEBHOOK_TOLERANCE_SECONDS,
+      requestBudgetMs: Math.round(v.STRIPE_REQUEST_BUDGET_SECONDS * 1000),
+      backgroundBudgetMs: Math.round(v.STRIPE_BACKGROUND_BUDGET_SECONDS * 1000),
     }),
     orderRefSecret: v.ORDER_REF_SECRET,
     adminToken: v.ADMIN_TOKEN,

@@ -30,8 +30,18 @@ export interface SettledOptions {
    * PostgreSQL URL or your own pg.Pool (then createSettled closes it with close()). Migrations run either way.
    */
   readonly store: Store | OpenStoreOptions;
-  /** The official SDK client, or a key (and optionally another API base, such as the emulator). */
+  /**
+   * The official SDK client, or a key (and optionally another API base, such as the emulator). settled sets each
+   * request's timeout and network retries itself (see stripeBudget), whatever the client was configured with.
+   */
   readonly stripe: Stripe | StripeConnection;
+  /**
+   * How long one Stripe call may take, every retry and back-off included, before it fails. `requestMs` (default
+   * 10 000) bounds the calls someone waits on (checkout, payment intents, verify, the dashboard's refund); they then
+   * answer `502 stripe_unavailable` with `Retry-After`. `backgroundMs` (default 60 000) bounds the worker's lookups,
+   * revalidation and reconciliation, which retry later on their own.
+   */
+  readonly stripeBudget?: { readonly requestMs?: number; readonly backgroundMs?: number };
   /** Several during rotation; a function lets them change without a restart. */
   readonly webhookSecrets: readonly string[] | (() => readonly string[]);
   /** The catalog itself, or the path of its JSON file. */
@@ -82,6 +92,7 @@ export interface SettledOptions {
 export interface Settled {
   readonly app: FastifyInstance;
   readonly store: Store;
+  /** Stripe for the request path (its budget is stripeBudget.requestMs). */
   readonly gateway: StripeGateway;
   readonly worker: InboxWorker;
   readonly outbox: OutboxDispatcher;
@@ -100,6 +111,8 @@ export interface Settled {
 }
 
 const CLOSE_GRACE_MS = 10_000;
+const DEFAULT_REQUEST_BUDGET_MS = 10_000;
+const DEFAULT_BACKGROUND_BUDGET_MS = 60_000;
 
 /**
  * Fastify's close waits for every open connection, and a client's keep-alive connection that was busy when
@@ -164,7 +177,11 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     if (ownsStore) await store.close();
     throw error;
   }
-  const gateway = new StripeGateway(isStripeClient(options.stripe) ? options.stripe : createStripeClient(options.stripe));
+  const gateway = new StripeGateway(isStripeClient(options.stripe) ? options.stripe : createStripeClient(options.stripe), {
+    budgetMs: options.stripeBudget?.requestMs ?? DEFAULT_REQUEST_BUDGET_MS,
+  });
+  // Nobody is waiting on these, and giving up only means trying again later: more patience, still an end.
+  const backgroundGateway = gateway.withBudget(options.stripeBudget?.backgroundMs ?? DEFAULT_BACKGROUND_BUDGET_MS);
   // A few batches in flight: PostgreSQL flushes concurrent commits together, and SQLite's write thread puts the
   // batches waiting for it into its next commit, so the next fsync starts as soon as the last one ends.
   const committer = new GroupCommitter(store.inbox, { concurrency: 4 });
@@ -173,7 +190,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
 
   const processing = createProcessing({
     store,
-    gateway,
+    gateway: backgroundGateway,
     logger,
     now,
     onFulfilled: options.onFulfilled,
@@ -183,7 +200,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     maxAttempts: options.worker?.maxAttempts,
     leaseMs: options.worker?.leaseMs,
     backoff: options.worker?.backoff,
-    revalidate: options.revalidate ? createRevalidator(gateway, { now }) : undefined,
+    revalidate: options.revalidate ? createRevalidator(backgroundGateway, { now }) : undefined,
     metrics: metrics.worker,
   });
   const { worker, outbox } = processing;
@@ -241,7 +258,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     retry: options.reconcile?.retry,
   };
   const reconcileNow = (): Promise<ReconcileReport> =>
-    reconcile({ store, gateway, now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 30_000, now }) }, reconcileSettings).then(
+    reconcile({ store, gateway: backgroundGateway, now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 30_000, now }) }, reconcileSettings).then(
       (report) => {
         metrics.reconcileRun('ok');
         return report;

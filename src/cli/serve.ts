@@ -44,6 +44,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     const settled = await createSettled({
       store,
       stripe: connection.stripe,
+      stripeBudget: { requestMs: config.stripe.requestBudgetMs, backgroundMs: config.stripe.backgroundBudgetMs },
       webhookSecrets: () => webhookSecrets,
       catalog,
       orderRefSecret: refSecret,

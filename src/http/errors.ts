@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import Stripe from 'stripe';
 import { ZodError } from 'zod';
 import { StoreUnavailableError, isStoreUnavailable } from '../store/index.js';
+import { StripeUnavailableError, isTransientStripeFailure } from '../stripe/errors.js';
 
 /** An error meant for the client: a stable code, a sentence that says what to do, an HTTP status. */
 export class HttpError extends Error {
@@ -56,6 +57,8 @@ const STRIPE_UNAVAILABLE = 'The payment provider could not be reached or refused
 const STORE_UNAVAILABLE = 'The order store is unavailable for a moment. Try again in a few seconds.';
 // A database that blipped is usually back within seconds; a balancer or Stripe will try again sooner or later anyway.
 const STORE_RETRY_AFTER_SECONDS = 2;
+// Long enough for a blip or a rate limit to pass, short enough that a buyer still on the page tries again.
+const STRIPE_RETRY_AFTER_SECONDS = 5;
 const INTERNAL = 'Something went wrong on our side. Try again in a moment; if it persists, contact the shop.';
 
 /**
@@ -67,6 +70,10 @@ export function answerForError(error: unknown): ErrorAnswer {
   if (error instanceof HttpError) return answer(error.statusCode, error.code, error.message);
   if (error instanceof ZodError) return answer(400, 'invalid_request', describeZodError(error));
   // Before the store's check: a network error on the way to Stripe is Stripe's, not the store's.
+  if (error instanceof StripeUnavailableError || (error instanceof Stripe.errors.StripeError && isTransientStripeFailure(error))) {
+    return { ...answer(502, 'stripe_unavailable', STRIPE_UNAVAILABLE, true), retryAfterSeconds: STRIPE_RETRY_AFTER_SECONDS };
+  }
+  // Stripe refused the request itself (a bad key, a parameter): trying again will not help, so no Retry-After.
   if (error instanceof Stripe.errors.StripeError) return answer(502, 'stripe_unavailable', STRIPE_UNAVAILABLE, true);
   if (error instanceof StoreUnavailableError) return { ...answer(503, 'store_unavailable', error.message, true), retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
   if (isStoreUnavailable(error)) return { ...answer(503, 'store_unavailable', STORE_UNAVAILABLE, true), retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
@@ -82,6 +89,7 @@ export function answerForError(error: unknown): ErrorAnswer {
 /** What a log line may say about an unexpected error: Stripe's own words may name our keys or objects. */
 export function loggableError(error: unknown): Record<string, unknown> {
   if (error instanceof Stripe.errors.StripeError) return { type: error.type, code: error.code, statusCode: error.statusCode, requestId: error.requestId };
+  if (error instanceof StripeUnavailableError) return { name: error.name, budgetMs: error.budgetMs, attempts: error.attempts, cause: error.cause === undefined ? undefined : loggableError(error.cause) };
   if (error instanceof StoreUnavailableError) return { name: error.name, cause: error.cause instanceof Error ? error.cause.message : String(error.cause) };
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
   return { value: String(error) };

@@ -1,6 +1,6 @@
-import type Stripe from 'stripe';
 import type { Store } from '../store/types.js';
 import { HANDLED_EVENT_TYPES } from '../stripe/event-facts.js';
+import type { StripeGateway } from '../stripe/gateway.js';
 import { withRateLimitRetry, type RateLimitRetryOptions } from '../stripe/rate-limit.js';
 
 /** Unix seconds of the newest event the last run saw; the next run starts there, minus the overlap. */
@@ -29,8 +29,11 @@ export interface BackfillResult {
   readonly cursorSeconds: number | null;
 }
 
-export async function backfillEvents(deps: { store: Store; stripe: Stripe; now: () => number }, options: BackfillOptions): Promise<BackfillResult> {
-  const { store, stripe } = deps;
+export async function backfillEvents(
+  deps: { store: Store; gateway: Pick<StripeGateway, 'listEvents'>; now: () => number },
+  options: BackfillOptions,
+): Promise<BackfillResult> {
+  const { store, gateway } = deps;
   const nowSeconds = Math.floor(deps.now() / 1000);
   const stored = await store.settings.get(EVENTS_CURSOR_KEY);
   const cursor = stored === undefined ? null : Number(stored);
@@ -45,7 +48,7 @@ export async function backfillEvents(deps: { store: Store; stripe: Stripe; now: 
   for (;;) {
     const page = await withRateLimitRetry(
       () =>
-        stripe.events.list({
+        gateway.listEvents({
           types: [...HANDLED_EVENT_TYPES],
           created: { gte: fromSeconds },
           limit: options.pageSize ?? 100,

@@ -1,4 +1,3 @@
-import type Stripe from 'stripe';
 import type { Store } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { backfillEvents } from './events-backfill.js';
@@ -56,9 +55,8 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
   const deliveriesPruned =
     settings.deliveryLogRetentionMs === undefined ? 0 : await store.deliveryLog.prune({ receivedBefore: now() - settings.deliveryLogRetentionMs });
 
-  const stripe: Stripe = gateway.stripe;
   const events = await backfillEvents(
-    { store, stripe, now },
+    { store, gateway, now },
     {
       lookbackSeconds: settings.lookbackSeconds,
       overlapSeconds: settings.overlapSeconds,

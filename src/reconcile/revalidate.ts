@@ -60,7 +60,7 @@ async function retrieve(gateway: StripeGateway, object: { object?: unknown; id?:
     case 'charge':
       return gateway.retrieveCharge(id);
     case 'dispute':
-      return gateway.stripe.disputes.retrieve(id);
+      return gateway.retrieveDispute(id);
     default:
       return undefined;
   }

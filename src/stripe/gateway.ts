@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import type { OrderTerms } from '../domain/order.js';
-import { withRateLimitRetry, type RateLimitRetryOptions } from './rate-limit.js';
+import { callWithinBudget, DEFAULT_CALL_POLICY, type AttemptOptions, type CallPolicy } from './call-budget.js';
 
 export interface StripeConnection {
   readonly secretKey: string;
@@ -9,6 +9,7 @@ export interface StripeConnection {
 }
 
 export function createStripeClient(connection: StripeConnection): Stripe {
+  // For callers of the bare client (doctor, endpoint registration); StripeGateway sets both per attempt.
   const options: Stripe.StripeConfig = { maxNetworkRetries: 2, timeout: 20_000, telemetry: false };
   if (connection.apiBase) {
     const base = new URL(connection.apiBase);
@@ -23,24 +24,38 @@ function orderMetadata(order: OrderTerms): Record<string, string> {
   return { order_id: order.id, order_ref: order.orderRef };
 }
 
-/** Every call settled makes to Stripe, in one place, with an idempotency key derived from the order. */
+/**
+ * Every call settled makes to Stripe, in one place, with an idempotency key derived from the order. Each call
+ * ends within the gateway's budget, retries included (10 s unless told); the request path and background work
+ * each get a gateway with their own budget over the same client (withBudget).
+ */
 export class StripeGateway {
-  /**
-   * Stripe's 429s are waited out here, briefly (a buyer may be waiting on the answer); background callers
-   * such as the reconciler add their own, longer patience on top.
-   */
+  private readonly policy: CallPolicy;
+
   constructor(
     readonly stripe: Stripe,
-    private readonly retry: RateLimitRetryOptions = { maxRetries: 2, baseDelayMs: 250, maxDelayMs: 1_000 },
-  ) {}
+    policy: Partial<CallPolicy> = {},
+  ) {
+    this.policy = { ...DEFAULT_CALL_POLICY, ...policy };
+  }
 
-  private call<T>(request: () => Promise<T>): Promise<T> {
-    return withRateLimitRetry(request, this.retry);
+  /** How long one call may take, every attempt and wait included. */
+  get budgetMs(): number {
+    return this.policy.budgetMs;
+  }
+
+  /** The same client and retry policy with another budget. */
+  withBudget(budgetMs: number): StripeGateway {
+    return new StripeGateway(this.stripe, { ...this.policy, budgetMs });
+  }
+
+  private call<T>(request: (attempt: AttemptOptions) => Promise<T>): Promise<T> {
+    return callWithinBudget(request, this.policy);
   }
 
   async createCheckoutSession(input: { order: OrderTerms; successUrl: string; cancelUrl: string }): Promise<{ id: string; url: string }> {
     const { order } = input;
-    const session = await this.call(() => this.stripe.checkout.sessions.create(
+    const session = await this.call((attempt) => this.stripe.checkout.sessions.create(
       {
         mode: 'payment',
         line_items: order.lines.map((line) => ({
@@ -54,14 +69,14 @@ export class StripeGateway {
         metadata: orderMetadata(order),
         payment_intent_data: { metadata: orderMetadata(order) },
       },
-      { idempotencyKey: `settled-checkout-${order.id}` },
+      { idempotencyKey: `settled-checkout-${order.id}`, ...attempt },
     ));
     if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a url`);
     return { id: session.id, url: session.url };
   }
 
   async createPaymentIntent(order: OrderTerms): Promise<{ id: string; clientSecret: string }> {
-    const intent = await this.call(() => this.stripe.paymentIntents.create(
+    const intent = await this.call((attempt) => this.stripe.paymentIntents.create(
       {
         amount: order.total.amount,
         currency: order.total.currency,
@@ -69,29 +84,38 @@ export class StripeGateway {
         automatic_payment_methods: { enabled: true },
         ...(order.email ? { receipt_email: order.email } : {}),
       },
-      { idempotencyKey: `settled-payment-intent-${order.id}` },
+      { idempotencyKey: `settled-payment-intent-${order.id}`, ...attempt },
     ));
     if (!intent.client_secret) throw new Error(`Stripe returned payment intent ${intent.id} without a client_secret`);
     return { id: intent.id, clientSecret: intent.client_secret };
   }
 
   retrieveCheckoutSession(id: string): Promise<Stripe.Checkout.Session> {
-    return this.call(() => this.stripe.checkout.sessions.retrieve(id, { expand: ['payment_intent'] }));
+    return this.call((attempt) => this.stripe.checkout.sessions.retrieve(id, { expand: ['payment_intent'] }, attempt));
   }
 
   retrievePaymentIntent(id: string): Promise<Stripe.PaymentIntent> {
-    return this.call(() => this.stripe.paymentIntents.retrieve(id));
+    return this.call((attempt) => this.stripe.paymentIntents.retrieve(id, {}, attempt));
   }
 
   retrieveCharge(id: string): Promise<Stripe.Charge> {
-    return this.call(() => this.stripe.charges.retrieve(id));
+    return this.call((attempt) => this.stripe.charges.retrieve(id, {}, attempt));
+  }
+
+  retrieveDispute(id: string): Promise<Stripe.Dispute> {
+    return this.call((attempt) => this.stripe.disputes.retrieve(id, {}, attempt));
+  }
+
+  /** One page of the Events API. */
+  listEvents(params: Stripe.EventListParams): Promise<Stripe.ApiList<Stripe.Event>> {
+    return this.call((attempt) => this.stripe.events.list(params, attempt));
   }
 
   async refund(input: { paymentIntentId: string; amount?: number; idempotencyKey: string }): Promise<Stripe.Refund> {
-    return this.call(() =>
+    return this.call((attempt) =>
       this.stripe.refunds.create(
         { payment_intent: input.paymentIntentId, ...(input.amount === undefined ? {} : { amount: input.amount }) },
-        { idempotencyKey: input.idempotencyKey },
+        { idempotencyKey: input.idempotencyKey, ...attempt },
       ),
     );
   }

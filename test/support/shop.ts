@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { startEmulator, type ChaosOptions, type RunningEmulator } from '../../emulator/index.js';
 import type { Catalog } from '../../src/domain/catalog.js';
 import { createLogger } from '../../src/logging.js';
-import { createSettled, type Settled } from '../../src/settled.js';
+import { createSettled, type Settled, type SettledOptions } from '../../src/settled.js';
 import { createStripeClient } from '../../src/stripe/gateway.js';
 import type { Store } from '../../src/store/index.js';
 import type { ConfirmationSender } from '../../src/notify/sender.js';
@@ -14,7 +14,7 @@ import { payOnHostedPage } from './hosted-page.js';
 export interface Shop {
   readonly url: string;
   readonly emulator: RunningEmulator;
-  /** The SDK pointed at the emulator, as settled itself uses it. */
+  /** The SDK pointed at the emulator, as settled itself uses it (unless stripeApiBase put something between them). */
   readonly stripe: Stripe;
   readonly settled: Settled;
   readonly webhookSecret: string;
@@ -42,6 +42,9 @@ export interface ShopOptions {
   readonly adminToken?: string;
   /** Sends buyer confirmations through this sender (none by default, as in the library). */
   readonly confirmations?: ConfirmationSender;
+  /** Where settled's SDK reaches the emulator, e.g. a TcpRelay in front of it (the test's own `stripe` goes direct). */
+  readonly stripeApiBase?: string;
+  readonly stripeBudget?: SettledOptions['stripeBudget'];
 }
 
 export async function startShop(options: ShopOptions): Promise<Shop> {
@@ -52,7 +55,8 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   const notices: OutboxNotice[] = [];
   const settled = await createSettled({
     store: options.store,
-    stripe,
+    stripe: options.stripeApiBase === undefined ? stripe : createStripeClient({ secretKey: 'sk_test_shop', apiBase: options.stripeApiBase }),
+    stripeBudget: options.stripeBudget,
     webhookSecrets: () => secrets,
     catalog: options.catalog ?? demoCatalog(),
     orderRefSecret: 'test-order-ref-secret-0123456789abcdef',

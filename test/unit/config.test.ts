@@ -12,6 +12,14 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('bounds each Stripe call by 10 s on the request path and 60 s in the background unless told otherwise', () => {
+    expect(loadConfig({}).stripe).toMatchObject({ requestBudgetMs: 10_000, backgroundBudgetMs: 60_000 });
+    const tuned = loadConfig({ STRIPE_REQUEST_BUDGET_SECONDS: '2.5', STRIPE_BACKGROUND_BUDGET_SECONDS: '90' });
+    expect(tuned.stripe).toMatchObject({ requestBudgetMs: 2_500, backgroundBudgetMs: 90_000 });
+    expect(() => loadConfig({ STRIPE_REQUEST_BUDGET_SECONDS: '0' })).toThrow(/STRIPE_REQUEST_BUDGET_SECONDS/);
+    expect(() => loadConfig({ STRIPE_BACKGROUND_BUDGET_SECONDS: 'forever' })).toThrow(/STRIPE_BACKGROUND_BUDGET_SECONDS/);
+  });
+
   it('splits a comma list of webhook secrets for rotation', () => {
     const config = loadConfig({
       STRIPE_SECRET_KEY: 'sk_test_abc123',

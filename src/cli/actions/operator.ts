@@ -12,6 +12,7 @@ export interface OperatorContext {
   readonly config: Config;
   readonly store: Store;
   readonly stripe: Stripe | undefined;
+  /** For the calls an operator waits on (the request budget); `processing` has its own with the background budget. */
   readonly gateway: StripeGateway | undefined;
   /** An inbox worker for this process only (never started in the background); its outbox is left to serve. */
   readonly processing: Processing | undefined;
@@ -46,11 +47,11 @@ export async function withOperatorContext<T>(
   try {
     await store.migrate();
     const stripe = wantsStripe ? (await connectStripe(config)).stripe : undefined;
-    const gateway = stripe === undefined ? undefined : new StripeGateway(stripe);
+    const gateway = stripe === undefined ? undefined : new StripeGateway(stripe, { budgetMs: config.stripe.requestBudgetMs });
     const processing =
       gateway === undefined
         ? undefined
-        : createProcessing({ store, gateway, logger: createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), now: Date.now, maxAttempts: config.worker.maxAttempts });
+        : createProcessing({ store, gateway: gateway.withBudget(config.stripe.backgroundBudgetMs), logger: createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), now: Date.now, maxAttempts: config.worker.maxAttempts });
     return await use({ config, store, stripe, gateway, processing });
   } finally {
     await store.close();

@@ -53,7 +53,8 @@ export async function runReconcile(options: ReconcileCommandOptions): Promise<vo
     const report = await reconcile(
       {
         store,
-        gateway,
+        // Many calls, each with the background budget: a whole run has no single deadline.
+        gateway: gateway.withBudget(config.stripe.backgroundBudgetMs),
         now: Date.now,
         processEvents: async (ids) => {
           await processing.worker.drain();

@@ -16,7 +16,7 @@ export async function runWorker(): Promise<void> {
   const store = await openConfiguredStore(config, connectionErrorLogger(logger));
   await store.migrate();
   const { stripe } = await connectStripe(config);
-  const gateway = new StripeGateway(stripe);
+  const gateway = new StripeGateway(stripe, { budgetMs: config.stripe.backgroundBudgetMs });
   const confirmations = configuredConfirmationSender(config, logger);
   const processing = createProcessing({
     store,

@@ -5,6 +5,8 @@ import Stripe from 'stripe';
 import { ORDER_STATUSES } from '../../domain/order.js';
 import type { OrderRecord, Store } from '../../store/types.js';
 import type { StripeGateway } from '../../stripe/gateway.js';
+import { isTransientStripeFailure } from '../../stripe/errors.js';
+import { answerForError, loggableError } from '../errors.js';
 import { reviewApprovedEvent } from '../../worker/operator-events.js';
 import { orderPage, REFUNDABLE } from './order-page.js';
 import { overviewPage } from './overview-page.js';
@@ -45,6 +47,10 @@ const NOTICES: Record<string, Notice> = {
   not_refundable: { tone: 'bad', text: 'This order has no payment left to refund.' },
   not_in_review: { tone: 'warn', text: 'This order is not waiting for review.' },
 };
+
+// A refund that timed out may have reached Stripe; the same key on the next submission is what keeps it to one.
+const REFUND_UNCONFIRMED =
+  'Stripe could not be reached, so it is not known whether the refund was made (code stripe_unavailable). Submit it again in a few seconds: it is sent with the same idempotency key, so Stripe refunds at most once.';
 
 type Query = Record<string, string | undefined>;
 
@@ -145,12 +151,18 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
     const text = field(request.body, 'amount') ?? '';
     const amount = text.trim() === '' ? left : parseMajorAmount(text, order.total.currency);
     if (amount === undefined || amount <= 0 || amount > left) return back('bad_amount');
-    const paymentIntentId = await paymentIntentOf(order, options);
-    if (!paymentIntentId) return back('not_refundable');
     try {
-      // Keyed by what has been refunded so far: a double-submitted form refunds once.
+      const paymentIntentId = await paymentIntentOf(order, options);
+      if (!paymentIntentId) return back('not_refundable');
+      // Keyed by what has been refunded so far: a double-submitted form, or one sent again after a timeout, refunds once.
       await options.gateway.refund({ paymentIntentId, amount: amount === left ? undefined : amount, idempotencyKey: `settled_refund_${order.id}_${order.amountRefunded}_${amount}` });
     } catch (error) {
+      if (isTransientStripeFailure(error)) {
+        const answer = answerForError(error);
+        request.log.warn({ orderId: order.id, err: loggableError(error) }, 'refund not confirmed: Stripe unavailable');
+        if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
+        return html(reply, answer.status, await orderPage(order, options, csrf(request), { tone: 'bad', text: REFUND_UNCONFIRMED }));
+      }
       if (!(error instanceof Stripe.errors.StripeError)) throw error;
       request.log.warn({ orderId: order.id, code: error.code, type: error.type }, 'refund refused by Stripe');
       return html(reply, 502, await orderPage(order, options, csrf(request), { tone: 'bad', text: `Stripe refused the refund: ${error.message}` }));

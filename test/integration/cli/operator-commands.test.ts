@@ -6,6 +6,7 @@ import { startEmulator, type RunningEmulator } from '../../../emulator/index.js'
 import { openStore, type Store } from '../../../src/store/index.js';
 import { runCli } from '../../support/cli.js';
 import { startShop, type Shop } from '../../support/shop.js';
+import { startTcpRelay, type TcpRelay } from '../../support/tcp-relay.js';
 
 // Each test spawns several `settled` processes; on a busy machine each takes seconds to start.
 const SPAWNS = 120_000;
@@ -13,8 +14,11 @@ const SPAWNS = 120_000;
 let emulator: RunningEmulator | undefined;
 let shop: Shop | undefined;
 let store: Store | undefined;
+let relay: TcpRelay | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
+  await relay?.close();
+  relay = undefined;
   await shop?.close();
   await store?.close();
   await emulator?.close();
@@ -130,4 +134,27 @@ it('`settled refund` asks Stripe once per intent; the charge.refunded event, rec
   const reconciled = await settled(['reconcile'], env);
   expect(reconciled.code).toBe(0);
   expect((await store!.orders.get(orderId))).toMatchObject({ status: 'partially_refunded', amountRefunded: 500 });
+});
+
+it('`settled refund` against a Stripe that does not answer gives up within STRIPE_REQUEST_BUDGET_SECONDS and says to run it again', { timeout: SPAWNS }, async () => {
+  const { orderId, env } = await shopWithPaidOrder();
+  emulator!.pauseWebhooks();
+  relay = await startTcpRelay({ host: '127.0.0.1', port: Number(new URL(emulator!.url).port) });
+  await relay.setMode('silent');
+  const behindRelay = { ...env, STRIPE_API_BASE: relay.url, STRIPE_REQUEST_BUDGET_SECONDS: '1.5' };
+
+  const run = runCli(['refund', orderId], behindRelay);
+  // Timed from the first Stripe request, not from the process start (loading the CLI takes its own seconds).
+  await relay.nextConnection();
+  const asked = performance.now();
+  const code = await run.exited();
+  expect(performance.now() - asked).toBeLessThan(1_500 + 1_000);
+  expect(code).toBe(1);
+  expect(run.output()).toContain('Stripe did not answer within 1.5 s');
+  expect(run.output()).toContain('run the same command again');
+
+  await relay.setMode('forward');
+  const again = await settled(['refund', orderId], behindRelay);
+  expect(again.code).toBe(0);
+  expect(emulator!.events().filter((event) => event.type === 'refund.created')).toHaveLength(1);
 });

@@ -1,0 +1,42 @@
+import { isRateLimited } from './rate-limit.js';
+
+/**
+ * A Stripe call used up its budget (every attempt and wait included) without an answer. Whether a create that
+ * timed out reached Stripe is unknown; sending it again with the same idempotency key is what makes that safe.
+ */
+export class StripeUnavailableError extends Error {
+  readonly code = 'stripe_unavailable';
+  constructor(
+    readonly budgetMs: number,
+    readonly attempts: number,
+    options: { cause?: unknown } = {},
+  ) {
+    const last = options.cause instanceof Error ? `; the last attempt ended with: ${options.cause.message}` : '';
+    super(`Stripe did not answer within ${budgetMs / 1000} s (${attempts} attempt${attempts === 1 ? '' : 's'})${last}`, options);
+    this.name = 'StripeUnavailableError';
+  }
+}
+
+function field(error: object, name: 'type' | 'statusCode' | 'headers'): unknown {
+  return (error as Record<string, unknown>)[name];
+}
+
+/**
+ * A failure that says nothing about the request itself and may pass: no answer, a 429, a 409 (a lock or a
+ * concurrent request with the same key) or a 5xx. These are what stripe-node would retry on its own.
+ */
+export function isTransientStripeFailure(error: unknown): boolean {
+  if (error instanceof StripeUnavailableError) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  if (field(error, 'type') === 'StripeConnectionError' || isRateLimited(error)) return true;
+  const status = field(error, 'statusCode');
+  return status === 409 || (typeof status === 'number' && status >= 500);
+}
+
+/** Transient, and Stripe did not say `Stripe-Should-Retry: false` (it does when a retry would change nothing). */
+export function isWorthRetrying(error: unknown): boolean {
+  if (!isTransientStripeFailure(error) || error instanceof StripeUnavailableError) return false;
+  const headers = field(error as object, 'headers');
+  const advice = typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>)['stripe-should-retry'] : undefined;
+  return advice !== 'false';
+}
