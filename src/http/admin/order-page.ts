@@ -1,22 +1,20 @@
 import { formatMoney } from '../../domain/money.js';
+import { knownPaymentIntent, refundableAmount } from '../../domain/refund-policy.js';
 import type { InboxEvent, OrderRecord, Store } from '../../store/types.js';
 import { escapeHtml, statusPill } from '../html.js';
 import { adminPage, csrfField, eventsTable, factsList, formatTime, majorAmount, money, noticeBlock, outboxList, type Notice } from './views.js';
-
-/** Statuses with a payment that an operator may still refund. */
-export const REFUNDABLE: ReadonlySet<string> = new Set(['paid', 'partially_refunded', 'needs_review', 'disputed']);
 
 /** One order as the operator sees it: its terms, why it is in review, what can be done, and everything that happened. */
 export async function orderPage(order: OrderRecord, options: { store: Store }, csrfToken: string, flash: Notice | undefined): Promise<string> {
   const { store } = options;
   const facts = await store.orders.facts(order.id);
   // A Checkout Session order learns its PaymentIntent only from what Stripe reported.
-  const paymentIntentId = order.paymentIntentId ?? facts.map(({ fact }) => ('paymentIntentId' in fact ? fact.paymentIntentId : null)).find((id) => id !== null) ?? null;
+  const paymentIntentId = knownPaymentIntent(order, facts);
   const eventIds = await store.orderActivity.inboxEventIds(order.id);
   const events = (await Promise.all(eventIds.map((id) => store.inbox.get(id)))).filter((event): event is InboxEvent => event !== undefined);
   const outbox = await store.outbox.list({ orderId: order.id, limit: 50 });
   const currency = order.total.currency;
-  const left = order.total.amount - order.amountRefunded;
+  const left = refundableAmount(order);
   const lines = order.lines.map((line) => `${line.quantity} × ${line.name} (${formatMoney({ amount: line.unitAmount, currency: line.currency })})`).join('; ');
 
   const review =
@@ -27,7 +25,7 @@ export async function orderPage(order: OrderRecord, options: { store: Store }, c
 <div><label for="note">Note (optional)</label><input id="note" name="note" maxlength="500" size="30"></div><button type="submit">Approve payment</button></form></section>`
       : '';
   const refund =
-    REFUNDABLE.has(order.status) && left > 0
+    left > 0
       ? `<section class="card" aria-labelledby="refund-title"><h2 id="refund-title">Refund</h2>
 <p class="muted">${money(left, currency)} can still be refunded. Leave the amount empty to refund the whole remaining payment. The order changes when Stripe confirms the refund.</p>
 <form method="post" action="/admin/orders/${escapeHtml(order.id)}/refund" class="inline-form">${csrfField(csrfToken)}

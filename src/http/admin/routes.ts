@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import formBody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import Stripe from 'stripe';
 import { ORDER_STATUSES } from '../../domain/order.js';
-import type { OrderRecord, Store } from '../../store/types.js';
+import type { Store } from '../../store/types.js';
 import type { StripeGateway } from '../../stripe/gateway.js';
-import { isTransientStripeFailure } from '../../stripe/errors.js';
+import { requestRefund } from '../../operations/refund.js';
 import { answerForError, loggableError } from '../errors.js';
 import { reviewApprovedEvent } from '../../worker/operator-events.js';
-import { orderPage, REFUNDABLE } from './order-page.js';
+import { orderPage } from './order-page.js';
 import { overviewPage } from './overview-page.js';
 import { AdminSessions, isCrossSite, type AdminSession } from './session.js';
 import { adminPage, csrfField, eventsTable, loginPage, noticeBlock, ordersFilter, ordersTable, parseMajorAmount, type Notice } from './views.js';
@@ -146,29 +145,27 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
     const order = ORDER_ID.test(request.params.orderId) ? await store.orders.get(request.params.orderId) : undefined;
     if (!order) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1>'));
     const back = (code: string): FastifyReply => reply.redirect(`/admin/orders/${order.id}?notice=${code}`, 303);
-    const left = order.total.amount - order.amountRefunded;
-    if (!REFUNDABLE.has(order.status) || left <= 0) return back('not_refundable');
-    const text = field(request.body, 'amount') ?? '';
-    const amount = text.trim() === '' ? left : parseMajorAmount(text, order.total.currency);
-    if (amount === undefined || amount <= 0 || amount > left) return back('bad_amount');
-    try {
-      const paymentIntentId = await paymentIntentOf(order, options);
-      if (!paymentIntentId) return back('not_refundable');
-      // Keyed by what has been refunded so far: a double-submitted form, or one sent again after a timeout, refunds once.
-      await options.gateway.refund({ paymentIntentId, amount: amount === left ? undefined : amount, idempotencyKey: `settled_refund_${order.id}_${order.amountRefunded}_${amount}` });
-    } catch (error) {
-      if (isTransientStripeFailure(error)) {
-        const answer = answerForError(error);
-        request.log.warn({ orderId: order.id, err: loggableError(error) }, 'refund not confirmed: Stripe unavailable');
+    const text = (field(request.body, 'amount') ?? '').trim();
+    // Empty: all that is left. What may be refunded, and how much, is the refund operation's to decide.
+    const amount = text === '' ? undefined : parseMajorAmount(text, order.total.currency);
+    if (text !== '' && amount === undefined) return back('bad_amount');
+    const outcome = await requestRefund({ store, gateway: options.gateway }, { orderId: order.id, amount });
+    switch (outcome.kind) {
+      case 'refused':
+        return back(outcome.code === 'bad_amount' ? 'bad_amount' : 'not_refundable');
+      case 'unconfirmed': {
+        const answer = answerForError(outcome.error);
+        request.log.warn({ orderId: order.id, err: loggableError(outcome.error) }, 'refund not confirmed: Stripe unavailable');
         if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
         return html(reply, answer.status, await orderPage(order, options, csrf(request), { tone: 'bad', text: REFUND_UNCONFIRMED }));
       }
-      if (!(error instanceof Stripe.errors.StripeError)) throw error;
-      request.log.warn({ orderId: order.id, code: error.code, type: error.type }, 'refund refused by Stripe');
-      return html(reply, 502, await orderPage(order, options, csrf(request), { tone: 'bad', text: `Stripe refused the refund: ${error.message}` }));
+      case 'stripe_refused':
+        request.log.warn({ orderId: order.id, err: loggableError(outcome.error) }, 'refund refused by Stripe');
+        return html(reply, 502, await orderPage(order, options, csrf(request), { tone: 'bad', text: `Stripe refused the refund: ${outcome.message}` }));
+      case 'requested':
+        request.log.info({ orderId: order.id, amount: outcome.amount, refundId: outcome.refundId }, 'operator requested a refund');
+        return back('refund_requested');
     }
-    request.log.info({ orderId: order.id, amount }, 'operator requested a refund');
-    return back('refund_requested');
   });
 
   app.post<{ Params: { orderId: string } }>('/admin/orders/:orderId/approve', async (request, reply) => {
@@ -230,16 +227,4 @@ ${eventsTable(recent, csrf(request), { showOrder: true })}`,
       }),
     );
   });
-}
-
-async function paymentIntentOf(order: OrderRecord, options: AdminRouteOptions): Promise<string | undefined> {
-  const facts = await options.store.orders.facts(order.id);
-  for (const { fact } of facts) {
-    if (fact.kind === 'payment_succeeded' && fact.paymentIntentId) return fact.paymentIntentId;
-  }
-  if (order.paymentIntentId) return order.paymentIntentId;
-  if (!order.checkoutSessionId) return undefined;
-  const session = await options.gateway.retrieveCheckoutSession(order.checkoutSessionId);
-  const intent = session.payment_intent;
-  return typeof intent === 'string' ? intent : (intent?.id ?? undefined);
 }

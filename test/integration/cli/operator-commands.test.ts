@@ -7,6 +7,7 @@ import { openStore, type Store } from '../../../src/store/index.js';
 import { runCli } from '../../support/cli.js';
 import { startShop, type Shop } from '../../support/shop.js';
 import { startTcpRelay, type TcpRelay } from '../../support/tcp-relay.js';
+import { ADMIN_TOKEN, signIn } from '../http/admin-client.js';
 
 // Each test spawns several `settled` processes; on a busy machine each takes seconds to start.
 const SPAWNS = 120_000;
@@ -35,12 +36,12 @@ async function settled(args: string[], env: Record<string, string>): Promise<{ c
 }
 
 /** A shop on a SQLite file under DATA_DIR with one paid order, and the environment for `settled` on the same data. */
-async function shopWithPaidOrder(): Promise<{ orderId: string; env: Record<string, string> }> {
+async function shopWithPaidOrder(options: { adminToken?: string } = {}): Promise<{ orderId: string; env: Record<string, string> }> {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'settled-ops-')), 'data');
   dirs.push(dataDir);
   emulator = await startEmulator({});
   store = await openStore({ kind: 'sqlite', path: join(dataDir, 'settled.sqlite') });
-  shop = await startShop({ store, emulator });
+  shop = await startShop({ store, emulator, ...options });
   const { orderId, checkoutUrl } = await shop.checkout();
   await shop.pay(checkoutUrl, '4242424242424242');
   await shop.quiesce();
@@ -157,4 +158,23 @@ it('`settled refund` against a Stripe that does not answer gives up within STRIP
   const again = await settled(['refund', orderId], behindRelay);
   expect(again.code).toBe(0);
   expect(emulator!.events().filter((event) => event.type === 'refund.created')).toHaveLength(1);
+});
+
+it('the same partial refund asked from the dashboard and from `settled refund`, at once and one after the other, is one refund at Stripe', { timeout: SPAWNS }, async () => {
+  const { orderId, env } = await shopWithPaidOrder({ adminToken: ADMIN_TOKEN });
+  // Stripe's charge.refunded must not arrive in between: both surfaces decide from the same order.
+  emulator!.pauseWebhooks();
+  const admin = await signIn(shop!);
+  const [fromDashboard, fromCli] = await Promise.all([
+    admin.post(`/admin/orders/${orderId}/refund`, { amount: '3.00' }),
+    settled(['refund', orderId, '--amount', '300'], env),
+  ]);
+  expect(fromDashboard.location).toBe(`/admin/orders/${orderId}?notice=refund_requested`);
+  expect(fromCli.code).toBe(0);
+  const again = await settled(['refund', orderId, '--amount', '300'], env);
+  expect(again.code).toBe(0);
+  expect((await admin.post(`/admin/orders/${orderId}/refund`, { amount: '3.00' })).location).toBe(`/admin/orders/${orderId}?notice=refund_requested`);
+  const intent = (await shop!.stripe.checkout.sessions.retrieve((await store!.orders.get(orderId))!.checkoutSessionId!)).payment_intent as string;
+  const refunds = await shop!.stripe.refunds.list({ payment_intent: intent });
+  expect(refunds.data.map((refund) => refund.amount)).toEqual([300]);
 });
