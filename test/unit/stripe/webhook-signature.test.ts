@@ -84,4 +84,48 @@ describe('verifyWebhook', () => {
     const result = check(body, sign(body, OTHER));
     expect(JSON.stringify(result)).not.toContain(SECRET);
   });
+
+  it('gives each refusal its code from the header itself, however the SDK would word it', () => {
+    const body = eventBody();
+    const header = sign(body);
+    const t = /t=(\d+)/.exec(header)![1]!;
+    const v1 = /v1=([0-9a-f]+)/.exec(header)![1]!;
+    // Reordered parts and a v0 beside the v1 are still Stripe's header.
+    expect(check(body, `v0=${'0'.repeat(64)},v1=${v1},t=${t}`)).toMatchObject({ kind: 'verified' });
+    // No timestamp that is a number, or no v1 at all: malformed, whatever words the SDK has for each.
+    for (const malformed of [`t=abc,v1=${v1}`, `v1=${v1}`, `t=${t}`, `t=${t},V1=${v1}`, `t=${t};v1=${v1}`, '=', ',,,']) {
+      expect(check(body, malformed), malformed).toMatchObject({ kind: 'rejected', code: 'malformed_signature' });
+    }
+    // A v1 that is no SHA-256 at all, or the right one in capitals, matches nothing.
+    expect(check(body, `t=${t},v1=zz`)).toMatchObject({ code: 'signature_mismatch' });
+    expect(check(body, `t=${t},v1=${v1.toUpperCase()}`)).toMatchObject({ code: 'signature_mismatch' });
+    // A stale timestamp is reported only for a signature that matched: otherwise it is a mismatch.
+    const old = NOW_S - 3600;
+    expect(check(body, sign(body, SECRET, old))).toMatchObject({ code: 'stale_timestamp' });
+    expect(check(body, sign(body, OTHER, old))).toMatchObject({ code: 'signature_mismatch' });
+  });
+
+  it('accepts exactly what the SDK\'s constructEvent accepts, for any body, secret, timestamp and tampering', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 200 }),
+        fc.constantFrom(SECRET, OTHER),
+        fc.integer({ min: -900, max: 900 }),
+        fc.boolean(),
+        (text, signer, ageSeconds, tamper) => {
+          const body = JSON.stringify({ id: 'evt_p', object: 'event', type: 'charge.refunded', created: NOW_S, data: { object: { note: text } } });
+          const header = sign(body, signer, NOW_S - ageSeconds);
+          const sent = tamper ? body.replace('evt_p', 'evt_q') : body;
+          let sdkAccepts = true;
+          try {
+            stripe.webhooks.constructEvent(sent, header, SECRET, 300, undefined, NOW_MS);
+          } catch {
+            sdkAccepts = false;
+          }
+          expect(check(sent, header).kind === 'verified').toBe(sdkAccepts);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
