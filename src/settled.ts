@@ -258,7 +258,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     retry: options.reconcile?.retry,
   };
   const reconcileNow = (): Promise<ReconcileReport> =>
-    reconcile({ store, gateway: backgroundGateway, now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 30_000, now }) }, reconcileSettings).then(
+    reconcile({ store, gateway: backgroundGateway, now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 30_000 }) }, reconcileSettings).then(
       (report) => {
         metrics.reconcileRun('ok');
         return report;

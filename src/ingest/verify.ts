@@ -1,6 +1,7 @@
 import type { StripeGateway } from '../stripe/gateway.js';
 import { observedEvent } from '../stripe/observed-event.js';
 import type { OrderRecord, Store } from '../store/types.js';
+import { awaitProcessing } from '../worker/await-processing.js';
 import type { GroupCommitter } from './group-commit.js';
 
 export type VerifyTarget = { readonly sessionId: string } | { readonly paymentIntentId: string };
@@ -19,16 +20,6 @@ export interface VerifyDeps {
   readonly waitMs?: number;
 }
 
-const FINISHED = new Set(['processed', 'ignored', 'dead']);
-
-async function waitUntilProcessed(store: Store, eventId: string, deadline: number, now: () => number): Promise<void> {
-  for (;;) {
-    const row = await store.inbox.get(eventId);
-    if (!row || FINISHED.has(row.status) || now() >= deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Fulfill-on-landing: ask Stripe about an order's session or payment intent and feed the answer in. */
 export async function verifyPayment(deps: VerifyDeps, target: VerifyTarget): Promise<VerifyResult> {
   const { store, gateway } = deps;
@@ -45,7 +36,7 @@ export async function verifyPayment(deps: VerifyDeps, target: VerifyTarget): Pro
   if (event !== null) {
     const { inserted } = await deps.committer.add({ id: event.id, type: event.type, payload: event.body, source: 'verify', receivedAt: now });
     if (inserted) deps.notifyWorker();
-    await waitUntilProcessed(store, event.id, now + (deps.waitMs ?? 5_000), deps.now);
+    await awaitProcessing(store, [event.id], deps.waitMs ?? 5_000);
   }
   const current = (await store.orders.get(order.id)) ?? order;
   return { kind: 'checked', order: current, settled: current.status === 'paid' || current.status === 'partially_refunded' };

@@ -1,4 +1,5 @@
 import type { Store } from '../store/types.js';
+import { awaitProcessing } from '../worker/await-processing.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { backfillEvents } from './events-backfill.js';
 import type { RateLimitRetryOptions } from '../stripe/rate-limit.js';
@@ -118,20 +119,10 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
   };
 }
 
-const FINISHED = new Set(['processed', 'ignored', 'dead']);
-
 /** processEvents for a process whose worker runs in the background (serve): wake it and wait, up to a bound. */
-export function waitForWorker(store: Store, notify: () => void, options: { timeoutMs: number; now: () => number }) {
+export function waitForWorker(store: Store, notify: () => void, options: { timeoutMs: number }) {
   return async (eventIds: readonly string[]): Promise<void> => {
     notify();
-    const deadline = options.now() + options.timeoutMs;
-    const waiting = new Set(eventIds);
-    while (waiting.size > 0 && options.now() < deadline) {
-      for (const id of [...waiting]) {
-        const row = await store.inbox.get(id);
-        if (row === undefined || FINISHED.has(row.status)) waiting.delete(id);
-      }
-      if (waiting.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await awaitProcessing(store, eventIds, options.timeoutMs);
   };
 }

@@ -49,7 +49,7 @@ export async function runReconcile(options: ReconcileCommandOptions): Promise<vo
     if (gateway === undefined || processing === undefined) return;
     const staleAfterMs = options.staleMinutes === undefined ? config.reconcile.staleAfterMs : options.staleMinutes * 60_000;
     const progress = progressLine(process.stderr);
-    const waitForOthers = waitForWorker(store, () => undefined, { timeoutMs: 10_000, now: Date.now });
+    const waitForOthers = waitForWorker(store, () => undefined, { timeoutMs: 10_000 });
     const report = await reconcile(
       {
         store,

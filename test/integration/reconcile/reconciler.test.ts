@@ -8,7 +8,7 @@ const SETTINGS: ReconcileSettings = { lookbackSeconds: 3600, overlapSeconds: 60,
 
 function runReconcile(shop: Shop, settings: ReconcileSettings = SETTINGS, now: () => number = Date.now) {
   const { store, worker, gateway } = shop.settled;
-  return reconcile({ store, gateway, now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 10_000, now: Date.now }) }, settings);
+  return reconcile({ store, gateway, now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 10_000 }) }, settings);
 }
 
 async function paidWhileDeaf(shop: Shop, card = '4242424242424242'): Promise<{ orderId: string; paymentIntentId: string }> {
@@ -86,7 +86,7 @@ describeEachStore('reconciler', (ctx) => {
     const fractions: number[] = [];
     const { store, worker, gateway } = shop.settled;
     const report = await reconcile(
-      { store, gateway, now: Date.now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 10_000, now: Date.now }), onProgress: (phase, done, total) => void (phase === 'events' && fractions.push(done / total)) },
+      { store, gateway, now: Date.now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 10_000 }), onProgress: (phase, done, total) => void (phase === 'events' && fractions.push(done / total)) },
       { ...SETTINGS, pageSize: 2 },
     );
     expect(report.eventsSeen).toBe(6);
