@@ -1,13 +1,10 @@
 import type { Transaction } from 'kysely';
 import type { Fact } from '../domain/order-facts.js';
-import type { OrderDerived } from '../domain/order.js';
+import { accessTokenAfter, noticesFor, type PlannedNotice } from '../domain/order-notices.js';
 import type { Database, StoreContext } from './database.js';
 import { OrderNotFoundError } from './errors.js';
 import { loadFacts, toDerived, toOrderRecord, toTerms } from './orders.js';
 import type { ApplyFactsInput, ApplyFactsResult, OrderRecord } from './types.js';
-
-export const OUTBOX_KINDS = ['order.fulfilled', 'entitlement.revoked', 'entitlement.restored'] as const;
-export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 export function applyFacts({ db, dialect }: StoreContext): (input: ApplyFactsInput) => Promise<ApplyFactsResult> {
   return (input) =>
@@ -29,8 +26,7 @@ export function applyFacts({ db, dialect }: StoreContext): (input: ApplyFactsInp
       const after = input.decide(toTerms(current), facts);
 
       const fulfilledNow = after.fulfill && (await insertFulfillment(trx, input));
-      // The buyer's link exists from fulfillment on, even if a dispute already revokes what it serves.
-      const accessToken = current.accessToken ?? (after.fulfill ? input.newAccessToken : null);
+      const accessToken = accessTokenAfter(current.accessToken, after, input.newAccessToken);
       const fulfilledAt = fulfilledNow ? input.now : current.fulfilledAt;
       await trx
         .updateTable('orders')
@@ -49,7 +45,7 @@ export function applyFacts({ db, dialect }: StoreContext): (input: ApplyFactsInp
         .execute();
 
       const record: OrderRecord = { ...current, ...after, accessToken, fulfilledAt, updatedAt: input.now };
-      await queueMessages(trx, input, messagesFor(before, after, fulfilledNow), record);
+      await queueNotices(trx, input, noticesFor({ orderId: input.orderId, email: current.email, before, after, fulfilledNow, eventId: input.eventId, now: input.now }));
       return { before, after: record, fulfilledNow, newFacts };
     });
 }
@@ -90,27 +86,15 @@ async function insertFulfillment(trx: Transaction<Database>, input: ApplyFactsIn
   return inserted !== undefined;
 }
 
-export function messagesFor(before: OrderDerived, after: OrderDerived, fulfilledNow: boolean): OutboxKind[] {
-  const kinds: OutboxKind[] = [];
-  if (fulfilledNow) kinds.push('order.fulfilled');
-  const wasActive = before.entitlement === 'active';
-  const isActive = after.entitlement === 'active';
-  // Fulfilled and revoked at once (the payment and its dispute arrived together) still tells consumers to revoke.
-  if ((wasActive || fulfilledNow) && after.entitlement === 'revoked') kinds.push('entitlement.revoked');
-  if (!wasActive && isActive && !fulfilledNow && before.entitlement === 'revoked') kinds.push('entitlement.restored');
-  return kinds;
-}
-
-async function queueMessages(trx: Transaction<Database>, input: ApplyFactsInput, kinds: readonly OutboxKind[], order: OrderRecord): Promise<void> {
-  if (kinds.length === 0) return;
+async function queueNotices(trx: Transaction<Database>, input: ApplyFactsInput, notices: readonly PlannedNotice[]): Promise<void> {
+  if (notices.length === 0) return;
   await trx
     .insertInto('outbox')
-    .values(kinds.map((kind) => ({
+    .values(notices.map((notice) => ({
       order_id: input.orderId,
-      kind,
-      // Fulfillment happens once per order; entitlement changes once per event that caused them.
-      dedupe_key: kind === 'order.fulfilled' ? 'once' : input.eventId,
-      payload: JSON.stringify({ kind, orderId: input.orderId, eventId: input.eventId, status: order.status, entitlement: order.entitlement, email: order.email, at: input.now }),
+      kind: notice.kind,
+      dedupe_key: notice.dedupeKey,
+      payload: JSON.stringify(notice.payload),
       run_at: input.now,
       created_at: input.now,
     })))

@@ -35,8 +35,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 }
 
 export { OrderConflictError, OrderNotFoundError, SchemaTooNewError, StoreUnavailableError, isStoreUnavailable } from './errors.js';
-export { OUTBOX_KINDS } from './apply-facts.js';
-export type { OutboxKind } from './apply-facts.js';
+export { NOTICE_KINDS as OUTBOX_KINDS } from '../domain/order-notices.js';
+export type { NoticeKind as OutboxKind } from '../domain/order-notices.js';
 export { INBOX_STATUSES } from './types.js';
 export type * from './types.js';
 export type { PostgresTimeouts } from './postgres/connect.js';

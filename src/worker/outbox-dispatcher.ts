@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { noticeIdempotencyKey } from '../domain/order-notices.js';
 import type { OutboxMessage, Store } from '../store/types.js';
 import { nextAttemptDelayMs } from './backoff.js';
 import { BatchProcessor } from './polling-loop.js';
@@ -49,8 +50,7 @@ export class OutboxDispatcher extends BatchProcessor {
         orderId: message.orderId,
         kind: message.kind,
         payload: JSON.parse(message.payload) as unknown,
-        // A fulfillment happens once per order, so the order id is its key; other notices may recur.
-        idempotencyKey: message.kind === 'order.fulfilled' ? message.orderId : `${message.orderId}:${message.kind}:${message.id}`,
+        idempotencyKey: noticeIdempotencyKey(message),
       });
       await store.outbox.complete({ id: message.id, workerId: this.workerId, now: this.options.now() });
     } catch (error) {

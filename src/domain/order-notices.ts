@@ -1,0 +1,66 @@
+import type { OrderDerived } from './order.js';
+
+export const NOTICE_KINDS = ['order.fulfilled', 'entitlement.revoked', 'entitlement.restored'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** A notice to queue in the outbox: what the shop's handler is told when an order changes. */
+export interface PlannedNotice {
+  readonly kind: NoticeKind;
+  /** Unique per order and kind in the outbox: the same change recorded twice queues one notice. */
+  readonly dedupeKey: string;
+  readonly payload: NoticePayload;
+}
+
+export interface NoticePayload {
+  readonly kind: NoticeKind;
+  readonly orderId: string;
+  readonly eventId: string;
+  readonly status: string;
+  readonly entitlement: string;
+  readonly email: string | null;
+  readonly at: number;
+}
+
+export interface OrderChange {
+  readonly orderId: string;
+  readonly email: string | null;
+  readonly before: OrderDerived;
+  readonly after: OrderDerived;
+  /** Whether this change is the one that fulfilled the order (decided by the fulfillment row's insert). */
+  readonly fulfilledNow: boolean;
+  /** The event that caused the change. */
+  readonly eventId: string;
+  readonly now: number;
+}
+
+// A fulfillment happens once per order; entitlement changes once per event that caused them.
+const FULFILLED_ONCE = 'once';
+
+/** What to tell the shop about an order's change, in order: fulfilled, then revoked or restored. */
+export function noticesFor(change: OrderChange): PlannedNotice[] {
+  const { before, after, fulfilledNow } = change;
+  const kinds: NoticeKind[] = [];
+  if (fulfilledNow) kinds.push('order.fulfilled');
+  const wasActive = before.entitlement === 'active';
+  // Fulfilled and revoked at once (the payment and its dispute arrived together) still tells consumers to revoke.
+  if ((wasActive || fulfilledNow) && after.entitlement === 'revoked') kinds.push('entitlement.revoked');
+  if (!wasActive && after.entitlement === 'active' && !fulfilledNow && before.entitlement === 'revoked') kinds.push('entitlement.restored');
+  return kinds.map((kind) => ({
+    kind,
+    dedupeKey: kind === 'order.fulfilled' ? FULFILLED_ONCE : change.eventId,
+    payload: { kind, orderId: change.orderId, eventId: change.eventId, status: after.status, entitlement: after.entitlement, email: change.email, at: change.now },
+  }));
+}
+
+/**
+ * The key the shop's handler deduplicates a notice by, stable across redeliveries: the order id for its fulfillment
+ * (once per order, ever), the notice's own id for the others (an entitlement may be revoked and restored again).
+ */
+export function noticeIdempotencyKey(notice: { readonly orderId: string; readonly kind: string; readonly id: number }): string {
+  return notice.kind === 'order.fulfilled' ? notice.orderId : `${notice.orderId}:${notice.kind}:${notice.id}`;
+}
+
+/** The buyer's access link exists from fulfillment on, even if a dispute already revokes what it serves; it never changes. */
+export function accessTokenAfter(current: string | null, after: Pick<OrderDerived, 'fulfill'>, fresh: string): string | null {
+  return current ?? (after.fulfill ? fresh : null);
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { EntitlementState, OrderDerived } from '../../../src/domain/order.js';
+import { accessTokenAfter, noticeIdempotencyKey, noticesFor } from '../../../src/domain/order-notices.js';
+
+function derived(entitlement: EntitlementState, status: OrderDerived['status'] = 'paid'): OrderDerived {
+  return { status, amountRefunded: 0, paidAt: entitlement === 'none' ? null : 1, reviewReason: null, fulfill: entitlement !== 'none', entitlement };
+}
+
+function kinds(before: OrderDerived, after: OrderDerived, fulfilledNow: boolean, eventId = 'evt_1') {
+  return noticesFor({ orderId: 'ord_1', email: 'b@example.com', before, after, fulfilledNow, eventId, now: 5 }).map((notice) => [notice.kind, notice.dedupeKey]);
+}
+
+describe('order notices', () => {
+  it('a fulfillment is announced once per order, whatever event did it', () => {
+    expect(kinds(derived('none', 'pending'), derived('active'), true, 'evt_a')).toEqual([['order.fulfilled', 'once']]);
+    expect(kinds(derived('none', 'pending'), derived('active'), true, 'evt_b')).toEqual([['order.fulfilled', 'once']]);
+  });
+
+  it('a payment and its dispute applied together announce the fulfillment and then the revocation', () => {
+    expect(kinds(derived('none', 'pending'), derived('revoked', 'disputed'), true, 'evt_d')).toEqual([
+      ['order.fulfilled', 'once'],
+      ['entitlement.revoked', 'evt_d'],
+    ]);
+  });
+
+  it('revocation and restoration are announced per event that caused them; no change announces nothing', () => {
+    expect(kinds(derived('active'), derived('revoked', 'refunded'), false, 'evt_r')).toEqual([['entitlement.revoked', 'evt_r']]);
+    expect(kinds(derived('revoked', 'disputed'), derived('active'), false, 'evt_w')).toEqual([['entitlement.restored', 'evt_w']]);
+    expect(kinds(derived('active'), derived('active', 'partially_refunded'), false)).toEqual([]);
+    expect(kinds(derived('none', 'pending'), derived('none', 'payment_failed'), false)).toEqual([]);
+    expect(kinds(derived('revoked', 'refunded'), derived('revoked', 'refunded'), false)).toEqual([]);
+  });
+
+  it('carries the order as it is after the change', () => {
+    const [notice] = noticesFor({ orderId: 'ord_1', email: null, before: derived('active'), after: derived('revoked', 'dispute_lost'), fulfilledNow: false, eventId: 'evt_l', now: 42 });
+    expect(notice?.payload).toEqual({ kind: 'entitlement.revoked', orderId: 'ord_1', eventId: 'evt_l', status: 'dispute_lost', entitlement: 'revoked', email: null, at: 42 });
+  });
+
+  it('the handler\'s key is the order id for a fulfillment and the notice\'s own id otherwise', () => {
+    expect(noticeIdempotencyKey({ orderId: 'ord_1', kind: 'order.fulfilled', id: 7 })).toBe('ord_1');
+    expect(noticeIdempotencyKey({ orderId: 'ord_1', kind: 'entitlement.revoked', id: 7 })).toBe('ord_1:entitlement.revoked:7');
+  });
+
+  it('the access token is made at fulfillment and never replaced', () => {
+    expect(accessTokenAfter(null, { fulfill: false }, 'fresh')).toBeNull();
+    expect(accessTokenAfter(null, { fulfill: true }, 'fresh')).toBe('fresh');
+    expect(accessTokenAfter('kept', { fulfill: true }, 'fresh')).toBe('kept');
+  });
+});
