@@ -38,61 +38,116 @@ export function isHandledEvent(event: Stripe.Event): event is HandledEvent {
   return HANDLED.has(event.type);
 }
 
+/** The Stripe objects settled's events are about, as revalidation reads them again. */
+export type EventObject = Stripe.Checkout.Session | Stripe.PaymentIntent | Stripe.Charge | Stripe.Dispute;
+
+type ObjectOf<T extends HandledEventType> = Extract<HandledEvent, { type: T }>['data']['object'];
+
+/** Everything settled knows about one event type, in one place. */
+interface EventRule<T extends HandledEventType> {
+  /** What the event says about its order, as facts (or why it says nothing settled acts on). */
+  readonly facts: (object: ObjectOf<T>, at: number) => FactMapping;
+  /** The object revalidation reads again from Stripe. */
+  readonly reads: EventObject['object'];
+  /** Whether that object, as Stripe has it now, still says what the event claims. */
+  readonly stillTrue: (fresh: EventObject) => boolean;
+}
+
+const CLOSED_DISPUTE: ReadonlySet<string> = new Set(['won', 'lost', 'warning_closed']);
+
+function intentOf(session: Stripe.Checkout.Session): Stripe.PaymentIntent | null {
+  return session.payment_intent !== null && typeof session.payment_intent === 'object' ? session.payment_intent : null;
+}
+
+/*
+ * One rule per handled event type. The mapped type makes the compiler refuse a type in HANDLED_EVENT_TYPES without
+ * its rule (or a rule without its type): facts, revalidation and the Events API query cannot drift apart.
+ */
+const EVENT_RULES: { readonly [T in HandledEventType]: EventRule<T> } = {
+  'checkout.session.completed': {
+    facts: (session, at) => sessionCompleted(session, at),
+    reads: 'checkout.session',
+    stillTrue: (fresh) => fresh.object === 'checkout.session' && fresh.status === 'complete',
+  },
+  'checkout.session.async_payment_succeeded': {
+    facts: (session, at) =>
+      session.mode !== 'payment' ? notPaymentMode(session) : facts(sessionHints(session), [{ kind: 'payment_succeeded', key: `paid:${session.id}`, at, ...sessionEvidence(session) }]),
+    reads: 'checkout.session',
+    stillTrue: (fresh) => fresh.object === 'checkout.session' && fresh.status === 'complete' && fresh.payment_status === 'paid',
+  },
+  'checkout.session.async_payment_failed': {
+    facts: (session, at) =>
+      session.mode !== 'payment'
+        ? notPaymentMode(session)
+        : facts(sessionHints(session), [{ kind: 'payment_failed', key: `failed:${session.id}`, at, reason: 'the delayed payment failed', paymentIntentId: idOf(session.payment_intent) }]),
+    reads: 'checkout.session',
+    stillTrue: (fresh) => {
+      if (fresh.object !== 'checkout.session' || fresh.status !== 'complete' || fresh.payment_status !== 'unpaid') return false;
+      const intent = intentOf(fresh);
+      // complete/unpaid is also a debit still in flight; only the intent tells the failure apart.
+      return intent !== null && intent.status !== 'processing' && intent.status !== 'succeeded';
+    },
+  },
+  'checkout.session.expired': {
+    facts: (session, at) =>
+      session.mode !== 'payment' ? notPaymentMode(session) : facts(sessionHints(session), [{ kind: 'session_expired', key: `expired:${session.id}`, at, checkoutSessionId: session.id }]),
+    reads: 'checkout.session',
+    stillTrue: (fresh) => fresh.object === 'checkout.session' && fresh.status === 'expired',
+  },
+  'payment_intent.succeeded': {
+    facts: (intent, at) => facts(intentHints(intent), [{ kind: 'payment_succeeded', key: `paid:${intent.id}`, at, ...intentEvidence(intent) }]),
+    reads: 'payment_intent',
+    stillTrue: (fresh) => fresh.object === 'payment_intent' && fresh.status === 'succeeded',
+  },
+  'payment_intent.payment_failed': {
+    facts: (intent, at) => intentFailed(intent, at),
+    reads: 'payment_intent',
+    stillTrue: (fresh) => fresh.object === 'payment_intent' && fresh.last_payment_error !== null && fresh.status !== 'succeeded',
+  },
+  'payment_intent.canceled': {
+    facts: (intent, at) => facts(intentHints(intent), [{ kind: 'payment_canceled', key: `canceled:${intent.id}`, at, paymentIntentId: intent.id }]),
+    reads: 'payment_intent',
+    stillTrue: (fresh) => fresh.object === 'payment_intent' && fresh.status === 'canceled',
+  },
+  'charge.refunded': {
+    // amount_refunded is cumulative, so the key names the total: a later, larger refund is a new fact.
+    facts: (charge, at) =>
+      facts(chargeHints(charge), [
+        { kind: 'refunded_to_date', key: `refunded:${charge.id}:${charge.amount_refunded}`, at, chargeId: charge.id, amountRefunded: charge.amount_refunded, currency: charge.currency },
+      ]),
+    reads: 'charge',
+    stillTrue: (fresh) => fresh.object === 'charge' && fresh.amount_refunded > 0,
+  },
+  'charge.dispute.created': {
+    facts: (dispute, at) => facts(disputeHints(dispute), [{ kind: 'dispute_opened', key: `dispute_opened:${dispute.id}`, at, disputeId: dispute.id }]),
+    reads: 'dispute',
+    stillTrue: (fresh) => fresh.object === 'dispute',
+  },
+  'charge.dispute.closed': {
+    facts: (dispute, at) => disputeClosed(dispute, at),
+    reads: 'dispute',
+    stillTrue: (fresh) => fresh.object === 'dispute' && CLOSED_DISPUTE.has(fresh.status),
+  },
+};
+
+/** The rule of a handled event, typed by its type (TypeScript cannot correlate the event's union with the table's). */
+function ruleOf<T extends HandledEventType>(type: T): EventRule<T> {
+  return EVENT_RULES[type] as EventRule<T>;
+}
+
 /**
  * Reads what a Stripe event says about an order. Fact keys come from the object and what it states,
  * never from the event id, so the same truth learned by webhook, verify or reconciliation is one fact.
  */
 export function eventToFacts(event: Stripe.Event): FactMapping {
   if (!isHandledEvent(event)) return { kind: 'ignored', reason: `settled does not act on ${event.type} events` };
-  const at = event.created * 1000;
-  switch (event.type) {
-    case 'checkout.session.completed':
-      return sessionCompleted(event.data.object, at);
-    case 'checkout.session.async_payment_succeeded': {
-      const session = event.data.object;
-      if (session.mode !== 'payment') return notPaymentMode(session);
-      return facts(sessionHints(session), [{ kind: 'payment_succeeded', key: `paid:${session.id}`, at, ...sessionEvidence(session) }]);
-    }
-    case 'checkout.session.async_payment_failed': {
-      const session = event.data.object;
-      if (session.mode !== 'payment') return notPaymentMode(session);
-      const paymentIntentId = idOf(session.payment_intent);
-      return facts(sessionHints(session), [{ kind: 'payment_failed', key: `failed:${session.id}`, at, reason: 'the delayed payment failed', paymentIntentId }]);
-    }
-    case 'checkout.session.expired': {
-      const session = event.data.object;
-      if (session.mode !== 'payment') return notPaymentMode(session);
-      return facts(sessionHints(session), [{ kind: 'session_expired', key: `expired:${session.id}`, at, checkoutSessionId: session.id }]);
-    }
-    case 'payment_intent.succeeded': {
-      const intent = event.data.object;
-      return facts(intentHints(intent), [{ kind: 'payment_succeeded', key: `paid:${intent.id}`, at, ...intentEvidence(intent) }]);
-    }
-    case 'payment_intent.payment_failed':
-      return intentFailed(event.data.object, at);
-    case 'payment_intent.canceled': {
-      const intent = event.data.object;
-      return facts(intentHints(intent), [{ kind: 'payment_canceled', key: `canceled:${intent.id}`, at, paymentIntentId: intent.id }]);
-    }
-    case 'charge.refunded': {
-      const charge = event.data.object;
-      // amount_refunded is cumulative, so the key names the total: a later, larger refund is a new fact.
-      return facts(chargeHints(charge), [
-        { kind: 'refunded_to_date', key: `refunded:${charge.id}:${charge.amount_refunded}`, at, chargeId: charge.id, amountRefunded: charge.amount_refunded, currency: charge.currency },
-      ]);
-    }
-    case 'charge.dispute.created': {
-      const dispute = event.data.object;
-      return facts(disputeHints(dispute), [{ kind: 'dispute_opened', key: `dispute_opened:${dispute.id}`, at, disputeId: dispute.id }]);
-    }
-    case 'charge.dispute.closed':
-      return disputeClosed(event.data.object, at);
-    default: {
-      // The compiler holds this switch and HANDLED_EVENT_TYPES together: a type in one must be in the other.
-      const unhandled: never = event;
-      return unhandled;
-    }
-  }
+  return ruleOf(event.type).facts(event.data.object as never, event.created * 1000);
+}
+
+/** For revalidation: which object a handled event is about, and whether Stripe's current copy still backs it. */
+export function revalidationRule(type: HandledEventType): Pick<EventRule<HandledEventType>, 'reads' | 'stillTrue'> {
+  const { reads, stillTrue } = ruleOf(type);
+  return { reads, stillTrue };
 }
 
 /** Gives drafts the order the worker resolved for them. */

@@ -5,7 +5,7 @@ import type { OrderTerms } from '../../../src/domain/order.js';
 import { computeOrderRef } from '../../../src/domain/order-ref.js';
 import { decideOrder } from '../../../src/domain/order-reducer.js';
 import type { FactMapping } from '../../../src/stripe/event-facts.js';
-import { eventToFacts, stampFacts } from '../../../src/stripe/event-facts.js';
+import { eventToFacts, HANDLED_EVENT_TYPES, revalidationRule, stampFacts, type EventObject } from '../../../src/stripe/event-facts.js';
 
 type Json = Record<string, unknown>;
 const fixtures = JSON.parse(readFileSync(new URL('../../fixtures/stripe/fixtures3.json', import.meta.url), 'utf8')) as { resources: Record<string, Json> };
@@ -150,5 +150,19 @@ describe('stampFacts', () => {
       event('charge.refunded', charge({ amount_refunded: 2999, refunded: true }), CREATED + 60),
     ].flatMap((e) => stampFacts(mapped(eventToFacts(e)).facts, 'ord_1'));
     expect(decideOrder(terms(), facts)).toEqual({ status: 'refunded', amountRefunded: 2999, paidAt: CREATED * 1000, reviewReason: null, fulfill: true, entitlement: 'revoked' });
+  });
+});
+
+describe('revalidation rules', () => {
+  it('every handled event type names the object it is about, and an object of another kind never backs it', () => {
+    const kinds = ['checkout.session', 'payment_intent', 'charge', 'dispute'] as const;
+    for (const type of HANDLED_EVENT_TYPES) {
+      const rule = revalidationRule(type);
+      expect(type.startsWith(rule.reads === 'checkout.session' ? 'checkout.session.' : rule.reads === 'dispute' ? 'charge.dispute.' : `${rule.reads}.`), type).toBe(true);
+      for (const other of kinds.filter((kind) => kind !== rule.reads)) {
+        const fresh = { object: other, id: 'x_1', status: 'complete', payment_status: 'paid', amount_refunded: 1, last_payment_error: null } as unknown as EventObject;
+        expect(rule.stillTrue(fresh), `${type} backed by a ${other}`).toBe(false);
+      }
+    }
   });
 });
