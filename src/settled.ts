@@ -77,7 +77,10 @@ export interface SettledOptions {
   readonly revalidate?: boolean;
   /** Reconcile with Stripe in this process: at start() and then every intervalMs (0 or absent: only on request). */
   readonly reconcile?: Partial<ReconcileSettings> & { readonly intervalMs?: number };
-  /** Per client address per minute; defaults: 120 for buyer routes, 6000 for the webhook. */
+  /**
+   * Per client address per minute; defaults: 120 requests on buyer routes, 60 refused webhook requests (a verified
+   * delivery is never counted nor refused).
+   */
   readonly rateLimits?: RateLimits;
   /** Trust X-Forwarded-For from a proxy in front (only then is the client address the buyer's). */
   readonly trustProxy?: boolean;
