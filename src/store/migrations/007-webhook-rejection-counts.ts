@@ -6,7 +6,7 @@ type AnyDatabase = Kysely<any>;
 
 /*
  * Refused webhook requests past the first few per address and minute are counted here instead of one delivery-log
- * row each (decision 006): a flood of forgeries costs rows per minute, not per request. The key is what an upsert
+ * row each (decision 007): a flood of forgeries costs rows per minute, not per request. The key is what an upsert
  * adds to; it starts with the minute, so pruning by age reads it in order.
  */
 export async function up(db: AnyDatabase): Promise<void> {
