@@ -34,7 +34,8 @@ const schema = z.object({
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
-  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6000),
+  // Refused webhook requests per address per minute; verified deliveries are never counted.
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(60),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   STRIPE_WEBHOOK_IPS: z.string().min(1).default('off'),
@@ -78,7 +79,8 @@ export type Config = Readonly<{
   orderRefSecret: string | undefined;
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
-  rateLimits: Readonly<{ buyerPerMinute: number; webhookPerMinute: number }>;
+  /** webhookRejectedPerMinute: refused webhook requests per address per minute; a verified delivery is never limited. */
+  rateLimits: Readonly<{ buyerPerMinute: number; webhookRejectedPerMinute: number }>;
   /** Honour X-Forwarded-For: only behind a proxy you control. */
   trustProxy: boolean;
   /** Shared rate-limit counters for several processes. */
@@ -163,7 +165,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     orderRefSecret: v.ORDER_REF_SECRET,
     adminToken: v.ADMIN_TOKEN,
     logLevel: v.LOG_LEVEL,
-    rateLimits: Object.freeze({ buyerPerMinute: v.RATE_LIMIT_PER_MINUTE, webhookPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE }),
+    rateLimits: Object.freeze({ buyerPerMinute: v.RATE_LIMIT_PER_MINUTE, webhookRejectedPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE }),
     trustProxy: v.TRUST_PROXY === 'true',
     redisUrl: v.REDIS_URL,
     webhookSources: sources,

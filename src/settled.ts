@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { CatalogError, parseCatalog, type Catalog } from './domain/catalog.js';
 import type { CheckoutDeps } from './checkout/start-checkout.js';
-import { BatchedDeliveryLog, GroupCommitter } from './ingest/group-commit.js';
+import { BoundedDeliveryLog } from './ingest/bounded-delivery-log.js';
+import { BatchedDeliveryLog, BatchedRejectionCounts, GroupCommitter } from './ingest/group-commit.js';
 import { verifyPayment, type VerifyResult, type VerifyTarget } from './ingest/verify.js';
 import { createSourceAllowList } from './ingest/source-allowlist.js';
 import { createWebhookIntake, type WebhookIntake } from './ingest/webhook.js';
@@ -77,7 +78,10 @@ export interface SettledOptions {
   readonly revalidate?: boolean;
   /** Reconcile with Stripe in this process: at start() and then every intervalMs (0 or absent: only on request). */
   readonly reconcile?: Partial<ReconcileSettings> & { readonly intervalMs?: number };
-  /** Per client address per minute; defaults: 120 for buyer routes, 6000 for the webhook. */
+  /**
+   * Per client address per minute; defaults: 120 requests on buyer routes, 60 refused webhook requests (a verified
+   * delivery is never counted nor refused).
+   */
   readonly rateLimits?: RateLimits;
   /** Trust X-Forwarded-For from a proxy in front (only then is the client address the buyer's). */
   readonly trustProxy?: boolean;
@@ -210,7 +214,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     toleranceSeconds: options.toleranceSeconds ?? 300,
     now,
     onStored: () => worker.notify(),
-    deliveryLog: new BatchedDeliveryLog(store.deliveryLog),
+    deliveryLog: new BoundedDeliveryLog(new BatchedDeliveryLog(store.deliveryLog), new BatchedRejectionCounts(store.rejectionCounts)),
     onDeliveryLogError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'webhook delivery not logged'),
     sourceAllowed: options.webhookSources ? createSourceAllowList(options.webhookSources) : undefined,
     metrics: metrics.intake,

@@ -64,8 +64,8 @@ const settled = await createSettled({
   // Per-request info lines would measure pino, not the intake; warnings and errors still print.
   logger: createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }),
   worker: { enabled: false },
-  // The limiter stays on (its cost is part of the endpoint) but must not cap a one-address load.
-  rateLimits: { buyerPerMinute: 1_000_000, webhookPerMinute: 1_000_000_000 },
+  // The buyer limiter stays on but must not cap a one-address load; the webhook's counts refusals only.
+  rateLimits: { buyerPerMinute: 1_000_000, webhookRejectedPerMinute: 1_000_000_000 },
 });
 await settled.app.listen({ port: 0, host: '127.0.0.1' });
 announceReady((settled.app.server.address() as AddressInfo).port, async () => {

@@ -74,7 +74,7 @@ async function webhook(settled: SettledParts, request: AdapterRequest): Promise<
     sourceAddress: request.sourceAddress ?? null,
   });
   const answer = webhookAnswer(result);
-  return json(answer.status, answer.body);
+  return json(answer.status, answer.body, answer.headers);
 }
 
 async function route(settled: SettledParts, request: AdapterRequest): Promise<AdapterResponse | null> {

@@ -13,7 +13,7 @@ import { errorHandler, frameworkErrorHandler, refuseWhileShuttingDown } from './
 import { healthRoutes, type HealthOptions } from './health-routes.js';
 import { metricsRoute } from './metrics-route.js';
 import { pageRoutes } from './pages.js';
-import { DEFAULT_RATE_LIMITS, limitRequests, securityHeaders, type RateLimits } from './security.js';
+import { DEFAULT_RATE_LIMITS, limitRejections, limitRequests, securityHeaders, type RateLimits } from './security.js';
 import { webhookRoute } from './webhook-route.js';
 
 export interface AppOptions {
@@ -67,8 +67,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.health) await app.register(healthRoutes, options.health);
   if (options.metrics) await app.register(metricsRoute, { registry: options.metrics });
   await app.register(async (scope) => {
-    await limitRequests(scope, limits.webhookPerMinute, { redis: limits.redis, prefix: `${limits.redisPrefix ?? 'settled'}:webhook:` });
-    await scope.register(webhookRoute, { intake: options.intake, bodyLimitBytes: options.webhookBodyLimitBytes ?? 1024 * 1024 });
+    // Its own prefix: the counters of processes that limited every webhook request (':webhook:') mean something else.
+    const countRejection = await limitRejections(scope, limits.webhookRejectedPerMinute, {
+      redis: limits.redis,
+      prefix: `${limits.redisPrefix ?? 'settled'}:webhook-rejected:`,
+    });
+    await scope.register(webhookRoute, { intake: options.intake, bodyLimitBytes: options.webhookBodyLimitBytes ?? 1024 * 1024, countRejection });
   });
   await app.register(async (scope) => {
     await limitRequests(scope, limits.buyerPerMinute, { redis: limits.redis, prefix: `${limits.redisPrefix ?? 'settled'}:buyer:` });

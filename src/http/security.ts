@@ -1,21 +1,25 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
+import type { RejectionCounter } from '../ingest/webhook.js';
 import { HttpError } from './errors.js';
 
 export interface RateLimits {
   /** Requests per client address per minute on buyer pages and APIs. */
   readonly buyerPerMinute: number;
-  /** Requests per client address per minute on the webhook: generous, Stripe sends bursts. */
-  readonly webhookPerMinute: number;
+  /**
+   * Webhook requests refused (failed verification or not from an allowed address) per client address per minute;
+   * past it the refusals are answered 429. A delivery whose signature verifies is never counted nor refused.
+   */
+  readonly webhookRejectedPerMinute: number;
   /** Count in Redis instead of in this process, so that the limits hold across every settled process. */
   readonly redis?: Redis | undefined;
   /** Key prefix in Redis; processes of one deployment share it. */
   readonly redisPrefix?: string | undefined;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { buyerPerMinute: 120, webhookPerMinute: 6000 };
+export const DEFAULT_RATE_LIMITS: RateLimits = { buyerPerMinute: 120, webhookRejectedPerMinute: 60 };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -72,4 +76,30 @@ export async function limitRequests(scope: FastifyInstance, perMinute: number, s
     errorResponseBuilder: (_request, context) =>
       new HttpError(429, 'rate_limited', `Too many requests from this address; try again in ${Math.ceil(context.ttl / 1000)} s.`),
   });
+}
+
+/**
+ * The webhook's limit counts only what the intake refused: Stripe sends bursts from a few addresses, and a limit on
+ * every request would turn those away while it exists to slow down forgers. Nothing is counted until the intake
+ * asks, so the plugin is registered without its hook (global: false); the intake asks after verification failed.
+ */
+export async function limitRejections(
+  scope: FastifyInstance,
+  perMinute: number,
+  shared: { redis?: Redis | undefined; prefix: string },
+): Promise<(request: FastifyRequest) => RejectionCounter> {
+  await scope.register(rateLimit, {
+    global: false,
+    max: perMinute,
+    timeWindow: 60_000,
+    ...(shared.redis ? { redis: shared.redis, nameSpace: shared.prefix } : {}),
+    // If Redis is unreachable nothing is counted, so nothing is refused for it.
+    skipOnError: true,
+  });
+  const limiter = scope.createRateLimit();
+  return (request) => async () => {
+    const counted = await limiter(request);
+    if (counted.isAllowed || !counted.isExceeded) return { overLimit: false };
+    return { overLimit: true, retryAfterSeconds: Math.max(1, counted.ttlInSeconds) };
+  };
 }

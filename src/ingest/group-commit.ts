@@ -1,4 +1,11 @@
-import type { DeliveryLogRepository, InboxRepository, NewInboxEvent, NewWebhookDelivery } from '../store/types.js';
+import type {
+  DeliveryLogRepository,
+  InboxRepository,
+  NewInboxEvent,
+  NewWebhookDelivery,
+  WebhookRejectionCount,
+  WebhookRejectionCountRepository,
+} from '../store/types.js';
 
 interface Waiting {
   readonly event: NewInboxEvent;
@@ -119,4 +126,57 @@ export class BatchedDeliveryLog implements DeliveryLogRepository {
     }
     this.flushing = false;
   }
+}
+
+/**
+ * Counted webhook rejections, added up in memory while a write runs and written together by the next: a flood
+ * costs one upsert per batch, not per request. Callers of one batch share its promise, so what waits in memory is
+ * bounded by the distinct keys (the rejection budget's), not by the number of requests.
+ */
+export class BatchedRejectionCounts {
+  private pending = new Map<string, WebhookRejectionCount>();
+  private next: { promise: Promise<void>; resolve(): void; reject(error: unknown): void } | undefined;
+  private writing = false;
+
+  constructor(private readonly counts: Pick<WebhookRejectionCountRepository, 'add'>) {}
+
+  add(count: WebhookRejectionCount): Promise<void> {
+    const key = `${count.minuteStart}\u0000${count.sourceAddress}\u0000${count.reason}`;
+    const seen = this.pending.get(key);
+    this.pending.set(key, seen === undefined ? count : { ...seen, requests: seen.requests + count.requests });
+    this.next ??= deferred();
+    const { promise } = this.next;
+    if (!this.writing) {
+      this.writing = true;
+      // A microtask, as for the delivery log: the refusals answered in one turn go out together.
+      queueMicrotask(() => void this.flush());
+    }
+    return promise;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.size > 0 && this.next !== undefined) {
+      const batch = [...this.pending.values()];
+      const done = this.next;
+      this.pending = new Map();
+      this.next = undefined;
+      try {
+        await this.counts.add(batch);
+        done.resolve();
+      } catch (error) {
+        done.reject(error);
+      }
+    }
+    this.writing = false;
+  }
+}
+
+function deferred(): { promise: Promise<void>; resolve(): void; reject(error: unknown): void } {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((onResolve, onReject) => {
+    resolve = onResolve;
+    reject = onReject;
+  });
+  return { promise, resolve, reject };
 }

@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '../store/errors.js';
-import type { DeliveryLogRepository, NewWebhookDelivery } from '../store/types.js';
+import type { NewWebhookDelivery } from '../store/types.js';
 import { verifyWebhook, type SignatureRejection } from '../stripe/webhook-signature.js';
 import type { GroupCommitter } from './group-commit.js';
 
@@ -7,7 +7,28 @@ export type IntakeRejection = SignatureRejection | 'source_not_allowed';
 
 export type IntakeResult =
   | { readonly kind: 'stored'; readonly eventId: string; readonly eventType: string; readonly duplicate: boolean }
-  | { readonly kind: 'rejected'; readonly code: IntakeRejection; readonly message: string };
+  | { readonly kind: 'rejected'; readonly code: IntakeRejection; readonly message: string }
+  /** Refused for `reason`, from an address past its limit of refusals: tell it to wait. */
+  | { readonly kind: 'rate_limited'; readonly reason: IntakeRejection; readonly message: string; readonly retryAfterSeconds: number };
+
+/** Whether the address of one refused request is now past its limit; HTTP callers count per client address. */
+export type RejectionTally = { readonly overLimit: false } | { readonly overLimit: true; readonly retryAfterSeconds: number };
+
+/** Counts one refused request (called only once verification has failed); the intake knows nothing of HTTP. */
+export type RejectionCounter = () => Promise<RejectionTally>;
+
+export interface IntakeInput {
+  readonly rawBody: Buffer;
+  readonly signatureHeader: string | undefined;
+  readonly sourceAddress?: string | null;
+  /** Without it, refusals are never limited (the framework adapters leave limits to their host). */
+  readonly countRejection?: RejectionCounter | undefined;
+}
+
+/** Where the intake records the requests it refused or could not store. */
+export interface DeliveryRecorder {
+  record(entry: NewWebhookDelivery): Promise<void>;
+}
 
 export interface WebhookIntakeOptions {
   readonly committer: GroupCommitter;
@@ -20,7 +41,7 @@ export interface WebhookIntakeOptions {
    * Requests refused or not stored are recorded here for operators (best effort: it never changes the answer).
    * Accepted ones are logged by the inbox, in the transaction that stores their event.
    */
-  readonly deliveryLog?: DeliveryLogRepository;
+  readonly deliveryLog?: DeliveryRecorder;
   readonly onDeliveryLogError?: (error: unknown) => void;
   /** When set, only requests from these addresses are considered at all (STRIPE_WEBHOOK_IPS). */
   readonly sourceAllowed?: ((address: string | null) => boolean) | undefined;
@@ -47,7 +68,18 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
     options.deliveryLog?.record(entry).catch((error: unknown) => options.onDeliveryLogError?.(error));
   };
 
-  return async function receive(input: { rawBody: Buffer; signatureHeader: string | undefined; sourceAddress?: string | null }): Promise<IntakeResult> {
+  const refuse = async (input: IntakeInput, code: IntakeRejection, message: string): Promise<IntakeResult> => {
+    const tally = input.countRejection ? await input.countRejection() : undefined;
+    if (tally?.overLimit !== true) return { kind: 'rejected', code, message };
+    return {
+      kind: 'rate_limited',
+      reason: code,
+      retryAfterSeconds: tally.retryAfterSeconds,
+      message: `Too many webhook requests from this address were refused (this one: ${code}); try again in ${tally.retryAfterSeconds} s.`,
+    };
+  };
+
+  return async function receive(input: IntakeInput): Promise<IntakeResult> {
     const receivedAt = options.now();
     const base = { receivedAt, sourceAddress: input.sourceAddress ?? null };
     // Decoded once: the signature is checked over exactly the text that is stored (Stripe sends UTF-8 JSON; bytes
@@ -55,7 +87,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
     const body = input.rawBody.toString('utf8');
     if (options.sourceAllowed && !options.sourceAllowed(base.sourceAddress)) {
       log({ ...base, outcome: 'rejected', reason: 'source_not_allowed', ...claimedIdentity(body), signatureHeader: null });
-      return { kind: 'rejected', code: 'source_not_allowed', message: 'Webhooks are accepted only from Stripe\'s addresses (STRIPE_WEBHOOK_IPS).' };
+      return refuse(input, 'source_not_allowed', 'Webhooks are accepted only from Stripe\'s addresses (STRIPE_WEBHOOK_IPS).');
     }
     const check = verifyWebhook({
       rawBody: body,
@@ -66,7 +98,8 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
     });
     if (check.kind === 'rejected') {
       log({ ...base, outcome: 'rejected', reason: check.code, ...claimedIdentity(body), signatureHeader: null });
-      return check;
+      // Counted only now: a request whose signature verifies never spends the limit, so Stripe's bursts pass.
+      return refuse(input, check.code, check.message);
     }
     const { event } = check;
     const identity = { eventId: event.id, eventType: event.type };

@@ -13,7 +13,7 @@ export interface ReconcileSettings {
   /** Orders pending longer than this are looked up at Stripe; 0 turns the sweep off. */
   readonly staleAfterMs: number;
   readonly sweepLimit: number;
-  /** Delivery-log entries older than this are deleted; undefined keeps them. */
+  /** Delivery-log entries and counted webhook rejections older than this are deleted; undefined keeps them. */
   readonly deliveryLogRetentionMs?: number | undefined;
   readonly retry?: RateLimitRetryOptions | undefined;
   /** Events per Events API page (Stripe allows 1–100; default 100). */
@@ -44,6 +44,8 @@ export interface ReconcileReport {
   readonly unreachable: readonly string[];
   readonly drift: readonly Drift[];
   readonly deliveriesPruned: number;
+  /** Rows of counted webhook rejections (one per minute, address and reason) deleted with the delivery log. */
+  readonly rejectionCountsPruned: number;
   readonly cursorSeconds: number | null;
 }
 
@@ -53,8 +55,9 @@ export interface ReconcileReport {
  */
 export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings): Promise<ReconcileReport> {
   const { store, gateway, now } = deps;
-  const deliveriesPruned =
-    settings.deliveryLogRetentionMs === undefined ? 0 : await store.deliveryLog.prune({ receivedBefore: now() - settings.deliveryLogRetentionMs });
+  const retainedSince = settings.deliveryLogRetentionMs === undefined ? undefined : now() - settings.deliveryLogRetentionMs;
+  const deliveriesPruned = retainedSince === undefined ? 0 : await store.deliveryLog.prune({ receivedBefore: retainedSince });
+  const rejectionCountsPruned = retainedSince === undefined ? 0 : await store.rejectionCounts.prune({ receivedBefore: retainedSince });
 
   const events = await backfillEvents(
     { store, gateway, now },
@@ -115,6 +118,7 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
     unreachable: sweep.unreachable,
     drift,
     deliveriesPruned,
+    rejectionCountsPruned,
     cursorSeconds: events.cursorSeconds,
   };
 }

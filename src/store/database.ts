@@ -98,6 +98,14 @@ export interface WebhookDeliveriesTable {
   signature_header: string | null;
 }
 
+export interface WebhookRejectionCountsTable {
+  /** Unix milliseconds at the start of the minute the requests arrived in. */
+  minute_start: number;
+  source_address: string;
+  reason: string;
+  request_count: number;
+}
+
 export interface Database {
   inbox_events: InboxEventsTable;
   orders: OrdersTable;
@@ -107,6 +115,7 @@ export interface Database {
   settings: SettingsTable;
   leases: LeasesTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  webhook_rejection_counts: WebhookRejectionCountsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -9,6 +9,7 @@ import { migrations } from './migrations/index.js';
 import { orderActivityRepository } from './order-activity.js';
 import { orderRepository } from './orders.js';
 import { outboxRepository } from './outbox.js';
+import { rejectionCountRepository } from './rejection-counts.js';
 import { settingsRepository } from './settings.js';
 import { storeHealth } from './health.js';
 import type { Store, StoreHealth } from './types.js';
@@ -45,6 +46,7 @@ export function createStore(
     settings: settingsRepository(context),
     leases: leaseRepository(context),
     deliveryLog: deliveryLogRepository(context),
+    rejectionCounts: rejectionCountRepository(context),
     orderActivity: orderActivityRepository(context),
     applyFacts: (input) => observed(health, apply(input)),
     migrate: () => migrate(context.db, migrations(context.dialect), options.schema, context.dialect),

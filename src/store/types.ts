@@ -178,6 +178,35 @@ export interface DeliveryLogRepository {
   prune(input: { receivedBefore: number }): Promise<number>;
 }
 
+/** Refused webhook requests counted together: `requests` of them from one address, for one reason, in one minute. */
+export interface WebhookRejectionCount {
+  /** Unix milliseconds at the start of the minute. */
+  readonly minuteStart: number;
+  /** A client address, or a catch-all ('other', 'unknown') when individual addresses are no longer told apart. */
+  readonly sourceAddress: string;
+  readonly reason: string;
+  readonly requests: number;
+}
+
+/** The counted rejections of one address and reason, added up over every minute kept. */
+export interface WebhookRejectionTotal {
+  readonly sourceAddress: string;
+  readonly reason: string;
+  readonly requests: number;
+  /** Unix milliseconds: the start of the first and of the last minute with any. */
+  readonly firstMinuteStart: number;
+  readonly lastMinuteStart: number;
+}
+
+export interface WebhookRejectionCountRepository {
+  /** Adds each count to its (minute, address, reason) row, creating it if need be; safe from many processes at once. */
+  add(counts: readonly WebhookRejectionCount[]): Promise<void>;
+  /** Totals per address and reason, most requests first. */
+  totals(input: { limit: number }): Promise<WebhookRejectionTotal[]>;
+  /** Deletes the counts of minutes that started before the given time; returns how many rows. */
+  prune(input: { receivedBefore: number }): Promise<number>;
+}
+
 export interface OrderActivityRepository {
   /** Orders still pending that were created before `createdBefore`, oldest first (the reconciler's sweep). */
   pendingCreatedBefore(input: { createdBefore: number; limit: number }): Promise<OrderRecord[]>;
@@ -213,6 +242,8 @@ export interface Store {
   readonly settings: KeyValueRepository;
   readonly leases: LeaseRepository;
   readonly deliveryLog: DeliveryLogRepository;
+  /** Refused webhook requests past the delivery log's few per address and minute. */
+  readonly rejectionCounts: WebhookRejectionCountRepository;
   readonly orderActivity: OrderActivityRepository;
   /** Can it read and write now; /readyz asks. */
   readonly health: StoreHealth;

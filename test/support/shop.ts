@@ -65,7 +65,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     adminToken: options.adminToken,
     worker: { pollIntervalMs: 25, backoff: { baseMs: 10, maxMs: 100 } },
     // Every test buyer shares 127.0.0.1; the limiter has tests of its own.
-    rateLimits: { buyerPerMinute: 100_000, webhookPerMinute: 1_000_000 },
+    rateLimits: { buyerPerMinute: 100_000, webhookRejectedPerMinute: 1_000_000 },
     confirmations: options.confirmations,
     onFulfilled: (notice) => void notices.push(notice),
     onEntitlementChanged: (notice) => void notices.push(notice),

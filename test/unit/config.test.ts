@@ -20,6 +20,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STRIPE_BACKGROUND_BUDGET_SECONDS: 'forever' })).toThrow(/STRIPE_BACKGROUND_BUDGET_SECONDS/);
   });
 
+  it('limits refused webhook requests to 60 per address a minute unless WEBHOOK_RATE_LIMIT_PER_MINUTE says otherwise', () => {
+    expect(loadConfig({}).rateLimits).toEqual({ buyerPerMinute: 120, webhookRejectedPerMinute: 60 });
+    expect(loadConfig({ WEBHOOK_RATE_LIMIT_PER_MINUTE: '500' }).rateLimits.webhookRejectedPerMinute).toBe(500);
+  });
+
   it('splits a comma list of webhook secrets for rotation', () => {
     const config = loadConfig({
       STRIPE_SECRET_KEY: 'sk_test_abc123',

@@ -14,7 +14,9 @@ function outcome(value: string): DeliveryOutcome {
 export function registerDeliveries(program: Command): void {
   program
     .command('deliveries')
-    .description('the webhook delivery log: every request to the webhook endpoint, accepted or refused, newest first')
+    .description(
+      'the webhook delivery log, newest first: every request to the webhook endpoint, accepted or refused; refusals past the first few an address a minute are summed per address and reason',
+    )
     .option('--outcome <outcome>', `only ${OUTCOMES.join(' | ')}`, outcome)
     .option('--event <eventId>', 'only requests that carried this event id')
     .option('--limit <n>', 'how many to show', positiveInteger, 50)

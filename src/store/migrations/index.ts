@@ -6,6 +6,7 @@ import * as deliveryBody from './003-delivery-body.js';
 import * as leases from './004-leases.js';
 import * as inboxIndexes from './005-inbox-indexes.js';
 import * as payloadCompression from './006-payload-compression.js';
+import * as webhookRejectionCounts from './007-webhook-rejection-counts.js';
 
 /*
  * Listed here rather than found on disk, so the compiled dist/ migrates without a file-system scan.
@@ -19,5 +20,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '004-leases': { up: (db) => leases.up(db) },
     '005-inbox-indexes': { up: (db) => inboxIndexes.up(db) },
     '006-payload-compression': { up: (db) => payloadCompression.up(db, dialect) },
+    '007-webhook-rejection-counts': { up: (db) => webhookRejectionCounts.up(db) },
   };
 }

@@ -75,7 +75,7 @@ it('`settled doctor` on a broken configuration says what to fix for each problem
   expect(broken.output).not.toContain('whsec_nothingmatches');
 
   expect(unmigrated.code).toBe(1);
-  expect(unmigrated.output).toMatch(/^FAIL {2}migrations: 001-initial, 002-delivery-log, 003-delivery-body, 004-leases, 005-inbox-indexes, 006-payload-compression not applied: run `settled migrate`/m);
+  expect(unmigrated.output).toMatch(/^FAIL {2}migrations: 001-initial, 002-delivery-log, 003-delivery-body, 004-leases, 005-inbox-indexes, 006-payload-compression, 007-webhook-rejection-counts not applied: run `settled migrate`/m);
 
   expect(invalid.code).toBe(1);
   expect(invalid.output).toMatch(/^FAIL {2}configuration: STRIPE_SECRET_KEY: must be a Stripe secret key/m);

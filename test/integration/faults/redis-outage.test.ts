@@ -72,7 +72,7 @@ describe.skipIf(unreachable !== undefined)('rate limits while their Redis fails'
     await store.migrate();
     const prefix = `settled-test-${randomBytes(4).toString('hex')}`;
     settled = await createSettled(
-      intakeOnlyOptions(store, 'whsec_redisOutage', { logger: createLogger({ level: 'silent' }), rateLimits: { buyerPerMinute: 1_000, webhookPerMinute: 1_000, redis, redisPrefix: prefix } }),
+      intakeOnlyOptions(store, 'whsec_redisOutage', { logger: createLogger({ level: 'silent' }), rateLimits: { buyerPerMinute: 1_000, webhookRejectedPerMinute: 1_000, redis, redisPrefix: prefix } }),
     );
     const url = await listenOnLoopback(settled);
     expect(await timedGet(url)).toMatchObject({ status: 200 });

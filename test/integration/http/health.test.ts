@@ -17,7 +17,7 @@ describeEachStore('health and readiness probes', (ctx) => {
     settled = await createSettled(
       intakeOnlyOptions(store, 'whsec_healthTestSecret', {
         // A tiny limit shows the probes sit outside it.
-        rateLimits: { buyerPerMinute: 1, webhookPerMinute: 1 },
+        rateLimits: { buyerPerMinute: 1, webhookRejectedPerMinute: 1 },
         worker: { enabled: workerEnabled, pollIntervalMs: 50 },
       }),
     );

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import Stripe from 'stripe';
 import { afterEach, expect, it } from 'vitest';
 import { createSettled, type Settled } from '../../../src/settled.js';
@@ -15,7 +16,7 @@ afterEach(async () => {
 
 describeEachStore('security headers and rate limits', (ctx) => {
   async function start(
-    rateLimits?: { buyerPerMinute: number; webhookPerMinute: number },
+    rateLimits?: { buyerPerMinute: number; webhookRejectedPerMinute: number; redis?: Redis },
     extra: { webhookSources?: readonly string[]; trustProxy?: boolean } = {},
   ): Promise<string> {
     settled = await createSettled(intakeOnlyOptions(ctx.store, SECRET, { ...(rateLimits ? { rateLimits } : {}), ...extra }));
@@ -37,7 +38,7 @@ describeEachStore('security headers and rate limits', (ctx) => {
   });
 
   it('limits buyer requests per address with a 429 in our error shape, and the webhook separately', async () => {
-    const url = await start({ buyerPerMinute: 5, webhookPerMinute: 1000 });
+    const url = await start({ buyerPerMinute: 5, webhookRejectedPerMinute: 1000 });
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await fetch(`${url}/api/catalog`)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
@@ -61,6 +62,63 @@ describeEachStore('security headers and rate limits', (ctx) => {
     const body = JSON.stringify({ id, object: 'event', type: 'charge.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: 'ch_1' } } });
     return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload: body, secret: SECRET }) } };
   }
+
+  function forgedEvent(id: string): { body: string; headers: Record<string, string> } {
+    const body = JSON.stringify({ id, object: 'event', type: 'charge.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: 'ch_1' } } });
+    return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_notTheEndpoints' }) } };
+  }
+
+  const webhook = (url: string, request: { body: string; headers: Record<string, string> }): Promise<Response> =>
+    fetch(`${url}/api/webhooks/stripe`, { method: 'POST', ...request });
+
+  it('stores every verified delivery of a burst far past the webhook limit from one address, and answers each 200', async () => {
+    const url = await start({ buyerPerMinute: 5, webhookRejectedPerMinute: 3 });
+    const ids = Array.from({ length: 60 }, (_, i) => `evt_burst_${i}`);
+    const statuses: number[] = [];
+    for (let start = 0; start < ids.length; start += 20) {
+      const answers = await Promise.all(ids.slice(start, start + 20).map((id) => webhook(url, signedEvent(id))));
+      statuses.push(...answers.map((answer) => answer.status));
+    }
+    expect(statuses).toEqual(ids.map(() => 200));
+    for (const id of ids) expect(await ctx.store.inbox.get(id), id).toBeDefined();
+  });
+
+  it('answers refused webhook requests past the limit 429 rate_limited with Retry-After, and still stores a verified one from that address', async () => {
+    const url = await start({ buyerPerMinute: 5, webhookRejectedPerMinute: 3 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await webhook(url, forgedEvent(`evt_forged_${i}`))).status);
+    expect(statuses).toEqual([400, 400, 400]);
+
+    const limited = await webhook(url, forgedEvent('evt_forged_3'));
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    const { error } = (await limited.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('rate_limited');
+    expect(error.message).toMatch(/try again in \d+ s/);
+
+    const delivered = await webhook(url, signedEvent('evt_from_limited_address'));
+    expect(delivered.status).toBe(200);
+    expect(await ctx.store.inbox.get('evt_from_limited_address')).toBeDefined();
+    // The verified delivery neither spent nor reset the limit.
+    expect((await webhook(url, forgedEvent('evt_forged_4'))).status).toBe(429);
+    expect(await ctx.store.inbox.get('evt_forged_4')).toBeUndefined();
+  });
+
+  it('steps aside when Redis is unreachable: refusals stay 400 past the limit and deliveries are stored', async () => {
+    // Port 9 refuses connections; without an offline queue every count fails at once, as when Redis is down.
+    const redis = new Redis({ host: '127.0.0.1', port: 9, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on('error', () => undefined);
+    try {
+      const url = await start({ buyerPerMinute: 5, webhookRejectedPerMinute: 1, redis });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await webhook(url, forgedEvent(`evt_no_redis_${i}`))).status);
+      expect(statuses).toEqual([400, 400, 400, 400]);
+      expect((await webhook(url, signedEvent('evt_no_redis'))).status).toBe(200);
+      expect(await ctx.store.inbox.get('evt_no_redis')).toBeDefined();
+    } finally {
+      redis.disconnect();
+    }
+  });
 
   it("the webhook's answers, read only by Stripe's servers, carry nosniff and none of the browser policies", async () => {
     const url = await start();

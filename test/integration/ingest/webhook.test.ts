@@ -137,4 +137,73 @@ describeEachStore('webhook intake', (ctx) => {
       await settled.close();
     }
   });
+
+  /** Reads until `done` holds or the deadline passes (the delivery log is written after the answer). */
+  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  const countedRequests = async (): Promise<number> =>
+    (await ctx.store.rejectionCounts.totals({ limit: 1000 })).reduce((sum, total) => sum + total.requests, 0);
+
+  it("logs an address's first five refusals of a minute one row each and counts the rest, 429s included", async () => {
+    // One minute for the whole flood, whatever the wall clock does meanwhile.
+    const fixedNow = Date.now();
+    const settled = await createSettled(intakeOnlyOptions(ctx.store, SECRET, { now: () => fixedNow }));
+    const url = `${await listenOnLoopback(settled)}/api/webhooks/stripe`;
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 70; i++) {
+        const body = event(`evt_forged_${i}`);
+        statuses.push((await post(url, body, signed(body, 'whsec_notOurSecret1234'))).status);
+      }
+      // The default limit: 60 refusals an address a minute.
+      expect(statuses).toEqual([...Array<number>(60).fill(400), ...Array<number>(10).fill(429)]);
+      expect(await until(countedRequests, (counted) => counted === 65)).toBe(65);
+      const rows = await until(() => ctx.store.deliveryLog.list({ limit: 100, outcome: 'rejected' }), (listed) => listed.length >= 5);
+      expect(rows.map((row) => row.eventId).sort()).toEqual(['evt_forged_0', 'evt_forged_1', 'evt_forged_2', 'evt_forged_3', 'evt_forged_4']);
+      const minuteStart = Math.floor(fixedNow / 60_000) * 60_000;
+      expect(await ctx.store.rejectionCounts.totals({ limit: 10 })).toEqual([
+        { sourceAddress: '127.0.0.1', reason: 'signature_mismatch', requests: 65, firstMinuteStart: minuteStart, lastMinuteStart: minuteStart },
+      ]);
+    } finally {
+      await settled.close();
+    }
+  });
+
+  it('bounds the rows a minute of forgeries from hundreds of addresses costs, counting the excess under other', async () => {
+    const fixedNow = Date.now();
+    const settled = await createSettled(intakeOnlyOptions(ctx.store, SECRET, { now: () => fixedNow, trustProxy: true }));
+    const url = `${await listenOnLoopback(settled)}/api/webhooks/stripe`;
+    const forgeFrom = (address: string, id: string) => {
+      const body = event(id);
+      return fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': signed(body, 'whsec_notOurSecret1234'), 'x-forwarded-for': address },
+        body,
+      });
+    };
+    try {
+      for (let i = 0; i < 7; i++) expect((await forgeFrom('198.51.100.1', `evt_heavy_${i}`)).status).toBe(400);
+      const addresses = Array.from({ length: 210 }, (_, i) => `10.0.${Math.floor(i / 200)}.${i % 200}`);
+      for (let start = 0; start < addresses.length; start += 30) {
+        const answers = await Promise.all(addresses.slice(start, start + 30).map((address, i) => forgeFrom(address, `evt_spread_${start + i}`)));
+        expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 400));
+      }
+      // 217 refusals: 100 rows (the minute's share), 117 counted in 101 (address, reason) rows plus the catch-all.
+      expect(await until(countedRequests, (counted) => counted === 117)).toBe(117);
+      expect(await until(() => ctx.store.deliveryLog.list({ limit: 1000, outcome: 'rejected' }), (rows) => rows.length >= 100)).toHaveLength(100);
+      const totals = await ctx.store.rejectionCounts.totals({ limit: 1000 });
+      expect(totals).toHaveLength(101);
+      expect(totals.find((total) => total.sourceAddress === '198.51.100.1')?.requests).toBe(2);
+      expect(totals.find((total) => total.sourceAddress === 'other')?.requests).toBe(16);
+    } finally {
+      await settled.close();
+    }
+  });
 });

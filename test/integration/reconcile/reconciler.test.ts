@@ -157,4 +157,24 @@ describeEachStore('reconciler', (ctx) => {
     const report = await runReconcile(shop, { ...SETTINGS, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
     expect(report.ordersHealed).toEqual([paid.orderId]);
   });
+
+  it('deletes delivery-log rows and counted rejections older than the retention, and keeps the newer ones', async () => {
+    shop = await startShop({ store: ctx.store });
+    const now = Date.now();
+    const day = 86_400_000;
+    const rejected = { sourceAddress: '203.0.113.9', outcome: 'rejected' as const, reason: 'signature_mismatch', eventId: null, eventType: null, signatureHeader: null };
+    await ctx.store.deliveryLog.recordMany([
+      { ...rejected, receivedAt: now - 15 * day },
+      { ...rejected, receivedAt: now - day },
+    ]);
+    await ctx.store.rejectionCounts.add([
+      { minuteStart: now - 15 * day, sourceAddress: '203.0.113.9', reason: 'signature_mismatch', requests: 500 },
+      { minuteStart: now - 15 * day, sourceAddress: 'other', reason: 'signature_mismatch', requests: 9000 },
+      { minuteStart: now - day, sourceAddress: '203.0.113.9', reason: 'signature_mismatch', requests: 40 },
+    ]);
+    const report = await runReconcile(shop, { ...SETTINGS, deliveryLogRetentionMs: 14 * day }, () => now);
+    expect(report).toMatchObject({ deliveriesPruned: 1, rejectionCountsPruned: 2 });
+    expect((await ctx.store.deliveryLog.list({ limit: 10 })).map((row) => row.receivedAt)).toEqual([now - day]);
+    expect((await ctx.store.rejectionCounts.totals({ limit: 10 })).map((total) => [total.sourceAddress, total.requests])).toEqual([['203.0.113.9', 40]]);
+  });
 });

@@ -46,7 +46,7 @@ beforeAll(async () => {
     publicUrl: 'http://shop.test',
     logger: createLogger({ level: 'debug', destination: sink }),
     worker: { enabled: false },
-    rateLimits: { buyerPerMinute: 1_000_000, webhookPerMinute: 1_000_000 },
+    rateLimits: { buyerPerMinute: 1_000_000, webhookRejectedPerMinute: 1_000_000 },
   });
   await settled.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(settled.app.server.address() as AddressInfo).port}`;
