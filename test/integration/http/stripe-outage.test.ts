@@ -114,21 +114,29 @@ describeEachStore('when Stripe does not answer', (ctx) => {
     const verify = await post(world.shop, '/api/payments/verify', { sessionId: order.sessionId });
     const adminRefund = await refund(world.shop, world.admin, order.orderId);
     expect([checkout.status, paymentIntent.status, verify.status, adminRefund.status]).toEqual([201, 201, 200, 303]);
-    expect(adminRefund.location).toContain('notice=refund_requested');
+    // An attempt the outage cut short may still reach Stripe once it is back (the SDK's request outlives the budget);
+    // then the order is refunded by that one before this request is decided, and this one is refused as nothing left.
+    expect(adminRefund.location).toMatch(/notice=(refund_requested|not_refundable)$/);
     await world.shop.quiesce();
+    const paidWith = (await world.shop.stripe.checkout.sessions.retrieve(order.sessionId)).payment_intent as string;
+    expect((await world.shop.stripe.refunds.list({ payment_intent: paidWith })).data.map((made) => made.amount)).toEqual([1200]);
 
     expect(await world.shop.order(order.orderId)).toMatchObject({ status: 'refunded', amountRefunded: 1200 });
     expect(await fulfillments(ctx, order.orderId)).toBe(1);
     expect(await ctx.store.inbox.list({ status: 'dead', limit: 10 })).toEqual([]);
     const sessions = (await world.shop.stripe.checkout.sessions.list({ limit: 100 })).data;
     const intents = (await world.shop.stripe.paymentIntents.list({ limit: 100 })).data;
-    // The orders the outage cut short reached Stripe never, and no order has two of anything there.
+    // No order has two of anything at Stripe, and everything there belongs to an order of this shop.
+    const known = new Set((await ctx.store.orders.list({ limit: 100 })).map((stored) => stored.id));
     for (const objects of [sessions, intents]) {
       const orderIds = objects.map((object) => object.metadata?.['order_id']);
       expect(new Set(orderIds).size).toBe(orderIds.length);
+      expect(orderIds.filter((id) => id === undefined || !known.has(id))).toEqual([]);
     }
-    expect(sessions).toHaveLength(2);
-    expect(intents).toHaveLength(2);
+    // Those answered 201 are at Stripe; an attempt the outage cut short may have reached it once it was back (the SDK's
+    // request outlives the budget), for an order the buyer then gave up on: never a second object for one order.
+    expect(sessions.length).toBeGreaterThanOrEqual(2);
+    expect(intents.length).toBeGreaterThanOrEqual(2);
     const orders = await ctx.store.orders.list({ limit: 100 });
     const withStripe = orders.filter((stored) => stored.checkoutSessionId !== null || stored.paymentIntentId !== null);
     expect(withStripe.map((stored) => stored.id).sort()).toEqual([order.orderId, checkout.body['orderId'], paymentIntent.body['orderId']].sort());

@@ -64,7 +64,8 @@ describeEachStore('reconciliation inside the process', (ctx) => {
     const orderId = await deaf.pay();
     const order = await until(() => ctx.store.orders.get(orderId), (o) => o?.status === 'paid');
     expect(order).toMatchObject({ status: 'paid', entitlement: 'active' });
-    const [event] = (await ctx.store.inbox.list({ limit: 10 })).filter((e) => e.orderId === orderId);
+    // The order is committed paid a moment before its inbox row is marked processed with the order's id.
+    const [event] = await until(async () => (await ctx.store.inbox.list({ limit: 10 })).filter((e) => e.orderId === orderId), (events) => events.length > 0);
     expect(event?.source).toBe('reconcile');
   });
 
