@@ -1,3 +1,5 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { newOrderId } from '../../src/checkout/start-checkout.js';
 import type { OrderTerms } from '../../src/domain/order.js';
 import type { Store } from '../../src/store/types.js';
 
@@ -60,4 +62,38 @@ export async function msUntil(check: () => Promise<boolean>, timeoutMs: number, 
     if (Date.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** `count` pending one-line orders of 25.00 usd, each with its own Checkout Session id, made in the store. */
+export async function pendingOrders(store: Store, count: number, sessionPrefix: string): Promise<OrderTerms[]> {
+  const orders: OrderTerms[] = [];
+  for (let n = 0; n < count; n += 1) {
+    const id = newOrderId();
+    const order: OrderTerms = {
+      id,
+      lines: [{ sku: 'ebook', name: 'The Book', quantity: 1, unitAmount: 2500, currency: 'usd' }],
+      total: { amount: 2500, currency: 'usd' },
+      orderRef: `ref_${id}`,
+      email: 'buyer@example.com',
+      flow: 'checkout_session',
+      checkoutSessionId: `cs_test_${sessionPrefix}_${n}`,
+      paymentIntentId: null,
+      createdAt: 1_700_000_000_000,
+    };
+    await store.orders.create(order);
+    orders.push(order);
+  }
+  return orders;
+}
+
+/** Fulfillment rows per order in a SQLite file, read on a connection of its own (as another process would). */
+export function sqliteFulfillmentCounts(path: string): () => Promise<{ order_id: string; n: number }[]> {
+  return async () => {
+    const database = new BetterSqlite3(path, { readonly: true });
+    try {
+      return database.prepare('select order_id, count(*) as n from fulfillments group by order_id').all() as { order_id: string; n: number }[];
+    } finally {
+      database.close();
+    }
+  };
 }

@@ -1,15 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
-import { newOrderId } from '../../../src/checkout/start-checkout.js';
-import type { OrderTerms } from '../../../src/domain/order.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { runCli, type CliRun } from '../../support/cli.js';
-import { msUntil, outcomeOnceSettled } from '../../support/exactly-once.js';
+import { msUntil, outcomeOnceSettled, pendingOrders, sqliteFulfillmentCounts } from '../../support/exactly-once.js';
 import { paidEvent, WebhookSender } from '../../support/webhook-sender.js';
-import { orderTerms } from '../store/fixtures.js';
 
 const SECRET = 'whsec_frozenProcess';
 const FROZEN_MS = 2_000;
@@ -37,12 +33,7 @@ it('a `settled serve` frozen by SIGSTOP answers what waited for it at once after
   // The test's own store on the same file, as a second process: it makes the orders and reads the outcome.
   store = await openStore({ kind: 'sqlite', path });
   await store.migrate();
-  const orders: OrderTerms[] = [];
-  for (let n = 0; n < 12; n += 1) {
-    const order = orderTerms({ id: newOrderId(), checkoutSessionId: `cs_test_frozen_${n}` });
-    await store.orders.create(order);
-    orders.push(order);
-  }
+  const orders = await pendingOrders(store, 12, 'frozen');
   run = runCli(['serve'], {
     PORT: '0',
     DATA_DIR: dir,
@@ -69,14 +60,7 @@ it('a `settled serve` frozen by SIGSTOP answers what waited for it at once after
   expect(sender.statusCounts()).toEqual({ 200: orders.length });
   await msUntil(async () => (await fetch(`${url}/readyz`)).status === 200, 5_000, 'ready after SIGCONT');
 
-  const countFulfillments = async () => {
-    const database = new BetterSqlite3(path, { readonly: true });
-    try {
-      return database.prepare('select order_id, count(*) as n from fulfillments group by order_id').all() as { order_id: string; n: number }[];
-    } finally {
-      database.close();
-    }
-  };
+  const countFulfillments = sqliteFulfillmentCounts(path);
   const result = await outcomeOnceSettled(store, orders, sender.acknowledged, countFulfillments, 30_000);
   expect(result).toEqual({ lostEvents: [], notFulfilledOnce: [], unpaid: [] });
 });

@@ -1,17 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
-import { newOrderId } from '../../../src/checkout/start-checkout.js';
-import type { OrderTerms } from '../../../src/domain/order.js';
 import { createSettled, type Settled } from '../../../src/settled.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { inboxEvent } from '../../support/events.js';
-import { msUntil, outcomeOnceSettled } from '../../support/exactly-once.js';
+import { msUntil, outcomeOnceSettled, pendingOrders, sqliteFulfillmentCounts } from '../../support/exactly-once.js';
 import { intakeOnlyOptions, listenOnLoopback } from '../../support/intake-app.js';
 import { paidEvent, WebhookSender, type SignedEvent } from '../../support/webhook-sender.js';
-import { orderTerms } from '../store/fixtures.js';
 
 const SECRET = 'whsec_poisonEvent';
 
@@ -40,12 +36,7 @@ it('poison events are stored, retried and left as dead letters, and the payments
   const path = join(dir, 'settled.sqlite');
   store = await openStore({ kind: 'sqlite', path });
   await store.migrate();
-  const orders: OrderTerms[] = [];
-  for (let n = 0; n < 10; n += 1) {
-    const order = orderTerms({ id: newOrderId(), checkoutSessionId: `cs_test_poison_${n}` });
-    await store.orders.create(order);
-    orders.push(order);
-  }
+  const orders = await pendingOrders(store, 10, 'poison');
   settled = await createSettled(
     intakeOnlyOptions(store, SECRET, { worker: { enabled: true, pollIntervalMs: 50, maxAttempts: 3, backoff: { baseMs: 20, maxMs: 100 } } }),
   );
@@ -57,14 +48,7 @@ it('poison events are stored, retried and left as dead letters, and the payments
   await sender.deliverAll([...poison, ...orders.map((order) => paidEvent(order))], 4);
   expect(sender.statusCounts()).toEqual({ 200: poison.length + orders.length });
 
-  const countFulfillments = async () => {
-    const database = new BetterSqlite3(path, { readonly: true });
-    try {
-      return database.prepare('select order_id, count(*) as n from fulfillments group by order_id').all() as { order_id: string; n: number }[];
-    } finally {
-      database.close();
-    }
-  };
+  const countFulfillments = sqliteFulfillmentCounts(path);
   const result = await outcomeOnceSettled(store, orders, sender.acknowledged, countFulfillments, 30_000);
   expect(result).toEqual({ lostEvents: [], notFulfilledOnce: [], unpaid: [] });
   await msUntil(async () => (await store!.inbox.list({ status: 'dead', limit: 10 })).length === poison.length, 20_000, 'three dead letters');

@@ -1,14 +1,12 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newOrderId } from '../../../src/checkout/start-checkout.js';
 import type { OrderTerms } from '../../../src/domain/order.js';
 import { createSettled, type Settled } from '../../../src/settled.js';
 import { openStore, type Store } from '../../../src/store/index.js';
-import { msUntil, outcomeOnceSettled } from '../../support/exactly-once.js';
+import { msUntil, outcomeOnceSettled, pendingOrders } from '../../support/exactly-once.js';
 import { intakeOnlyOptions, listenOnLoopback } from '../../support/intake-app.js';
 import { TEST_DATABASE_URL } from '../../support/stores.js';
 import { paidEvent, WebhookSender } from '../../support/webhook-sender.js';
-import { orderTerms } from '../store/fixtures.js';
 import { createScratchDatabase, postgresReachable, type ScratchDatabase } from '../scale/scratch-database.js';
 
 const SUITE = 'settled while PostgreSQL fails';
@@ -54,12 +52,7 @@ describe.skipIf(!runnable)(SUITE, () => {
     let connectionErrors = 0;
     store = await openStore({ kind: 'postgres', connectionString: database.url, poolSize: 4, onConnectionError: () => (connectionErrors += 1) });
     await store.migrate();
-    const orders: OrderTerms[] = [];
-    for (let n = 0; n < orderCount; n += 1) {
-      const order = orderTerms({ id: newOrderId(), checkoutSessionId: `cs_test_pgfault_${n}` });
-      await store.orders.create(order);
-      orders.push(order);
-    }
+    const orders = await pendingOrders(store, orderCount, 'pgfault');
     settled = await createSettled(intakeOnlyOptions(store, SECRET, { worker: { enabled: true, pollIntervalMs: 50, backoff: { baseMs: 50, maxMs: 500 } } }));
     settled.start();
     return { url: await listenOnLoopback(settled), orders, connectionErrors: () => connectionErrors };

@@ -10,31 +10,14 @@ import { createSettled, type Settled } from '../../../src/settled.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { msUntil } from '../../support/exactly-once.js';
 import { intakeOnlyOptions, listenOnLoopback } from '../../support/intake-app.js';
+import { redisUnavailable, TEST_REDIS_URL } from '../../support/redis.js';
 import { startTcpRelay, type TcpRelay } from '../../support/tcp-relay.js';
 
-const REDIS = new URL(process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+const REDIS = new URL(TEST_REDIS_URL);
 // A buyer request may wait this long on a Redis that hangs: its command timeout and a margin.
 const WORST_MS = 1_500;
 
-async function redisUnreachable(): Promise<string | undefined> {
-  const probe = new Redis(REDIS.toString(), { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    await probe.ping();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const unreachable = await redisUnreachable();
-if (unreachable !== undefined) {
-  if (process.env['CI'] === 'true') throw new Error(`Redis at ${REDIS} is unreachable in CI: ${unreachable}`);
-  console.warn(`Skipping the Redis outage tests: Redis at ${REDIS} is unreachable (${unreachable}). Set TEST_REDIS_URL to run them.`);
-}
+const unreachable = await redisUnavailable('the Redis outage tests');
 
 describe.skipIf(unreachable !== undefined)('rate limits while their Redis fails', () => {
   let relay: TcpRelay | undefined;

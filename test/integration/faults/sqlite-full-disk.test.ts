@@ -2,16 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newOrderId } from '../../../src/checkout/start-checkout.js';
-import type { OrderTerms } from '../../../src/domain/order.js';
 import { createSettled, type Settled } from '../../../src/settled.js';
 import { openStore, type Store } from '../../../src/store/index.js';
-import { msUntil, outcomeOnceSettled } from '../../support/exactly-once.js';
+import { msUntil, outcomeOnceSettled, pendingOrders, sqliteFulfillmentCounts } from '../../support/exactly-once.js';
 import { intakeOnlyOptions, listenOnLoopback } from '../../support/intake-app.js';
 import { paidEvent, WebhookSender } from '../../support/webhook-sender.js';
-import { orderTerms } from '../store/fixtures.js';
 
 const SECRET = 'whsec_fullDisk';
 const SUITE = 'settled on SQLite when the disk is full';
@@ -72,12 +68,7 @@ describe.skipIf(probe === undefined)(SUITE, () => {
     const path = join(disk, 'settled.sqlite');
     store = await openStore({ kind: 'sqlite', path });
     await store.migrate();
-    const orders: OrderTerms[] = [];
-    for (let n = 0; n < 30; n += 1) {
-      const order = orderTerms({ id: newOrderId(), checkoutSessionId: `cs_test_disk_${n}` });
-      await store.orders.create(order);
-      orders.push(order);
-    }
+    const orders = await pendingOrders(store, 30, 'disk');
     settled = await createSettled(intakeOnlyOptions(store, SECRET, { worker: { enabled: true, pollIntervalMs: 50, backoff: { baseMs: 50, maxMs: 500 } } }));
     settled.start();
     const url = await listenOnLoopback(settled);
@@ -99,14 +90,7 @@ describe.skipIf(probe === undefined)(SUITE, () => {
     await delivering;
 
     expect(Object.keys(sender.statusCounts()).map(Number).filter((status) => status !== 200 && status !== 503)).toEqual([]);
-    const countFulfillments = async () => {
-      const database = new BetterSqlite3(path, { readonly: true });
-      try {
-        return database.prepare('select order_id, count(*) as n from fulfillments group by order_id').all() as { order_id: string; n: number }[];
-      } finally {
-        database.close();
-      }
-    };
+    const countFulfillments = sqliteFulfillmentCounts(path);
     const result = await outcomeOnceSettled(store, orders, sender.acknowledged, countFulfillments, 30_000);
     expect(result).toEqual({ lostEvents: [], notFulfilledOnce: [], unpaid: [] });
   });

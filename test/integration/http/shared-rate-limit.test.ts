@@ -6,29 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSettled, type Settled } from '../../../src/settled.js';
 import { describeEachStore } from '../../support/stores.js';
 import { intakeOnlyOptions } from '../../support/intake-app.js';
+import { redisUnavailable, TEST_REDIS_URL } from '../../support/redis.js';
 
 const SECRET = 'whsec_sharedLimitSecre';
 const signer = new Stripe('sk_test_signer');
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<string | undefined> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const unreachable = await redisReachable();
-if (unreachable !== undefined) {
-  if (process.env['CI'] === 'true') throw new Error(`Redis at ${REDIS_URL} is unreachable in CI: ${unreachable}`);
-  console.warn(`Skipping the shared rate-limit tests: Redis at ${REDIS_URL} is unreachable (${unreachable}). Set TEST_REDIS_URL to run them.`);
-}
+const REDIS_URL = TEST_REDIS_URL;
+const unreachable = await redisUnavailable('the shared rate-limit tests');
 
 describe.skipIf(unreachable !== undefined)('rate limits shared through Redis', () => {
   let redis: Redis;
