@@ -5,7 +5,7 @@ import { idOf } from './http.js';
 import { finishAuthentication, methodFromInput } from './payments.js';
 import { findSession, finishSessionAuthentication, payForSession, sessionLineItems } from './resources/checkout-sessions.js';
 import { luhnValid, normalizeCardNumber, TEST_CARDS, TEST_IBANS } from './test-cards.js';
-import { AUTOMATIC, type World } from './world.js';
+import type { World } from './world.js';
 
 // The hosted checkout page and the 3D Secure page: plain HTML forms, inline CSS, no scripts, no external assets.
 
@@ -152,7 +152,7 @@ export function registerHostedPage(app: FastifyInstance, world: World): void {
       if (result.kind === 'declined') return reply.code(402).type('text/html').send(sessionPage(world, session, result.error.message));
       return toSuccess(reply, world, session);
     }
-    const result = finishAuthentication(world, intent, approved, AUTOMATIC);
+    const result = finishAuthentication(world, intent, approved, world.automaticFor(intent.id));
     const returnUrl = optionalString(bodyOf(request.query), 'return_url');
     if (returnUrl) {
       const target = new URL(returnUrl);

@@ -1,9 +1,11 @@
+import { DEFAULT_API_VERSION } from './api-versions.js';
 import type { ChaosOptions } from './chaos.js';
 import { Clock } from './clock.js';
 import { DEFAULT_SETTLE_TIMEOUT_MS, registerControl } from './control.js';
 import { DEFAULT_RETRY_SCHEDULE_MS, Delivery, type DeliveryAttempt } from './delivery.js';
 import { Faults, type FaultStatus } from './faults.js';
 import { registerHostedPage } from './hosted-page.js';
+import { causeOf } from './http.js';
 import { IdempotencyCache } from './idempotency.js';
 import { registerCharges } from './resources/charges.js';
 import { registerCheckoutSessions } from './resources/checkout-sessions.js';
@@ -47,6 +49,10 @@ export interface EmulatorOptions {
   checkoutWebhookWaitMs?: number;
   /** The base URL buyers' browsers use for session.url and 3D Secure pages (default: the listening URL). */
   publicUrl?: string;
+  /** The account's default API version, for requests without `Stripe-Version` (default: stripe-node 23's). */
+  apiVersion?: string;
+  /** The account's country (default US): it decides which payment method types are available. */
+  accountCountry?: string;
 }
 
 export interface RunningEmulator {
@@ -79,7 +85,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
     ...(options.chaos ? { chaos: options.chaos } : {}),
   });
-  const world = new World(state, clock, delivery, { asyncSettleSeconds: options.asyncSettleSeconds ?? 10, checkoutWebhookWaitMs: options.checkoutWebhookWaitMs ?? 0 });
+  const world = new World(state, clock, delivery, {
+    asyncSettleSeconds: options.asyncSettleSeconds ?? 10,
+    checkoutWebhookWaitMs: options.checkoutWebhookWaitMs ?? 0,
+    apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
+    accountCountry: (options.accountCountry ?? 'US').toUpperCase(),
+  });
   const idempotency = new IdempotencyCache();
   const faults = new Faults();
   const reset = (): void => {
@@ -91,6 +102,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   const app = buildServer({ logger: options.logger ?? false, idempotency, faults });
+  // Every API answer is rendered in the request's API version (the stored objects are today's shapes).
+  app.addHook('preSerialization', async (request, _reply, payload) => (request.url.startsWith('/v1/') ? world.render(payload, world.versionOf(causeOf(request))) : payload));
   registerCustomers(app, world);
   registerProducts(app, world);
   registerPrices(app, world);

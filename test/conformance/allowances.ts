@@ -47,6 +47,9 @@ export const CONDITIONAL_FIELDS: Readonly<Record<string, Record<string, string>>
   'checkout.session': {
     line_items: 'includable: present only when the request asked for expand[]=line_items',
   },
+  payment_intent: {
+    charges: 'the list of its charges, returned only to requests pinned to an API version before 2022-11-15',
+  },
   refund: {
     failure_reason: 'present only once a refund has failed (optional in the spec and the SDK types)',
     failure_balance_transaction: 'present only once a refund has failed (optional in the spec and the SDK types)',
