@@ -32,6 +32,8 @@ export interface WorldConfig {
 /** Everything a resource needs: the tables, the clock, event emission and the public base URL. */
 export class World {
   baseUrl = '';
+  /** The signing secret every `listen` endpoint shares, as the Stripe CLI's is one per device. */
+  listenSecret = '';
   /** Told when a delayed (SEPA-like) payment settles, so the checkout session can follow. */
   readonly asyncSettledListeners: Array<(intent: Stripe.PaymentIntent, succeeded: boolean, cause: Cause) => void> = [];
 

@@ -66,3 +66,23 @@ export const CONDITIONAL_FIELDS: Readonly<Record<string, Record<string, string>>
 export const TYPE_NAMED_FIELDS: Readonly<Record<string, { fixtureType: string }>> = {
   payment_method: { fixtureType: 'card' },
 };
+
+/**
+ * Operations Stripe serves and its tools call, but that the public OpenAPI description leaves out. Each is
+ * checked like a published one: its success body against `responseSchema`, its errors against `error`.
+ */
+export interface UnpublishedOperation {
+  method: 'get' | 'post' | 'delete';
+  template: string;
+  responseSchema: string;
+  reason: string;
+}
+
+export const UNPUBLISHED_OPERATIONS: readonly UnpublishedOperation[] = [
+  {
+    method: 'post',
+    template: '/v1/events/{id}/retry',
+    responseSchema: 'event',
+    reason: "the Stripe CLI's `events resend` calls it (stripe-cli pkg/cmd/resources); it answers the event",
+  },
+];
