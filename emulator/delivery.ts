@@ -6,6 +6,7 @@ import type { EventRecord, State } from './state.js';
 
 /** Bounds memory in long soaks; the oldest attempts are forgotten first. */
 const MAX_RECORDED_ATTEMPTS = 100_000;
+const RESPONSE_PREVIEW_CHARS = 1000;
 
 /** Stripe test mode retries three times over a few hours. */
 export const DEFAULT_RETRY_SCHEDULE_MS = [5 * 60_000, 30 * 60_000, 2 * 60 * 60_000];
@@ -33,7 +34,16 @@ export interface DeliveryAttempt {
    * endpoint answered, but not 2xx).
    */
   failure: DeliveryFailure | null;
+  /** The start of the endpoint's answer (at most 1 000 characters), for the delivery page. */
+  response_body: string | null;
+  /** When the next attempt is due (ISO, emulator clock), or null when none will follow. */
+  next_retry_at: string | null;
 }
+
+/** What a delivery is doing, as it happens: for `listen` and the delivery page. */
+export type DeliveryNotice =
+  | { kind: 'sending'; event_id: string; event_type: string; endpoint_id: string; url: string; attempt: number; copy: number }
+  | { kind: 'attempt'; attempt: DeliveryAttempt };
 
 export type DeliveryFailure = 'chaos' | 'connection' | 'timeout' | 'status';
 
@@ -69,6 +79,10 @@ export class Delivery {
   private generation = 0;
   /** Per event, first attempts not yet made, for callers that wait on them (Checkout's redirect). */
   private firstAttempts = new Map<string, { remaining: number; waiters: Array<() => void> }>();
+  private readonly listeners = new Set<(notice: DeliveryNotice) => void>();
+  /** Endpoints that receive one attempt at a time, in the order the attempts fell due (`listen`'s endpoints). */
+  private readonly ordered = new Set<string>();
+  private chains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly state: State,
@@ -89,6 +103,10 @@ export class Delivery {
     return this.chaos;
   }
 
+  retrySchedule(): number[] {
+    return [...this.options.retryScheduleMs];
+  }
+
   isPaused(): boolean {
     return this.paused;
   }
@@ -102,6 +120,22 @@ export class Delivery {
     const held = this.held;
     this.held = [];
     for (const job of held) this.schedule(job, 0);
+  }
+
+  /** Calls `listener` for every attempt as it starts and ends; returns the unsubscribe function. */
+  subscribe(listener: (notice: DeliveryNotice) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** From now on, attempts to this endpoint are made one at a time, in the order they fall due. */
+  deliverInOrder(endpointId: string): void {
+    this.ordered.add(endpointId);
+  }
+
+  /** Sends the event to each endpoint again, now, as a fresh first attempt with its own retries (Stripe's resend). */
+  resend(event: EventRecord, endpointIds: string[]): void {
+    for (const endpointId of endpointIds) this.schedule({ eventId: event.id, endpointId, copy: 1, attempt: 1 }, 0);
   }
 
   attempts(): DeliveryAttempt[] {
@@ -141,6 +175,7 @@ export class Delivery {
     this.firstAttempts.clear();
     this.inFlight = 0;
     this.paused = false;
+    this.chains.clear();
     this.notifyIfIdle();
   }
 
@@ -187,13 +222,32 @@ export class Delivery {
     const generation = this.generation;
     this.clock.after(delayMs, () => {
       if (generation !== this.generation) return;
-      void this.run(job).finally(() => {
+      void this.inTurn(job.endpointId, () => this.run(job)).finally(() => {
         if (generation !== this.generation) return;
         this.firstAttemptMade(job);
         this.inFlight--;
         this.notifyIfIdle();
       });
     });
+  }
+
+  /** For an ordered endpoint, waits for the attempt before; for the others, runs at once. */
+  private inTurn(endpointId: string, run: () => Promise<void>): Promise<void> {
+    if (!this.ordered.has(endpointId)) return run();
+    const next = (this.chains.get(endpointId) ?? Promise.resolve()).then(run, run);
+    this.chains.set(endpointId, next);
+    return next;
+  }
+
+  private notify(notice: DeliveryNotice): void {
+    for (const listener of this.listeners) {
+      // A listener that throws (a closed stream) must not break delivery.
+      try {
+        listener(notice);
+      } catch {
+        this.listeners.delete(listener);
+      }
+    }
   }
 
   private notifyIfIdle(): void {
@@ -214,11 +268,14 @@ export class Delivery {
     const retriesLeft = job.attempt <= this.options.retryScheduleMs.length;
     // Chaos never fails the last attempt, so every event still reaches a healthy endpoint at least once.
     const chaosFails = retriesLeft && this.chaos.failRate > 0 && this.random() < this.chaos.failRate;
+    this.notify({ kind: 'sending', event_id: event.id, event_type: event.type, endpoint_id: endpoint.id, url: endpoint.url, attempt: job.attempt, copy: job.copy });
+    const sentAt = new Date().toISOString();
     const outcome = chaosFails
-      ? { status: null, error: 'chaos: failed before reaching the endpoint', failure: 'chaos' as const, durationMs: 0 }
+      ? { status: null, error: 'chaos: failed before reaching the endpoint', failure: 'chaos' as const, durationMs: 0, body: null }
       : await this.post(event, endpoint);
     const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
-    this.attemptsLog.push({
+    const retryDelay = ok ? undefined : this.options.retryScheduleMs[job.attempt - 1];
+    const attempt: DeliveryAttempt = {
       id: this.nextAttemptId++,
       event_id: event.id,
       event_type: event.type,
@@ -226,21 +283,21 @@ export class Delivery {
       url: endpoint.url,
       attempt: job.attempt,
       copy: job.copy,
-      sent_at: new Date().toISOString(),
+      sent_at: sentAt,
       duration_ms: outcome.durationMs,
       status: outcome.status,
       ok,
       error: ok ? null : outcome.error ?? `endpoint answered ${String(outcome.status)}`,
       chaos_failed: chaosFails,
       failure: ok ? null : (outcome.failure ?? 'status'),
-    });
+      response_body: outcome.body,
+      next_retry_at: retryDelay === undefined ? null : new Date(this.clock.nowMs() + retryDelay).toISOString(),
+    };
+    this.attemptsLog.push(attempt);
     if (this.attemptsLog.length > MAX_RECORDED_ATTEMPTS) this.attemptsLog.splice(0, this.attemptsLog.length - MAX_RECORDED_ATTEMPTS);
-    if (ok) {
-      this.markDelivered(event, endpoint.id);
-      return;
-    }
-    const retryDelay = this.options.retryScheduleMs[job.attempt - 1];
+    if (ok) this.markDelivered(event, endpoint.id);
     if (retryDelay !== undefined) this.schedule({ ...job, attempt: job.attempt + 1 }, retryDelay);
+    this.notify({ kind: 'attempt', attempt });
   }
 
   private markDelivered(event: EventRecord, endpointId: string): void {
@@ -254,7 +311,7 @@ export class Delivery {
   private async post(
     event: EventRecord,
     endpoint: Stripe.WebhookEndpoint,
-  ): Promise<{ status: number | null; error: string | null; failure: DeliveryFailure | null; durationMs: number }> {
+  ): Promise<{ status: number | null; error: string | null; failure: DeliveryFailure | null; durationMs: number; body: string | null }> {
     const secret = this.state.webhookSecrets.get(endpoint.id) ?? '';
     const payload = JSON.stringify(event, null, 2);
     // Real wall-clock seconds, re-signed per attempt, so a receiver's 300 s tolerance holds even after clock advances.
@@ -268,14 +325,14 @@ export class Delivery {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.options.deliveryTimeoutMs),
       });
-      await response.arrayBuffer().catch(() => undefined);
-      return { status: response.status, error: null, failure: null, durationMs: Date.now() - started };
+      const body = await response.text().catch(() => '');
+      return { status: response.status, error: null, failure: null, durationMs: Date.now() - started, body: body.slice(0, RESPONSE_PREVIEW_CHARS) };
     } catch (error) {
       const durationMs = Date.now() - started;
       if (error instanceof Error && error.name === 'TimeoutError') {
-        return { status: null, error: `timed out after ${this.options.deliveryTimeoutMs} ms`, failure: 'timeout', durationMs };
+        return { status: null, error: `timed out after ${this.options.deliveryTimeoutMs} ms`, failure: 'timeout', durationMs, body: null };
       }
-      return { status: null, error: `connection failed: ${error instanceof Error ? error.message : String(error)}`, failure: 'connection', durationMs };
+      return { status: null, error: `connection failed: ${error instanceof Error ? error.message : String(error)}`, failure: 'connection', durationMs, body: null };
     }
   }
 }

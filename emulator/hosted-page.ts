@@ -5,7 +5,7 @@ import { idOf } from './http.js';
 import { finishAuthentication, methodFromInput } from './payments.js';
 import { findSession, finishSessionAuthentication, payForSession, sessionLineItems } from './resources/checkout-sessions.js';
 import { luhnValid, normalizeCardNumber, TEST_CARDS, TEST_IBANS } from './test-cards.js';
-import { AUTOMATIC, type World } from './world.js';
+import type { World } from './world.js';
 
 // The hosted checkout page and the 3D Secure page: plain HTML forms, inline CSS, no scripts, no external assets.
 
@@ -20,7 +20,7 @@ export function formatMoney(amount: number, currency: string): string {
   }
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
 }
 
@@ -35,7 +35,7 @@ input:focus,button:focus,a:focus{outline:3px solid #635bff;outline-offset:2px}
 .error{background:#fdecea;color:#8a1c1c;border:1px solid #e6a8a8;border-radius:4px;padding:.6rem}
 .note{color:#425466;font-size:.9rem}details{margin-top:1.5rem}code{font-size:.9rem}`;
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
@@ -152,7 +152,7 @@ export function registerHostedPage(app: FastifyInstance, world: World): void {
       if (result.kind === 'declined') return reply.code(402).type('text/html').send(sessionPage(world, session, result.error.message));
       return toSuccess(reply, world, session);
     }
-    const result = finishAuthentication(world, intent, approved, AUTOMATIC);
+    const result = finishAuthentication(world, intent, approved, world.automaticFor(intent.id));
     const returnUrl = optionalString(bodyOf(request.query), 'return_url');
     if (returnUrl) {
       const target = new URL(returnUrl);

@@ -1,10 +1,15 @@
+import { DEFAULT_API_VERSION } from './api-versions.js';
 import type { ChaosOptions } from './chaos.js';
 import { Clock } from './clock.js';
 import { DEFAULT_SETTLE_TIMEOUT_MS, registerControl } from './control.js';
+import { registerDeliveryPage } from './delivery-page.js';
 import { DEFAULT_RETRY_SCHEDULE_MS, Delivery, type DeliveryAttempt } from './delivery.js';
 import { Faults, type FaultStatus } from './faults.js';
 import { registerHostedPage } from './hosted-page.js';
+import { causeOf } from './http.js';
 import { IdempotencyCache } from './idempotency.js';
+import { newSecret } from './ids.js';
+import { registerListeners } from './listeners.js';
 import { registerCharges } from './resources/charges.js';
 import { registerCheckoutSessions } from './resources/checkout-sessions.js';
 import { registerCustomers } from './resources/customers.js';
@@ -16,14 +21,16 @@ import { registerPrices } from './resources/prices.js';
 import { registerProducts } from './resources/products.js';
 import { registerRefunds } from './resources/refunds.js';
 import { registerWebhookEndpoints } from './resources/webhook-endpoints.js';
+import { applySeed, type SeedData } from './seed.js';
 import { buildServer } from './server.js';
 import { State, type EventRecord } from './state.js';
 import { World } from './world.js';
 
 export type { ChaosOptions } from './chaos.js';
-export type { DeliveryAttempt, DeliveryFailure } from './delivery.js';
+export type { DeliveryAttempt, DeliveryFailure, DeliveryNotice } from './delivery.js';
 export type { FaultStatus } from './faults.js';
 export type { EventRecord } from './state.js';
+export type { SeedData } from './seed.js';
 export { signPayload, DEFAULT_RETRY_SCHEDULE_MS } from './delivery.js';
 export { TEST_CARDS, TEST_IBANS } from './test-cards.js';
 
@@ -47,11 +54,21 @@ export interface EmulatorOptions {
   checkoutWebhookWaitMs?: number;
   /** The base URL buyers' browsers use for session.url and 3D Secure pages (default: the listening URL). */
   publicUrl?: string;
+  /** The account's default API version, for requests without `Stripe-Version` (default: stripe-node 23's). */
+  apiVersion?: string;
+  /** The account's country (default US): it decides which payment method types are available. */
+  accountCountry?: string;
+  /** The signing secret of `listen` endpoints (default: a fresh `whsec_…` per start), so an app's .env can keep it. */
+  listenSecret?: string;
+  /** Products, prices and customers that exist from the start and again after every reset, ids kept. */
+  seed?: SeedData;
 }
 
 export interface RunningEmulator {
   /** http://127.0.0.1:PORT */
   url: string;
+  /** The signing secret of `listen` endpoints. */
+  listenSecret: string;
   port: number;
   close(): Promise<void>;
   /** Waits until no webhook delivery is scheduled or in flight (paused ones excepted). Resolves false on timeout. */
@@ -70,6 +87,8 @@ export interface RunningEmulator {
   failNext(status: FaultStatus, count?: number, pathPrefix?: string): void;
 }
 
+const CLOSE_GRACE_MS = 250;
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const state = new State();
@@ -79,7 +98,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
     ...(options.chaos ? { chaos: options.chaos } : {}),
   });
-  const world = new World(state, clock, delivery, { asyncSettleSeconds: options.asyncSettleSeconds ?? 10, checkoutWebhookWaitMs: options.checkoutWebhookWaitMs ?? 0 });
+  const world = new World(state, clock, delivery, {
+    asyncSettleSeconds: options.asyncSettleSeconds ?? 10,
+    checkoutWebhookWaitMs: options.checkoutWebhookWaitMs ?? 0,
+    apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
+    accountCountry: (options.accountCountry ?? 'US').toUpperCase(),
+  });
   const idempotency = new IdempotencyCache();
   const faults = new Faults();
   const reset = (): void => {
@@ -88,9 +112,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clock.reset();
     delivery.reset();
     idempotency.clear();
+    if (options.seed) applySeed(world, options.seed);
   };
 
   const app = buildServer({ logger: options.logger ?? false, idempotency, faults });
+  // Every API answer is rendered in the request's API version (the stored objects are today's shapes).
+  app.addHook('preSerialization', async (request, _reply, payload) => (request.url.startsWith('/v1/') ? world.render(payload, world.versionOf(causeOf(request))) : payload));
   registerCustomers(app, world);
   registerProducts(app, world);
   registerPrices(app, world);
@@ -104,19 +131,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   registerWebhookEndpoints(app, world);
   registerHostedPage(app, world);
   registerControl(app, world, faults, reset);
+  registerListeners(app, world);
+  registerDeliveryPage(app, world);
 
+  if (options.seed) applySeed(world, options.seed);
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   world.baseUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
+  world.listenSecret = options.listenSecret ?? newSecret('whsec');
 
   return {
     url,
+    listenSecret: world.listenSecret,
     port,
     close: async () => {
       clock.stop();
-      await app.close();
+      // Requests in flight get a moment to finish; a client's idle socket (a listen stream's fetch) would hold close for seconds.
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
     },
     settle: (timeoutMs = DEFAULT_SETTLE_TIMEOUT_MS) => delivery.waitIdle(timeoutMs),
     advanceClock: (seconds) => clock.advance(seconds),

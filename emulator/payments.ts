@@ -91,6 +91,8 @@ export interface NewPaymentIntent {
   receiptEmail: string | null;
   paymentMethodTypes: string[];
   paymentMethod: string | null;
+  paymentMethodOptions?: Record<string, Record<string, unknown>>;
+  automaticPaymentMethods?: Stripe.PaymentIntent.AutomaticPaymentMethods | null;
 }
 
 export function createPaymentIntent(world: World, input: NewPaymentIntent, cause: Cause): Stripe.PaymentIntent {
@@ -105,7 +107,7 @@ export function createPaymentIntent(world: World, input: NewPaymentIntent, cause
     amount_received: 0,
     application: null,
     application_fee_amount: null,
-    automatic_payment_methods: null,
+    automatic_payment_methods: input.automaticPaymentMethods ?? null,
     canceled_at: null,
     cancellation_reason: null,
     capture_method: 'automatic',
@@ -126,7 +128,7 @@ export function createPaymentIntent(world: World, input: NewPaymentIntent, cause
     on_behalf_of: null,
     payment_method: input.paymentMethod,
     payment_method_configuration_details: null,
-    payment_method_options: {},
+    payment_method_options: (input.paymentMethodOptions ?? {}) as Stripe.PaymentIntent.PaymentMethodOptions,
     payment_method_types: input.paymentMethodTypes,
     payment_record: null,
     processing: null,
@@ -142,6 +144,7 @@ export function createPaymentIntent(world: World, input: NewPaymentIntent, cause
     transfer_group: null,
   };
   world.state.paymentIntents.put(intent);
+  world.rememberVersion(intent.id, cause);
   world.emit('payment_intent.created', intent, cause);
   return intent;
 }
@@ -232,7 +235,7 @@ function settleDelayedDebit(world: World, intentId: string, outcome: 'succeed' |
   if (!intent || intent.status !== 'processing' || typeof intent.latest_charge !== 'string') return;
   const pending = world.state.charges.get(intent.latest_charge);
   if (!pending) return;
-  const cause: Cause = { requestId: null, idempotencyKey: null, apiVersion: null };
+  const cause = world.automaticFor(intent.id);
   if (outcome === 'succeed') {
     pending.status = 'succeeded';
     pending.paid = true;
@@ -281,7 +284,7 @@ export function openDispute(world: World, charged: Stripe.Charge, reason: Disput
   };
   world.state.disputes.put(dispute);
   charged.disputed = true;
-  world.emit('charge.dispute.created', dispute, { requestId: null, idempotencyKey: null, apiVersion: null });
+  world.emit('charge.dispute.created', dispute, world.automaticFor(dispute.payment_intent as string | null));
   return dispute;
 }
 

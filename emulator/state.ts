@@ -78,6 +78,8 @@ export class State {
   readonly methodBehaviour = new Map<string, TestMethod>();
   /** Kept apart from the endpoint objects because Stripe shows a secret only on create. */
   readonly webhookSecrets = new Map<string, string>();
+  /** The API version each session or PaymentIntent was created in, for what the emulator later does to it unasked. */
+  readonly apiVersions = new Map<string, string>();
 
   clear(): void {
     for (const table of [this.sessions, this.paymentIntents, this.paymentMethods, this.charges, this.refunds, this.disputes, this.events, this.webhookEndpoints, this.customers, this.products, this.prices]) {
@@ -87,6 +89,7 @@ export class State {
     this.sessionByPaymentIntent.clear();
     this.webhookSecrets.clear();
     this.methodBehaviour.clear();
+    this.apiVersions.clear();
   }
 
   /** Finds any object by id, for `expand[]`. */

@@ -3,11 +3,13 @@ import type Stripe from 'stripe';
 import { invalidRequest, missingParam, resourceMissing } from '../errors.js';
 import { mergeMetadata, optionalInteger, optionalList, optionalObject, optionalString, rejectUnknown, requiredString, stringList, type Params } from '../form.js';
 import { causeOf, idOf, paramsOf, retrieveParamsOf } from '../http.js';
-import { newId } from '../ids.js';
+import { newId, newSecret } from '../ids.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import { attemptPayment, createPaymentIntent, createPaymentMethod, finishAuthentication, type AttemptResult } from '../payments.js';
+import { validatePaymentMethodTypes } from '../payment-method-types.js';
 import type { TestMethod } from '../test-cards.js';
-import { AUTOMATIC, type Cause, type World } from '../world.js';
+import { createCustomer } from './customers.js';
+import type { Cause, World } from '../world.js';
 import { PRICE_DATA_SHAPE, createPrice } from './prices.js';
 import { cancelIntent } from './payment-intents.js';
 
@@ -81,7 +83,28 @@ function buildLineItems(world: World, params: Params): Stripe.LineItem[] {
   });
 }
 
-function createSession(world: World, params: Params): Stripe.Checkout.Session {
+/**
+ * Stripe's hosted URL ends in a fragment (`#fid…`) that its page reads; integrations and sample apps match on it,
+ * so the emulator's URL has one too. The server never sees a fragment, so routing is unchanged.
+ */
+function hostedUrl(world: World, id: string): string {
+  return `${world.baseUrl}/c/pay/${id}#fid${Buffer.from(newSecret('fid')).toString('base64url')}`;
+}
+
+function customerCreation(world: World, params: Params, customer: string | undefined, cause: Cause): Stripe.Checkout.Session.CustomerCreation | null {
+  const given = optionalString(params, 'customer_creation');
+  if (given !== undefined && given !== 'always' && given !== 'if_required') {
+    throw invalidRequest(`Invalid customer_creation: must be one of always or if_required`, 'customer_creation');
+  }
+  if (customer) {
+    if (given) throw invalidRequest('You may only specify one of these parameters: customer, customer_creation.', 'customer_creation');
+    return null;
+  }
+  // Before 2022-08-01, Checkout in payment mode made a Customer for every session.
+  return (given as Stripe.Checkout.Session.CustomerCreation | undefined) ?? (world.has(cause, 'checkoutCustomerIfRequired') ? 'if_required' : 'always');
+}
+
+function createSession(world: World, params: Params, cause: Cause): Stripe.Checkout.Session {
   rejectUnknown(params, CREATE_SHAPE);
   const mode = requiredString(params, 'mode');
   if (mode !== 'payment') throw invalidRequest(`The emulator supports only mode=payment, not '${mode}'.`, 'mode');
@@ -98,6 +121,8 @@ function createSession(world: World, params: Params): Stripe.Checkout.Session {
   }
   const customer = optionalString(params, 'customer');
   if (customer && !world.state.customers.get(customer)) throw resourceMissing('customer', customer, 'customer');
+  const paymentMethodTypes = stringList(params, 'payment_method_types') ?? ['card'];
+  validatePaymentMethodTypes(paymentMethodTypes, currency, world.config.accountCountry);
   const intentData = optionalObject(params, 'payment_intent_data') ?? {};
   const id = newId('cs_test');
   const session: Stripe.Checkout.Session = {
@@ -124,7 +149,7 @@ function createSession(world: World, params: Params): Stripe.Checkout.Session {
     custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
     customer: customer ?? null,
     customer_account: null,
-    customer_creation: customer ? null : 'if_required',
+    customer_creation: customerCreation(world, params, customer, cause),
     customer_details: null,
     customer_email: optionalString(params, 'customer_email') ?? null,
     discounts: [],
@@ -143,7 +168,7 @@ function createSession(world: World, params: Params): Stripe.Checkout.Session {
     payment_method_collection: 'if_required',
     payment_method_configuration_details: null,
     payment_method_options: {},
-    payment_method_types: stringList(params, 'payment_method_types') ?? ['card'],
+    payment_method_types: paymentMethodTypes,
     payment_status: total === 0 ? 'no_payment_required' : 'unpaid',
     permissions: null,
     phone_number_collection: { enabled: false },
@@ -159,12 +184,15 @@ function createSession(world: World, params: Params): Stripe.Checkout.Session {
     success_url: optionalString(params, 'success_url') ?? null,
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
     ui_mode: 'hosted',
-    url: `${world.baseUrl}/c/pay/${id}`,
+    url: hostedUrl(world, id),
     wallet_options: null,
   };
   world.state.sessions.put(session);
-  const expiryTimer = world.clock.at(expiresAt * 1000, () => expireSession(world, session, AUTOMATIC));
+  world.rememberVersion(id, cause);
+  const expiryTimer = world.clock.at(expiresAt * 1000, () => expireSession(world, session, world.automaticFor(id)));
   world.state.sessionExtras.set(id, { lineItems, expiryTimer, intentMetadata: mergeMetadata({}, intentData), intentDescription: optionalString(intentData, 'description') ?? null });
+  // Before 2022-08-01 the session's PaymentIntent existed from the start.
+  if (!world.has(cause, 'lazyCheckoutIntent') && total > 0) ensureIntent(world, session);
   return session;
 }
 
@@ -199,7 +227,7 @@ function completeSession(world: World, session: Stripe.Checkout.Session, payment
     tax_exempt: 'none',
     tax_ids: [],
   };
-  const event = world.emit('checkout.session.completed', session, AUTOMATIC);
+  const event = world.emit('checkout.session.completed', session, world.automaticFor(session.id));
   if (extras) extras.completedEventId = event.id;
 }
 
@@ -220,7 +248,7 @@ function ensureIntent(world: World, session: Stripe.Checkout.Session): Stripe.Pa
     receiptEmail: null,
     paymentMethodTypes: session.payment_method_types,
     paymentMethod: null,
-  }, AUTOMATIC);
+  }, world.automaticFor(session.id));
   session.payment_intent = intent.id;
   world.state.sessionByPaymentIntent.set(intent.id, session.id);
   return intent;
@@ -229,14 +257,25 @@ function ensureIntent(world: World, session: Stripe.Checkout.Session): Stripe.Pa
 /** The buyer submitted the hosted page with `method`. */
 export function payForSession(world: World, session: Stripe.Checkout.Session, method: TestMethod, email: string | null): AttemptResult {
   const intent = ensureIntent(world, session);
+  if (session.customer_creation === 'always' && session.customer === null) attachNewCustomer(world, session, intent, email);
   const paymentMethod = createPaymentMethod(world, method, email);
-  const result = attemptPayment(world, intent, paymentMethod, AUTOMATIC, null);
+  const result = attemptPayment(world, intent, paymentMethod, world.automaticFor(session.id), null);
   afterAttempt(world, session, result, email);
   return result;
 }
 
+/** `customer_creation: always`: the buyer becomes a Customer when they pay, as Stripe's Checkout does. */
+function attachNewCustomer(world: World, session: Stripe.Checkout.Session, intent: Stripe.PaymentIntent, email: string | null): void {
+  const address = email ?? session.customer_email;
+  const customer = createCustomer(world, address ? { email: address } : {});
+  const cause = world.automaticFor(session.id);
+  world.emit('customer.created', customer, cause);
+  session.customer = customer.id;
+  intent.customer = customer.id;
+}
+
 export function finishSessionAuthentication(world: World, session: Stripe.Checkout.Session, intent: Stripe.PaymentIntent, approved: boolean): AttemptResult {
-  const result = finishAuthentication(world, intent, approved, AUTOMATIC);
+  const result = finishAuthentication(world, intent, approved, world.automaticFor(session.id));
   afterAttempt(world, session, result, null);
   return result;
 }
@@ -270,7 +309,7 @@ export function registerCheckoutSessions(app: FastifyInstance, world: World): vo
 
   app.post('/v1/checkout/sessions', async (request) => {
     const params = paramsOf(request);
-    return world.expand(createSession(world, params), params);
+    return world.expand(createSession(world, params, causeOf(request)), params);
   });
 
   app.get('/v1/checkout/sessions/:id', async (request) => {

@@ -7,11 +7,11 @@ import { newId } from '../ids.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import type { World } from '../world.js';
 
-const SHAPE = { email: true, name: true, description: true, phone: true, metadata: 'any' } as const;
+export const CUSTOMER_SHAPE = { email: true, name: true, description: true, phone: true, metadata: 'any' } as const;
 
-export function createCustomer(world: World, params: Params): Stripe.Customer {
+export function createCustomer(world: World, params: Params, id = newId('cus')): Stripe.Customer {
   const customer: Stripe.Customer = {
-    id: newId('cus'),
+    id,
     object: 'customer',
     address: null,
     balance: 0,
@@ -42,7 +42,7 @@ export function registerCustomers(app: FastifyInstance, world: World): void {
 
   app.post('/v1/customers', async (request) => {
     const params = paramsOf(request);
-    rejectUnknown(params, SHAPE);
+    rejectUnknown(params, CUSTOMER_SHAPE);
     const customer = createCustomer(world, params);
     world.emit('customer.created', customer, causeOf(request));
     return customer;
@@ -50,7 +50,7 @@ export function registerCustomers(app: FastifyInstance, world: World): void {
   app.get('/v1/customers/:id', async (request) => world.expand(find(idOf(request)), retrieveParamsOf(request)));
   app.post('/v1/customers/:id', async (request) => {
     const params = paramsOf(request);
-    rejectUnknown(params, SHAPE);
+    rejectUnknown(params, CUSTOMER_SHAPE);
     const customer = find(idOf(request));
     const previous = { email: customer.email, name: customer.name };
     customer.email = optionalString(params, 'email') ?? customer.email;

@@ -11,7 +11,37 @@ function typeMatcher(pattern: string): (type: string) => boolean {
   return (type) => regex.test(type);
 }
 
+/** The enabled endpoints that subscribe to `type`. */
+export function endpointsFor(world: World, type: string): string[] {
+  return world.state.webhookEndpoints
+    .newestFirst()
+    .filter((endpoint) => endpoint.status === 'enabled' && (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type)))
+    .reverse()
+    .map((endpoint) => endpoint.id);
+}
+
 export function registerEvents(app: FastifyInstance, world: World): void {
+  // Stripe CLI's `events resend`: the event goes out again, now, to one endpoint or to every one that subscribes to it.
+  app.post('/v1/events/:id/retry', async (request) => {
+    const params = paramsOf(request);
+    rejectUnknown(params, { webhook_endpoint: true });
+    const id = idOf(request);
+    const event = world.state.events.get(id);
+    if (!event) throw resourceMissing('event', id);
+    const endpointId = optionalString(params, 'webhook_endpoint');
+    let targets: string[];
+    if (endpointId) {
+      const endpoint = world.state.webhookEndpoints.get(endpointId);
+      if (!endpoint) throw resourceMissing('webhook_endpoint', endpointId, 'webhook_endpoint');
+      if (endpoint.status !== 'enabled') throw invalidRequest(`The webhook endpoint ${endpointId} is disabled.`, 'webhook_endpoint');
+      targets = [endpoint.id];
+    } else {
+      targets = endpointsFor(world, event.type);
+    }
+    world.delivery.resend(event, targets);
+    return event;
+  });
+
   app.get('/v1/events/:id', async (request) => {
     retrieveParamsOf(request);
     const id = idOf(request);

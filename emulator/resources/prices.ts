@@ -16,10 +16,10 @@ export const PRICE_DATA_SHAPE = {
   tax_behavior: true,
 } as const;
 
-const CREATE_SHAPE = { ...PRICE_DATA_SHAPE, active: true, metadata: 'any', nickname: true, lookup_key: true } as const;
+export const PRICE_CREATE_SHAPE = { ...PRICE_DATA_SHAPE, active: true, metadata: 'any', nickname: true, lookup_key: true } as const;
 
 /** A one-time price; `product_data` creates its product as Stripe does for inline prices. */
-export function createPrice(world: World, params: Params, prefix = ''): Stripe.Price {
+export function createPrice(world: World, params: Params, prefix = '', id = newId('price')): Stripe.Price {
   const name = (field: string): string => (prefix ? `${prefix}[${field}]` : field);
   const currency = optionalString(params, 'currency')?.toLowerCase();
   if (!currency) throw invalidRequest(`Missing required param: ${name('currency')}.`, name('currency'), 'parameter_missing');
@@ -36,7 +36,7 @@ export function createPrice(world: World, params: Params, prefix = ''): Stripe.P
     throw invalidRequest(`Missing required param: ${name('product_data')}.`, name('product_data'), 'parameter_missing');
   }
   const price: Stripe.Price = {
-    id: newId('price'),
+    id,
     object: 'price',
     active: optionalBoolean(params, 'active') ?? true,
     billing_scheme: 'per_unit',
@@ -65,7 +65,7 @@ export function registerPrices(app: FastifyInstance, world: World): void {
 
   app.post('/v1/prices', async (request) => {
     const params = paramsOf(request);
-    rejectUnknown(params, CREATE_SHAPE);
+    rejectUnknown(params, PRICE_CREATE_SHAPE);
     const price = createPrice(world, params);
     world.emit('price.created', price, causeOf(request));
     return price;

@@ -7,7 +7,7 @@ import { newId } from '../ids.js';
 import { createdFilter, LIST_SHAPE, paginate } from '../list.js';
 import type { World } from '../world.js';
 
-const CREATE_SHAPE = { name: true, description: true, active: true, metadata: 'any', images: [true], id: true, url: true } as const;
+export const PRODUCT_CREATE_SHAPE = { name: true, description: true, active: true, metadata: 'any', images: [true], id: true, url: true } as const;
 
 export function createProduct(world: World, params: Params): Stripe.Product {
   const now = world.now();
@@ -41,7 +41,7 @@ export function registerProducts(app: FastifyInstance, world: World): void {
 
   app.post('/v1/products', async (request) => {
     const params = paramsOf(request);
-    rejectUnknown(params, CREATE_SHAPE);
+    rejectUnknown(params, PRODUCT_CREATE_SHAPE);
     const product = createProduct(world, params);
     world.emit('product.created', product, causeOf(request));
     return product;

@@ -30,31 +30,35 @@ function validUrl(url: string): string {
   return url;
 }
 
+/** Creates an endpoint from Stripe's parameters; `secret` is given for `listen`'s endpoints, which share one. */
+export function createWebhookEndpoint(world: World, params: Params, secret = newSecret('whsec')): Stripe.WebhookEndpoint & { secret: string } {
+  if (world.state.webhookEndpoints.newestFirst().length >= MAX_ENDPOINTS) {
+    throw invalidRequest(`You have reached the maximum of ${MAX_ENDPOINTS} test webhook endpoints.`, 'url');
+  }
+  const endpoint: Stripe.WebhookEndpoint = {
+    id: newId('we'),
+    object: 'webhook_endpoint',
+    api_version: optionalString(params, 'api_version') ?? null,
+    application: null,
+    created: world.now(),
+    description: optionalString(params, 'description') ?? null,
+    enabled_events: enabledEvents(params, true) ?? [],
+    livemode: false,
+    metadata: mergeMetadata({}, params),
+    status: 'enabled',
+    url: validUrl(requiredString(params, 'url')),
+  };
+  world.state.webhookEndpoints.put(endpoint);
+  world.state.webhookSecrets.set(endpoint.id, secret);
+  // The secret is shown once, in this response only.
+  return { ...endpoint, secret };
+}
+
 export function registerWebhookEndpoints(app: FastifyInstance, world: World): void {
   app.post('/v1/webhook_endpoints', async (request) => {
     const params = paramsOf(request);
     rejectUnknown(params, { url: true, enabled_events: [true], description: true, metadata: 'any', api_version: true, connect: true });
-    if (world.state.webhookEndpoints.newestFirst().length >= MAX_ENDPOINTS) {
-      throw invalidRequest(`You have reached the maximum of ${MAX_ENDPOINTS} test webhook endpoints.`, 'url');
-    }
-    const endpoint: Stripe.WebhookEndpoint = {
-      id: newId('we'),
-      object: 'webhook_endpoint',
-      api_version: optionalString(params, 'api_version') ?? null,
-      application: null,
-      created: world.now(),
-      description: optionalString(params, 'description') ?? null,
-      enabled_events: enabledEvents(params, true) ?? [],
-      livemode: false,
-      metadata: mergeMetadata({}, params),
-      status: 'enabled',
-      url: validUrl(requiredString(params, 'url')),
-    };
-    const secret = newSecret('whsec');
-    world.state.webhookEndpoints.put(endpoint);
-    world.state.webhookSecrets.set(endpoint.id, secret);
-    // The secret is shown once, in this response only.
-    return { ...endpoint, secret };
+    return createWebhookEndpoint(world, params);
   });
 
   app.get('/v1/webhook_endpoints/:id', async (request) => findEndpoint(world, idOf(request)));

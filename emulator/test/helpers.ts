@@ -14,11 +14,13 @@ export interface Receiver {
   url: string;
   received: Received[];
   status: (received: Received, index: number) => number;
+  /** How long the endpoint takes to answer (default 0): a slow endpoint, not a sleeping test. */
+  delayMs: (received: Received, index: number) => number;
   close(): Promise<void>;
 }
 
 export async function startReceiver(): Promise<Receiver> {
-  const receiver: Receiver = { url: '', received: [], status: () => 200, close: async () => undefined };
+  const receiver: Receiver = { url: '', received: [], status: () => 200, delayMs: () => 0, close: async () => undefined };
   const server: Server = createServer((request: IncomingMessage, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -26,8 +28,11 @@ export async function startReceiver(): Promise<Receiver> {
       const body = Buffer.concat(chunks).toString('utf8');
       const received: Received = { body, signature: String(request.headers['stripe-signature'] ?? ''), event: JSON.parse(body) as Received['event'] };
       receiver.received.push(received);
-      response.statusCode = receiver.status(received, receiver.received.length - 1);
-      response.end('ok');
+      const index = receiver.received.length - 1;
+      response.statusCode = receiver.status(received, index);
+      const delay = receiver.delayMs(received, index);
+      if (delay > 0) setTimeout(() => response.end('ok'), delay);
+      else response.end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -47,6 +47,9 @@ export const CONDITIONAL_FIELDS: Readonly<Record<string, Record<string, string>>
   'checkout.session': {
     line_items: 'includable: present only when the request asked for expand[]=line_items',
   },
+  payment_intent: {
+    charges: 'the list of its charges, returned only to requests pinned to an API version before 2022-11-15',
+  },
   refund: {
     failure_reason: 'present only once a refund has failed (optional in the spec and the SDK types)',
     failure_balance_transaction: 'present only once a refund has failed (optional in the spec and the SDK types)',
@@ -63,3 +66,23 @@ export const CONDITIONAL_FIELDS: Readonly<Record<string, Record<string, string>>
 export const TYPE_NAMED_FIELDS: Readonly<Record<string, { fixtureType: string }>> = {
   payment_method: { fixtureType: 'card' },
 };
+
+/**
+ * Operations Stripe serves and its tools call, but that the public OpenAPI description leaves out. Each is
+ * checked like a published one: its success body against `responseSchema`, its errors against `error`.
+ */
+export interface UnpublishedOperation {
+  method: 'get' | 'post' | 'delete';
+  template: string;
+  responseSchema: string;
+  reason: string;
+}
+
+export const UNPUBLISHED_OPERATIONS: readonly UnpublishedOperation[] = [
+  {
+    method: 'post',
+    template: '/v1/events/{id}/retry',
+    responseSchema: 'event',
+    reason: "the Stripe CLI's `events resend` calls it (stripe-cli pkg/cmd/resources); it answers the event",
+  },
+];

@@ -160,4 +160,24 @@ describe('checkout sessions', () => {
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { type: 'invalid_request_error', code: 'parameter_unknown', param: 'colour' } });
   });
+
+  it('gives the hosted URL Stripe\'s #fid fragment', async () => {
+    const session = await newSession();
+    expect(session.url).toMatch(new RegExp(`/c/pay/${session.id}#fid[A-Za-z0-9_-]+$`));
+  });
+
+  it('pinned to 2020-08-27, creates the PaymentIntent with the session and a Customer when the buyer pays', async () => {
+    const pinned = { headers: { 'stripe-version': '2020-08-27' } };
+    const params = {
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'Field guide' } }, quantity: 1 }],
+      success_url: 'https://shop.example/success?session_id={CHECKOUT_SESSION_ID}',
+    };
+    const created = await client().raw('post', '/v1/checkout/sessions', params, pinned);
+    const session = created.body as Stripe.Checkout.Session;
+    expect(session).toMatchObject({ payment_intent: expect.stringMatching(/^pi_/), customer_creation: 'always' });
+    await payOnHostedPage(session.url as string);
+    const paid = await client().raw('get', `/v1/checkout/sessions/${session.id}`, { expand: ['payment_intent'] }, pinned);
+    expect(paid.body).toMatchObject({ customer: expect.stringMatching(/^cus_/), payment_intent: { id: session.payment_intent, charges: { object: 'list' } } });
+  });
 });

@@ -38,6 +38,8 @@ export interface ConformanceClient {
   /** The most recent exchange, e.g. the one behind the SDK call just awaited. */
   last(): Exchange;
   raw(method: HttpMethod, path: string, params?: object, options?: RawOptions): Promise<Exchange>;
+  /** A fetch that records (and so checks) every exchange, for clients other than the SDK. */
+  fetch: typeof fetch;
   /** Moves the emulated clock (control endpoint): session expiries, async settlements, retries. */
   advanceClock(seconds: number): Promise<void>;
   close(): Promise<void>;
@@ -147,6 +149,7 @@ export async function startConformanceClient(): Promise<ConformanceClient> {
       return exchange;
     },
     raw,
+    fetch: recordingFetch,
     async advanceClock(seconds) {
       const response = await fetch(`${emulator.url}/_emulator/clock/advance`, {
         method: 'POST',

@@ -1,6 +1,10 @@
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
+import { ApiClient } from '../../emulator/cli/api-client.js';
+import { FIXTURES } from '../../emulator/cli/fixtures.js';
+import { trigger } from '../../emulator/cli/trigger.js';
 import { startWebhookReceiver, useConformanceClient } from './client.js';
-import { fieldSetProblems } from './conformance.js';
+import { deliveryProblems, fieldSetProblems } from './conformance.js';
 import { validateSchema } from './openapi.js';
 
 const client = useConformanceClient();
@@ -114,3 +118,49 @@ describe('events', () => {
     await expect(client().stripe.events.retrieve('evt_missing')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
   });
 });
+
+describe('resending and listening', () => {
+  it('resends an event to one endpoint with POST /v1/events/:id/retry, answering the event', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const endpoint = await client().stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['payment_intent.canceled'] });
+      const intent = await client().stripe.paymentIntents.create({ amount: 900, currency: 'usd' });
+      await client().stripe.paymentIntents.cancel(intent.id);
+      const { event } = await receiver.waitFor((e) => e.type === 'payment_intent.canceled' && (e.data.object as { id: string }).id === intent.id);
+      const resent = await client().raw('post', `/v1/events/${event.id}/retry`, { webhook_endpoint: endpoint.id });
+      expect(resent.status).toBe(200);
+      expect(resent.body).toMatchObject({ id: event.id, object: 'event', type: 'payment_intent.canceled' });
+      await receiver.waitFor(() => receiver.received.filter((r) => r.rawBody.includes(event.id)).length === 2);
+      for (const delivery of receiver.received) expect(deliveryProblems(client().stripe, delivery, endpoint.secret as string)).toEqual([]);
+      await client().stripe.webhookEndpoints.del(endpoint.id);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('answers an unknown event or endpoint on retry with the error envelope', async () => {
+    const missing = await client().raw('post', '/v1/events/evt_missing/retry');
+    expect(missing.status).toBe(404);
+    const events = await client().stripe.events.list({ limit: 1 });
+    const noEndpoint = await client().raw('post', `/v1/events/${events.data[0]?.id ?? ''}/retry`, { webhook_endpoint: 'we_missing' });
+    expect(noEndpoint.body).toMatchObject({ error: { code: 'resource_missing', param: 'webhook_endpoint' } });
+  });
+
+  it('every trigger fixture makes conforming requests, and listen forwards conforming events signed with the listen secret', async () => {
+    const receiver = await startWebhookReceiver();
+    const recorded: typeof fetch = (input, init) => (String(input).includes('/v1/') ? client().fetch(input, init) : fetch(input, init));
+    const api = new ApiClient(client().url, 'sk_test_trigger', recorded);
+    try {
+      const listener = await api.control('post', '/_emulator/listeners', { forward_to: receiver.url, events: ['*'] });
+      const secret = String(listener.body['secret']);
+      for (const fixture of FIXTURES) await trigger(api, { event: fixture.event, add: [], override: [], remove: [], write: () => undefined });
+      for (const fixture of FIXTURES) await receiver.waitFor((e) => e.type === fixture.event);
+      const verifier = new Stripe('sk_test_verifier');
+      for (const delivery of receiver.received) expect(deliveryProblems(verifier, delivery, secret)).toEqual([]);
+      await api.control('delete', `/_emulator/listeners/${String(listener.body['id'])}`);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+

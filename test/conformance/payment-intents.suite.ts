@@ -5,7 +5,10 @@ import { expansionProblems } from './openapi.js';
 
 const client = useConformanceClient();
 
-function newIntent(params: Partial<Stripe.PaymentIntentCreateParams> = {}): Promise<Stripe.PaymentIntent> {
+/** stripe-node 23 dropped `payment_method_types` from its param types; older SDKs, and Stripe's samples, still send it. */
+type WithTypes<T> = T & { payment_method_types?: string[] };
+
+function newIntent(params: WithTypes<Partial<Stripe.PaymentIntentCreateParams>> = {}): Promise<Stripe.PaymentIntent> {
   return client().stripe.paymentIntents.create({
     amount: 2000,
     currency: 'usd',
@@ -122,5 +125,34 @@ describe('payment intents and charges', () => {
     expect(charges.data.map((c) => c.id)).toEqual([older.latest_charge]);
     const all = await client().stripe.charges.list({ limit: 100 });
     expect(all.data.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('accepts payment_method_options on create, update and confirm, and echoes them in the spec\'s shapes', async () => {
+    const acss = await newIntent({
+      currency: 'cad',
+      payment_method_types: ['acss_debit'],
+      payment_method_options: { acss_debit: { mandate_options: { payment_schedule: 'sporadic', transaction_type: 'personal' } } },
+    });
+    expect(acss.payment_method_options?.acss_debit?.mandate_options).toEqual({ payment_schedule: 'sporadic', transaction_type: 'personal' });
+    const card = await newIntent({ payment_method_types: ['card'] });
+    await client().stripe.paymentIntents.update(card.id, { payment_method_options: { card: { request_three_d_secure: 'any' } } });
+    const confirmed = await client().stripe.paymentIntents.confirm(card.id, { payment_method: 'pm_card_visa', payment_method_options: { card: { setup_future_usage: 'off_session' } } });
+    expect(confirmed.payment_method_options?.card).toMatchObject({ request_three_d_secure: 'any', setup_future_usage: 'off_session' });
+  });
+
+  it('refuses payment_method_types the currency or the account cannot use, with the error envelope', async () => {
+    const wrongCurrency = await client().raw('post', '/v1/payment_intents', { amount: 2000, currency: 'usd', payment_method_types: ['au_becs_debit'] });
+    expect(wrongCurrency.status).toBe(400);
+    expect(wrongCurrency.body).toMatchObject({ error: { type: 'invalid_request_error', param: 'payment_method_types' } });
+    const unknown = await client().raw('post', '/v1/payment_intents', { amount: 2000, currency: 'usd', payment_method_types: ['bogus_pm'] });
+    expect(unknown.status).toBe(400);
+  });
+
+  it('answers a request pinned to 2020-08-27 with the intent\'s charges list, valid against the spec', async () => {
+    const paid = await newIntent({ payment_method: 'pm_card_visa', confirm: true });
+    const old = await client().raw('get', `/v1/payment_intents/${paid.id}`, {}, { headers: { 'stripe-version': '2020-08-27' } });
+    expect(old.body).toMatchObject({ charges: { object: 'list', data: [{ id: paid.latest_charge }] } });
+    const created = await client().raw('post', '/v1/payment_intents', { amount: 2000, currency: 'usd' }, { headers: { 'stripe-version': '2020-08-27' } });
+    expect(created.body).toMatchObject({ automatic_payment_methods: null, payment_method_types: ['card'], charges: { data: [] } });
   });
 });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 export function registerEmulator(program: Command): void {
   program
     .command('emulator')
-    .description('run the local Stripe emulator on its own (--port 12111, chaos flags; `settled emulator --help` lists them)')
+    .description('the local Stripe emulator: run it (--port 12111), or listen --forward-to, trigger <event>, events resend (`settled emulator --help`)')
     // The emulator owns its flags (it also runs without settled), so they pass through untouched.
     .helpOption(false)
     .allowUnknownOption()
