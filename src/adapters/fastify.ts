@@ -22,12 +22,6 @@ export async function settledFastify(app: FastifyInstance, options: SettledFasti
   await app.register(webhookRoute, { intake: settled.intake, bodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES });
   await app.register(async (scope) => {
     await scope.register(formBody, { parser: (body) => qs.parse(body, FORM_PARSE_OPTIONS) });
-    await scope.register(apiRoutes, {
-      catalog: settled.checkout.catalog,
-      checkout: settled.checkout,
-      store: settled.store,
-      publicUrl: settled.checkout.publicUrl,
-      verify: (target) => settled.verify(target),
-    });
+    await scope.register(apiRoutes, { checkout: settled.checkout, store: settled.store, verify: (target) => settled.verify(target) });
   });
 }

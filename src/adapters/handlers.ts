@@ -1,8 +1,7 @@
 import qs from 'qs';
-import { startCheckoutSession, startPaymentIntent } from '../checkout/start-checkout.js';
-import { ORDER_ID, FORM_PARSE_OPTIONS, catalogView, isFormContentType, parseCheckout, verifyBody } from '../http/api-requests.js';
+import { BUYER_BODY_LIMIT_BYTES, FORM_PARSE_OPTIONS, WEBHOOK_BODY_LIMIT_BYTES, isFormContentType } from '../http/api-requests.js';
+import { matchBuyerRoute } from '../http/buyer-api.js';
 import { HttpError, answerForError } from '../http/errors.js';
-import { orderView } from '../http/order-view.js';
 import { webhookAnswer } from '../http/webhook-route.js';
 import type { Settled } from '../settled.js';
 
@@ -29,9 +28,7 @@ export interface HandlerOptions {
 }
 
 export const WEBHOOK_PATH = '/api/webhooks/stripe';
-/** Stripe events are a few KB; anything far larger is not one. Buyer bodies are smaller still. */
-export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
-export const BUYER_BODY_LIMIT_BYTES = 64 * 1024;
+export { BUYER_BODY_LIMIT_BYTES, WEBHOOK_BODY_LIMIT_BYTES };
 
 export type SettledParts = Pick<Settled, 'intake' | 'verify' | 'checkout' | 'store'>;
 
@@ -78,34 +75,14 @@ async function webhook(settled: SettledParts, request: AdapterRequest): Promise<
 }
 
 async function route(settled: SettledParts, request: AdapterRequest): Promise<AdapterResponse | null> {
-  const { method, path } = request;
-  const publicUrl = settled.checkout.publicUrl;
-  if (method === 'POST' && path === WEBHOOK_PATH) return webhook(settled, request);
-  if (method === 'GET' && path === '/api/catalog') return json(200, catalogView(settled.checkout.catalog));
-  if (method === 'POST' && path === '/api/checkout') {
-    const result = await startCheckoutSession(settled.checkout, parseCheckout(request.headers['content-type'], parseBody(request)));
-    if (result.kind === 'rejected') throw new HttpError(400, result.code, result.message);
-    if (isFormContentType(request.headers['content-type'])) return { status: 303, headers: { location: result.checkoutUrl }, body: '' };
-    return json(201, { orderId: result.orderId, sessionId: result.sessionId, checkoutUrl: result.checkoutUrl });
-  }
-  if (method === 'POST' && path === '/api/payment-intents') {
-    const result = await startPaymentIntent(settled.checkout, parseCheckout(request.headers['content-type'], parseBody(request)));
-    if (result.kind === 'rejected') throw new HttpError(400, result.code, result.message);
-    return json(201, { orderId: result.orderId, paymentIntentId: result.paymentIntentId, clientSecret: result.clientSecret });
-  }
-  if (method === 'POST' && path === '/api/payments/verify') {
-    const result = await settled.verify(verifyBody.parse(parseBody(request)));
-    if (result.kind === 'unknown') throw new HttpError(404, 'unknown_payment', result.message);
-    return json(200, { verified: result.settled, order: orderView(result.order, publicUrl()) });
-  }
-  const orderMatch = /^\/api\/orders\/([^/]+)$/.exec(path);
-  if (method === 'GET' && orderMatch) {
-    const orderId = decodeURIComponent(orderMatch[1] ?? '');
-    const order = ORDER_ID.test(orderId) ? await settled.store.orders.get(orderId) : undefined;
-    if (!order) throw new HttpError(404, 'order_not_found', 'No order has that id.');
-    return json(200, orderView(order, publicUrl()));
-  }
-  return null;
+  if (request.method === 'POST' && request.path === WEBHOOK_PATH) return webhook(settled, request);
+  const match = matchBuyerRoute(request.method, request.path);
+  if (match === undefined) return null;
+  // GET requests have no body to parse.
+  const body = request.method === 'GET' ? undefined : parseBody(request);
+  const answer = await match.operation(settled, { contentType: request.headers['content-type'], body, params: match.params });
+  if ('location' in answer) return { status: 303, headers: { location: answer.location }, body: '' };
+  return json(answer.status, answer.body);
 }
 
 /** The buyer API and the webhook, framework-free; every adapter is a thin translation around this. */

@@ -29,6 +29,10 @@ export const verifyBody = z.union([
   z.strictObject({ paymentIntentId: z.string().regex(STRIPE_ID, 'must be a Stripe payment intent id') }),
 ]);
 
+/** Stripe events are a few KB; anything far larger is not one. Buyer bodies are smaller still. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+export const BUYER_BODY_LIMIT_BYTES = 64 * 1024;
+
 /** The qs limits for form bodies: enough for a cart, not for a parser bomb. */
 export const FORM_PARSE_OPTIONS = { depth: 3, arrayLimit: 50, parameterLimit: 200 } as const;
 

@@ -8,6 +8,7 @@ import type { VerifyResult, VerifyTarget } from '../ingest/verify.js';
 import type { WebhookIntake } from '../ingest/webhook.js';
 import type { Store } from '../store/types.js';
 import { adminRoutes, type AdminRouteOptions } from './admin/routes.js';
+import { BUYER_BODY_LIMIT_BYTES, FORM_PARSE_OPTIONS, WEBHOOK_BODY_LIMIT_BYTES } from './api-requests.js';
 import { apiRoutes } from './api-routes.js';
 import { errorHandler, frameworkErrorHandler, refuseWhileShuttingDown } from './errors.js';
 import { healthRoutes, type HealthOptions } from './health-routes.js';
@@ -39,7 +40,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
     trustProxy: options.trustProxy ?? false,
-    bodyLimit: 64 * 1024,
+    bodyLimit: BUYER_BODY_LIMIT_BYTES,
     // Malformed URLs are refused by the router before any handler; they still get our error shape.
     frameworkErrors: (error, _request, reply) => frameworkErrorHandler(error, reply as FastifyReply),
     // Requests still arriving on open connections during close get our error shape from the hook below.
@@ -72,18 +73,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       redis: limits.redis,
       prefix: `${limits.redisPrefix ?? 'settled'}:webhook-rejected:`,
     });
-    await scope.register(webhookRoute, { intake: options.intake, bodyLimitBytes: options.webhookBodyLimitBytes ?? 1024 * 1024, countRejection });
+    await scope.register(webhookRoute, { intake: options.intake, bodyLimitBytes: options.webhookBodyLimitBytes ?? WEBHOOK_BODY_LIMIT_BYTES, countRejection });
   });
   await app.register(async (scope) => {
     await limitRequests(scope, limits.buyerPerMinute, { redis: limits.redis, prefix: `${limits.redisPrefix ?? 'settled'}:buyer:` });
-    await scope.register(formBody, { parser: (body) => qs.parse(body, { depth: 3, arrayLimit: 50, parameterLimit: 200 }) });
-    await scope.register(apiRoutes, {
-      catalog: options.catalog,
-      checkout: options.checkout,
-      store: options.store,
-      publicUrl: options.publicUrl,
-      verify: options.verify,
-    });
+    await scope.register(formBody, { parser: (body) => qs.parse(body, FORM_PARSE_OPTIONS) });
+    await scope.register(apiRoutes, { checkout: options.checkout, store: options.store, verify: options.verify });
     await scope.register(pageRoutes, { catalog: options.catalog, store: options.store, verify: options.verify });
   });
   const admin = options.admin;

@@ -5,6 +5,7 @@ import { ORDER_STATUSES } from '../../domain/order.js';
 import type { Store } from '../../store/types.js';
 import type { StripeGateway } from '../../stripe/gateway.js';
 import { requestRefund } from '../../operations/refund.js';
+import { ORDER_ID } from '../api-requests.js';
 import { answerForError, loggableError } from '../errors.js';
 import { reviewApprovedEvent } from '../../worker/operator-events.js';
 import { orderPage } from './order-page.js';
@@ -34,7 +35,6 @@ export interface AdminRouteOptions {
   readonly reconcile?: () => Promise<ReconcileSummary>;
 }
 
-const ORDER_ID = /^ord_[A-Za-z0-9_-]{22}$/;
 const EVENT_ID = /^[A-Za-z0-9_.:-]{3,255}$/;
 
 const NOTICES: Record<string, Notice> = {
