@@ -4,7 +4,7 @@ import { fulfillments } from '../../support/fulfillments.js';
 import { startShop, type Shop } from '../../support/shop.js';
 import { describeEachStore } from '../../support/stores.js';
 import { startTcpRelay, type RelayMode, type TcpRelay } from '../../support/tcp-relay.js';
-import { ADMIN_TOKEN, signIn, type AdminClient } from './admin-client.js';
+import { ADMIN_TOKEN, signIn, type AdminClient } from '../http/admin-client.js';
 
 const BUDGET_MS = 1_500;
 // Room for the request around the Stripe call (the store, the route) on a busy machine; far below one attempt's old 20 s.
