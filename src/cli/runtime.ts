@@ -13,6 +13,7 @@ import { createStripeClient } from '../stripe/gateway.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { databaseStartupError, dataDirStartupError } from './startup-errors.js';
 
 /** The folder holding settled's package.json, whether running from src/ (tsx) or dist/ (built). */
 function packageRoot(): string {
@@ -52,23 +53,44 @@ export function orderRefSecret(config: Config): string {
   } catch {
     // Not there yet: create it below.
   }
-  mkdirSync(config.dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
-  writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'w' });
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'w' });
+  } catch (error) {
+    throw dataDirStartupError(error, config);
+  }
   return secret;
 }
 
+/**
+ * Opens the configured store and asks it one question, so that a database that is missing, unreachable or not
+ * writable ends the command here with the setting to fix, not later inside a request or a migration.
+ */
 export async function openConfiguredStore(config: Config, onConnectionError?: (error: Error) => void): Promise<Store> {
-  if (config.databaseUrl) {
-    return openStore({
-      kind: 'postgres',
-      connectionString: config.databaseUrl,
-      poolSize: config.databasePoolSize,
-      timeouts: { statementMs: config.databaseStatementTimeoutMs },
-      ...(onConnectionError ? { onConnectionError } : {}),
-    });
+  const { databaseUrl } = config;
+  const translate = (error: unknown): unknown => (databaseUrl ? databaseStartupError(error, databaseUrl) : dataDirStartupError(error, config));
+  let store: Store;
+  try {
+    store = databaseUrl
+      ? await openStore({
+          kind: 'postgres',
+          connectionString: databaseUrl,
+          poolSize: config.databasePoolSize,
+          timeouts: { statementMs: config.databaseStatementTimeoutMs },
+          ...(onConnectionError ? { onConnectionError } : {}),
+        })
+      : await openStore({ kind: 'sqlite', path: join(config.dataDir, 'settled.sqlite') });
+  } catch (error) {
+    throw translate(error);
   }
-  return openStore({ kind: 'sqlite', path: join(config.dataDir, 'settled.sqlite') });
+  try {
+    await store.migrationStatus();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw translate(error);
+  }
+  return store;
 }
 
 export interface StripeConnectionSetup {

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { connectionErrorLogger, createLogger } from '../logging.js';
 import { configuredConfirmationSender } from '../notify/configured.js';
 import { createSettled } from '../settled.js';
+import { listenStartupError } from './startup-errors.js';
 import { connectRateLimitRedis, connectStripe, loadCatalogFile, openConfiguredStore, orderRefSecret, registerWebhookEndpoint, webhookSourceList } from './runtime.js';
 
 export interface ServeHandle {
@@ -65,7 +66,10 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
         deliveryLogRetentionMs: config.deliveryLogRetentionDays * 86_400_000,
       },
     });
-    await settled.app.listen({ port: config.port, host: config.host });
+    await settled.app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+      await settled.close().catch(() => undefined);
+      throw listenStartupError(error, config);
+    });
     const { port } = settled.app.server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     publicDefault = `http://localhost:${port}`;

@@ -7,6 +7,7 @@ import { createStripeClient } from '../../stripe/gateway.js';
 import type { Store } from '../../store/types.js';
 import { configFromEnvironment } from '../environment.js';
 import { loadCatalogFile, openConfiguredStore } from '../runtime.js';
+import { StartupError } from '../startup-errors.js';
 
 type Verdict = 'ok' | 'warn' | 'FAIL';
 
@@ -111,6 +112,7 @@ async function databaseChecks(config: Config): Promise<Check[]> {
     );
     return checks;
   } catch (error) {
+    if (error instanceof StartupError) return [{ verdict: 'FAIL', name: 'database', detail: error.message }];
     return [{ verdict: 'FAIL', name: 'database', detail: `${where} is not reachable (${describeError(error)}): check ${config.databaseUrl ? 'DATABASE_URL and that PostgreSQL runs' : 'DATA_DIR is writable'}` }];
   } finally {
     await store?.close().catch(() => undefined);
