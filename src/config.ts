@@ -5,10 +5,32 @@ const secretList = z
   .string()
   .transform((raw) => raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
 
+/** An integer setting: digits only, so that "abc", "1.5" and "-1" are each told the range instead of "NaN". */
+function wholeNumber(min: number, max: number, tooLarge?: string) {
+  const range = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, range)
+    .transform(Number)
+    .pipe(z.number().min(min, range).max(max, tooLarge ?? range));
+}
+
+/** A duration in seconds, decimals allowed. */
+function seconds(max: number) {
+  const range = `must be a number of seconds above 0 and at most ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, range)
+    .transform(Number)
+    .pipe(z.number().positive(range).max(max, range));
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const schema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(4242),
+  PORT: wholeNumber(0, 65535).default(4242),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -16,36 +38,36 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for the embedded SQLite store)')
     .optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  DATABASE_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  DATABASE_POOL_SIZE: wholeNumber(1, 100).default(10),
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: wholeNumber(1, 3600).default(15),
   CATALOG_PATH: z.string().min(1).optional(),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)')
     .optional(),
   STRIPE_WEBHOOK_SECRET: secretList
-    .pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'each webhook secret must start with whsec_')))
+    .pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'each webhook secret must start with whsec_ (copy the signing secret from the endpoint in the Dashboard, or from `stripe listen`)')))
     .optional(),
   STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
-  STRIPE_REQUEST_BUDGET_SECONDS: z.coerce.number().positive().max(120).default(10),
-  STRIPE_BACKGROUND_BUDGET_SECONDS: z.coerce.number().positive().max(3600).default(60),
-  WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  STRIPE_REQUEST_BUDGET_SECONDS: seconds(120).default(10),
+  STRIPE_BACKGROUND_BUDGET_SECONDS: seconds(3600).default(60),
+  WEBHOOK_TOLERANCE_SECONDS: wholeNumber(1, 3600).default(300),
   ORDER_REF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000).default(120),
   // Refused webhook requests per address per minute; verified deliveries are never counted.
-  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(60),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 10_000_000).default(60),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   STRIPE_WEBHOOK_IPS: z.string().min(1).default('off'),
   STRIPE_WEBHOOK_IPS_FILE: z.string().min(1).optional(),
-  WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
-  WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
-  RECONCILE_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(720, 'Stripe keeps events for 30 days (720 hours)').default(72),
-  RECONCILE_STALE_MINUTES: z.coerce.number().int().min(0).max(43_200).default(60),
-  DELIVERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
+  WORKER_MAX_ATTEMPTS: wholeNumber(1, 100).default(10),
+  WORKER_LEASE_SECONDS: wholeNumber(1, 3600).default(60),
+  RECONCILE_INTERVAL_SECONDS: wholeNumber(0, 86_400).default(300),
+  RECONCILE_LOOKBACK_HOURS: wholeNumber(1, 720, 'Stripe keeps events for 30 days (720 hours)').default(72),
+  RECONCILE_STALE_MINUTES: wholeNumber(0, 43_200).default(60),
+  DELIVERY_LOG_RETENTION_DAYS: wholeNumber(1, 3650).default(14),
   STRIPE_REVALIDATE: z.enum(['true', 'false', '1', '0'], 'must be true or false').default('false'),
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL (smtp://user:pass@host:587)').optional(),
   MAIL_FROM: z
@@ -124,7 +146,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+    // The setting's name alone: "STRIPE_WEBHOOK_SECRET.0" is a path into our parsing, not something a user sets.
+    throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`));
   }
   const v = parsed.data;
   const problems: string[] = [];
@@ -179,4 +202,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     revalidate: v.STRIPE_REVALIDATE === 'true' || v.STRIPE_REVALIDATE === '1',
     mail: Object.freeze({ smtpUrl: v.SMTP_URL, from: v.MAIL_FROM }),
   });
+}
+
+function isLocalUrl(url: string | undefined): boolean {
+  if (url === undefined) return true;
+  const { hostname, protocol } = new URL(url);
+  return protocol === 'http:' || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}
+
+/**
+ * Production is where buyers pay: PUBLIC_URL is a public https address and the SDK talks to Stripe itself. A live key
+ * anywhere else (a laptop, a staging box on plain http, against STRIPE_API_BASE) charges real cards by mistake.
+ */
+export function liveKeyOutsideProduction(config: Config): boolean {
+  const key = config.stripe.secretKey;
+  if (key === undefined || !/^(sk|rk)_live_/.test(key)) return false;
+  return config.stripe.apiBase !== undefined || isLocalUrl(config.publicUrl);
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { CatalogError, parseCatalog, type Catalog } from './domain/catalog.js';
+import { CatalogError, parseCatalogText, type Catalog } from './domain/catalog.js';
 import type { CheckoutDeps } from './checkout/start-checkout.js';
 import { BoundedDeliveryLog } from './ingest/bounded-delivery-log.js';
 import { BatchedDeliveryLog, BatchedRejectionCounts, GroupCommitter } from './ingest/group-commit.js';
@@ -159,12 +159,7 @@ async function readCatalog(source: Catalog | { readonly path: string }): Promise
   } catch {
     throw new CatalogError([`cannot read the catalog file ${source.path}`]);
   }
-  try {
-    return parseCatalog(JSON.parse(text));
-  } catch (error) {
-    if (error instanceof CatalogError) throw error;
-    throw new CatalogError([`${source.path} is not valid JSON`]);
-  }
+  return parseCatalogText(text, source.path);
 }
 
 export async function createSettled(options: SettledOptions): Promise<Settled> {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
-import { parseCatalog, type Catalog } from '../domain/catalog.js';
+import { parseCatalogText, type Catalog } from '../domain/catalog.js';
 import type { Config } from '../config.js';
 import { parseStripeIpsFile } from '../ingest/source-allowlist.js';
 import { STRIPE_WEBHOOK_IPS } from '../ingest/stripe-webhook-ips.js';
@@ -34,13 +34,7 @@ export function loadCatalogFile(config: Config): Catalog {
   } catch {
     throw new Error(`CATALOG_PATH: cannot read ${path}; point it at a catalog JSON file.`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`CATALOG_PATH: ${path} is not valid JSON.`);
-  }
-  return parseCatalog(json);
+  return parseCatalogText(text, path);
 }
 
 /** The order_ref key: from the environment, else generated once and kept (mode 0600) in the data folder. */

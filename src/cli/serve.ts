@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Config } from '../config.js';
+import { liveKeyOutsideProduction, type Config } from '../config.js';
 import { connectionErrorLogger, createLogger } from '../logging.js';
 import { configuredConfirmationSender } from '../notify/configured.js';
 import { createSettled } from '../settled.js';
@@ -21,6 +21,9 @@ export interface ServeHandle {
 /** `settled serve`: a thin composition of createSettled around the configuration. */
 export async function serve(config: Config, options: { worker: boolean }): Promise<ServeHandle> {
   const logger = createLogger({ level: config.logLevel });
+  if (liveKeyOutsideProduction(config)) {
+    logger.warn('STRIPE_SECRET_KEY is a live key outside production (PUBLIC_URL unset, local or plain http, or STRIPE_API_BASE set): real cards are charged; use an sk_test_ key here');
+  }
   const catalog = loadCatalogFile(config);
   const refSecret = orderRefSecret(config);
   const store = await openConfiguredStore(config, connectionErrorLogger(logger));

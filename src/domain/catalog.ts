@@ -25,15 +25,18 @@ export interface Catalog {
 }
 
 export class CatalogError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`The catalog is invalid:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
+  readonly code = 'invalid_catalog';
+  /** `source`: where the catalog came from (its file), when it came from one. */
+  constructor(readonly problems: readonly string[], readonly source?: string) {
+    super(`The catalog${source === undefined ? '' : ` ${source}`} is invalid; fix ${problems.length === 1 ? 'this' : 'these'} and start again:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
     this.name = 'CatalogError';
   }
 }
 
 export const MAX_LINE_QUANTITY = 99;
 
-const itemSchema = z.object({
+// Strict: a misspelt key ("unitAmout") is named, not silently dropped and reported as the key it meant to be.
+const itemSchema = z.strictObject({
   sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, ".", "_" or "-"'),
   name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   unitAmount: z
@@ -42,7 +45,7 @@ const itemSchema = z.object({
     .positive('must be positive')
     .max(MAX_CHARGE_AMOUNT, `must be at most ${MAX_CHARGE_AMOUNT}, Stripe's largest charge`),
   currency: z.string().refine(isCurrencyCode, 'must be a lowercase ISO 4217 code such as "usd"'),
-  resource: z.object({
+  resource: z.strictObject({
     title: z.string().trim().min(1, 'must not be empty'),
     body: z.string().min(1, 'must not be empty'),
     url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
@@ -50,7 +53,7 @@ const itemSchema = z.object({
 });
 
 const catalogSchema = z
-  .object({ items: z.array(itemSchema).min(1, 'the catalog has no items; add at least one') })
+  .strictObject({ items: z.array(itemSchema).min(1, 'the catalog has no items; add at least one') })
   .superRefine((catalog, ctx) => {
     const seen = new Set<string>();
     catalog.items.forEach((item, index) => {
@@ -60,10 +63,38 @@ const catalogSchema = z
   });
 
 /** Validates a parsed catalog JSON; throws CatalogError listing every problem with its place. */
-export function parseCatalog(json: unknown): Catalog {
+export function parseCatalog(json: unknown, source?: string): Catalog {
   const result = catalogSchema.safeParse(json);
   if (result.success) return result.data;
-  throw new CatalogError(result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`));
+  throw new CatalogError(result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`), source);
+}
+
+/** Parses a catalog file's text; broken JSON is reported at its line and column (1-based), as an editor shows it. */
+export function parseCatalogText(text: string, source?: string): Catalog {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CatalogError([jsonSyntaxProblem(text, error instanceof Error ? error.message : String(error))], source);
+  }
+  return parseCatalog(json, source);
+}
+
+function jsonSyntaxProblem(text: string, message: string): string {
+  // V8 says "… in JSON at position N" (Node 22 adds the line); the end of the input has no position.
+  const position = Number(/at position (\d+)/.exec(message)?.[1] ?? text.length);
+  const before = text.slice(0, position).split('\n');
+  const line = before.length;
+  const column = (before.at(-1)?.length ?? 0) + 1;
+  const reason = message.replace(/\s*(in JSON )?at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+  return `line ${line}, column ${column}: not valid JSON (${reason})`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys') return issue.message;
+  const keys = issue.keys.map((key) => `"${key}"`).join(', ');
+  const known = issue.path.at(-1) === 'resource' ? 'title, body, url' : issue.path.length === 0 ? 'items' : 'sku, name, unitAmount, currency, resource';
+  return `unknown key${issue.keys.length === 1 ? '' : 's'} ${keys}; the keys here are ${known}`;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

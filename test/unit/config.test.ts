@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, liveKeyOutsideProduction, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('gives the embedded defaults when nothing is set', () => {
@@ -58,5 +58,34 @@ describe('loadConfig', () => {
     expect(loadConfig({ STRIPE_WEBHOOK_IPS: 'stripe' }).webhookSources).toEqual({ mode: 'stripe', file: undefined });
     expect(loadConfig({ STRIPE_WEBHOOK_IPS: '10.0.0.0/8, 3.18.12.63' }).webhookSources).toEqual({ mode: 'list', entries: ['10.0.0.0/8', '3.18.12.63'] });
     expect(() => loadConfig({ STRIPE_WEBHOOK_IPS: '10.0.0.0/8,hooks.example' })).toThrow(/STRIPE_WEBHOOK_IPS: "hooks.example" is not an IP address/);
+  });
+
+  it('tells a setting that is not a whole number its range instead of "NaN"', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/^Configuration is not valid:\n {2}- PORT: must be a whole number from 0 to 65535$/);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT: must be a whole number from 0 to 65535/);
+    expect(() => loadConfig({ WORKER_MAX_ATTEMPTS: '2.5' })).toThrow(/WORKER_MAX_ATTEMPTS: must be a whole number from 1 to 100/);
+    expect(() => loadConfig({ STRIPE_REQUEST_BUDGET_SECONDS: 'soon' })).toThrow(/STRIPE_REQUEST_BUDGET_SECONDS: must be a number of seconds above 0 and at most 120/);
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it('names a bad webhook secret by its setting, not by its place in the parsed list', () => {
+    let error: unknown;
+    try {
+      loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_good,sk_test_wrong' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: each webhook secret must start with whsec_ \(copy the signing secret/)]);
+    expect((error as Error).message).not.toContain('sk_test_wrong');
+  });
+
+  it('counts a live key as outside production unless PUBLIC_URL is a public https address and Stripe is Stripe itself', () => {
+    const live = { STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
+    expect(liveKeyOutsideProduction(loadConfig(live))).toBe(true);
+    expect(liveKeyOutsideProduction(loadConfig({ ...live, PUBLIC_URL: 'http://shop.example' }))).toBe(true);
+    expect(liveKeyOutsideProduction(loadConfig({ ...live, PUBLIC_URL: 'https://localhost:4242' }))).toBe(true);
+    expect(liveKeyOutsideProduction(loadConfig({ ...live, PUBLIC_URL: 'https://shop.example', STRIPE_API_BASE: 'http://127.0.0.1:12111' }))).toBe(true);
+    expect(liveKeyOutsideProduction(loadConfig({ ...live, PUBLIC_URL: 'https://shop.example' }))).toBe(false);
+    expect(liveKeyOutsideProduction(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_x' }))).toBe(false);
   });
 });

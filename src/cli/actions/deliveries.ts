@@ -15,7 +15,13 @@ function printRows(rows: readonly WebhookDelivery[]): void {
     console.log(`${formatTime(row.receivedAt)}  ${row.outcome.padEnd(9)}  from ${row.sourceAddress ?? 'unknown'}  ${what}${why}`);
   }
   const refused = rows.filter((row) => row.outcome === 'rejected' || row.outcome === 'failed').length;
-  if (refused > 0) console.log(`${refused} of these ${rows.length} were refused or not stored; a signature_mismatch usually means STRIPE_WEBHOOK_SECRET is not the endpoint's`);
+  if (refused > 0) console.log(`${refusedSummary(refused, rows.length)}; a signature_mismatch usually means STRIPE_WEBHOOK_SECRET is not the endpoint's`);
+}
+
+function refusedSummary(refused: number, shown: number): string {
+  if (shown === 1) return 'this delivery was refused or not stored';
+  if (refused === shown) return `all ${shown} of these were refused or not stored`;
+  return `${refused} of these ${shown} ${refused === 1 ? 'was' : 'were'} refused or not stored`;
 }
 
 function printCounted(totals: readonly WebhookRejectionTotal[]): void {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
-import { ConfigError, type Config } from '../../config.js';
+import { ConfigError, liveKeyOutsideProduction, type Config } from '../../config.js';
+import { CatalogError } from '../../domain/catalog.js';
 import { HANDLED_EVENT_TYPES } from '../../stripe/event-facts.js';
 import { createStripeClient } from '../../stripe/gateway.js';
 import type { Store } from '../../store/types.js';
@@ -23,19 +24,13 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isLocal(url: string | undefined): boolean {
-  if (url === undefined) return true;
-  const { hostname, protocol } = new URL(url);
-  return protocol === 'http:' || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
-}
-
 function keyChecks(config: Config): Check[] {
   const key = config.stripe.secretKey;
   if (key === undefined) return [{ verdict: 'warn', name: 'stripe key', detail: 'STRIPE_SECRET_KEY is not set: serve runs offline against the built-in emulator' }];
   const live = /^(sk|rk)_live_/.test(key);
   const checks: Check[] = [{ verdict: 'ok', name: 'stripe key', detail: `present (${live ? 'live' : 'test'} mode)` }];
   // A live key belongs only where buyers pay: a public https address, talking to Stripe itself.
-  if (live && (config.stripe.apiBase !== undefined || isLocal(config.publicUrl))) {
+  if (liveKeyOutsideProduction(config)) {
     checks.push({ verdict: 'warn', name: 'live key', detail: 'a live key outside production (PUBLIC_URL unset, local or plain http, or STRIPE_API_BASE set): use an sk_test_ key here' });
   }
   return checks;
@@ -124,7 +119,8 @@ function catalogCheck(config: Config): Check {
     const catalog = loadCatalogFile(config);
     return { verdict: 'ok', name: 'catalog', detail: `${catalog.items.length} item(s)${config.catalogPath ? '' : ' (the demo catalog: set CATALOG_PATH for your own)'}` };
   } catch (error) {
-    return { verdict: 'FAIL', name: 'catalog', detail: describeError(error).replace(/\n/g, '; ') };
+    if (error instanceof CatalogError) return { verdict: 'FAIL', name: 'catalog', detail: `${error.source ?? 'the catalog'}: ${error.problems.join('; ')}` };
+    return { verdict: 'FAIL', name: 'catalog', detail: describeError(error) };
   }
 }
 

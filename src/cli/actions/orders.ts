@@ -1,3 +1,4 @@
+import { knownPaymentIntent } from '../../domain/refund-policy.js';
 import type { OrderRecord, Store } from '../../store/types.js';
 import { formatTime, OperatorError, oneLine, withOperatorContext } from './operator.js';
 
@@ -56,7 +57,9 @@ export async function showOrder(orderId: string): Promise<void> {
     console.log(`  total         ${money(order.total.amount, order.total.currency)}; refunded ${money(order.amountRefunded, order.total.currency)}`);
     for (const line of order.lines) console.log(`  line          ${line.quantity} × ${line.name} (${line.sku}) at ${money(line.unitAmount, line.currency)}`);
     console.log(`  email         ${order.email ?? '-'}`);
-    console.log(`  stripe        session ${order.checkoutSessionId ?? '-'}, payment intent ${order.paymentIntentId ?? '-'}`);
+    // A Checkout order learns its PaymentIntent from Stripe's events: the facts know it before the order row does.
+    const paymentIntentId = knownPaymentIntent(order, await store.orders.facts(order.id));
+    console.log(`  stripe        session ${order.checkoutSessionId ?? '-'}, payment intent ${paymentIntentId ?? '-'}`);
     console.log(`  entitlement   ${order.entitlement}; fulfilled ${formatTime(order.fulfilledAt)}`);
     console.log('timeline');
     for (const entry of await timeline(store, order)) console.log(`  ${formatTime(entry.at)}  ${entry.text}`);

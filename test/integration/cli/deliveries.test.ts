@@ -32,12 +32,13 @@ it('`settled deliveries` lists the delivery log newest first, filtered by outcom
   const lines = all.output().trim().split('\n');
   expect(lines[0]).toMatch(/rejected .*from 203\.0\.113\.9 +evt_forged checkout\.session\.completed +signature_mismatch/);
   expect(lines[1]).toMatch(/stored .*from 3\.18\.12\.63 +evt_good/);
-  expect(all.output()).toContain('1 of these 2 were refused');
+  expect(all.output()).toContain('1 of these 2 was refused or not stored');
 
   const rejected = runCli(['deliveries', '--outcome', 'rejected'], { DATA_DIR: dataDir });
   expect(await rejected.exited()).toBe(0);
   expect(rejected.output()).toContain('evt_forged');
   expect(rejected.output()).not.toContain('evt_good');
+  expect(rejected.output()).toContain('this delivery was refused or not stored');
 });
 
 it('`settled deliveries` says which outcomes exist when given another', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -19,6 +19,13 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'settled-doctor-'));
   dirs.push(dir);
   return dir;
+}
+
+/** A catalog whose one item spells unitAmount wrong. */
+function misspeltCatalog(): string {
+  const path = join(tempDir(), 'catalog.json');
+  writeFileSync(path, JSON.stringify({ items: [{ sku: 'a', name: 'A', unitAmout: 100, currency: 'usd', resource: { title: 'A', body: 'a' } }] }));
+  return path;
 }
 
 /** A data folder holding a SQLite database that was opened but never migrated. */
@@ -65,20 +72,23 @@ it('`settled doctor` on a broken configuration says what to fix for each problem
   const base = { STRIPE_SECRET_KEY: 'sk_test_doctor', STRIPE_API_BASE: emulator.url, STRIPE_WEBHOOK_SECRET: 'whsec_nothingmatches', PUBLIC_URL: 'http://127.0.0.1:4242' };
   const [broken, unmigrated, invalid] = await Promise.all([
     doctor({ ...base, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', CATALOG_PATH: join(tempDir(), 'missing.json') }),
-    doctor({ ...base, DATA_DIR: await unmigratedDataDir() }),
-    doctor({ STRIPE_SECRET_KEY: 'pk_live_oops', DATA_DIR: tempDir() }),
+    doctor({ ...base, DATA_DIR: await unmigratedDataDir(), CATALOG_PATH: misspeltCatalog() }),
+    doctor({ STRIPE_SECRET_KEY: 'pk_live_oops', STRIPE_WEBHOOK_SECRET: 'wh_oops', DATA_DIR: tempDir() }),
   ]);
   expect(broken.code).toBe(1);
   expect(broken.output).toMatch(/^FAIL {2}webhook endpoint: no endpoint is registered for http:\/\/127\.0\.0\.1:4242\/api\/webhooks\/stripe: add it/m);
-  expect(broken.output).toMatch(/^FAIL {2}database: PostgreSQL at DATABASE_URL is not reachable .*check DATABASE_URL/m);
+  expect(broken.output).toMatch(/^FAIL {2}database: DATABASE_URL: cannot reach PostgreSQL at 127\.0\.0\.1:1 \(ECONNREFUSED\); start PostgreSQL/m);
   expect(broken.output).toMatch(/^FAIL {2}catalog: CATALOG_PATH: cannot read/m);
   expect(broken.output).not.toContain('whsec_nothingmatches');
 
   expect(unmigrated.code).toBe(1);
   expect(unmigrated.output).toMatch(/^FAIL {2}migrations: 001-initial, 002-delivery-log, 003-delivery-body, 004-leases, 005-inbox-indexes, 006-payload-compression, 007-webhook-rejection-counts not applied: run `settled migrate`/m);
+  expect(unmigrated.output).toMatch(/^FAIL {2}catalog: \S+catalog\.json: .*items\[0\]: unknown key "unitAmout"; the keys here are sku, name, unitAmount, currency, resource/m);
+  expect(unmigrated.output).not.toMatch(/catalog is invalid:;/);
 
   expect(invalid.code).toBe(1);
   expect(invalid.output).toMatch(/^FAIL {2}configuration: STRIPE_SECRET_KEY: must be a Stripe secret key/m);
+  expect(invalid.output).toMatch(/^FAIL {2}configuration: STRIPE_WEBHOOK_SECRET: each webhook secret must start with whsec_/m);
   expect(invalid.output).not.toContain('pk_live_oops');
 });
 

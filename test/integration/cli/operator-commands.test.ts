@@ -71,6 +71,10 @@ it('`settled orders` lists orders and shows one with its event timeline', { time
   expect(show.output).toMatch(/status\s+paid/);
   expect(show.output).toMatch(/event evt_\S+ checkout\.session\.completed via webhook: processed/);
   expect(show.output).toMatch(/fact payment_succeeded \[paid:cs_/);
+  // A Checkout order learns its PaymentIntent from the payment's facts, not when it is created.
+  const paidWith = (await store!.orders.facts(orderId)).flatMap(({ fact }) => ('paymentIntentId' in fact && fact.paymentIntentId ? [fact.paymentIntentId] : []));
+  expect(paidWith[0]).toMatch(/^pi_/);
+  expect(show.output).toContain(`payment intent ${paidWith[0]}`);
   expect(show.output).toContain('fulfilled (access granted)');
   expect(missing.code).toBe(1);
   expect(missing.output).toContain('no order ord_nope; `settled orders list --search <text>`');

@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { runCli, type CliRun } from '../../support/cli.js';
 import { payOnHostedPage } from '../../support/hosted-page.js';
 
 let run: CliRun | undefined;
+let emulator: RunningEmulator | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
   if (run && run.child.exitCode === null) {
@@ -13,6 +15,8 @@ afterEach(async () => {
     await run.exited();
   }
   run = undefined;
+  await emulator?.close();
+  emulator = undefined;
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -58,6 +62,16 @@ it('`settled serve` with no Stripe key runs a whole purchase offline and stops c
 
   run.child.kill('SIGTERM');
   expect(await run.exited()).toBe(0);
+});
+
+it('`settled serve` with a live key outside production warns once at start, without the key', async () => {
+  emulator = await startEmulator({});
+  const key = ['sk', 'live', 'fakeKeyForTheWarningTest'].join('_');
+  run = runCli(['serve'], { PORT: '0', DATA_DIR: tempDir(), STRIPE_SECRET_KEY: key, STRIPE_WEBHOOK_SECRET: 'whsec_serve', STRIPE_API_BASE: emulator.url, LOG_LEVEL: 'warn' });
+  await run.waitFor(/settled is serving on http/);
+  await run.waitFor(/STRIPE_SECRET_KEY is a live key outside production .*use an sk_test_ key here/);
+  expect(run.output().match(/live key outside production/g)).toHaveLength(1);
+  expect(run.output()).not.toContain(key);
 });
 
 it('refuses a bad configuration with one line per problem and exit code 1', async () => {

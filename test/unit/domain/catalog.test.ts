@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../src/domain/catalog.js';
-import { CatalogError, parseCatalog, priceOrder } from '../../../src/domain/catalog.js';
+import { CatalogError, parseCatalog, parseCatalogText, priceOrder } from '../../../src/domain/catalog.js';
 
 const resource = { title: 'T', body: 'B' };
 const catalog: Catalog = parseCatalog({
@@ -61,6 +61,47 @@ describe('parseCatalog', () => {
   it('reports a missing resource and a non-object catalog', () => {
     expect(problemsOf({ items: [{ sku: 'a', name: 'A', unitAmount: 1, currency: 'usd' }] })[0]).toMatch(/^items\[0\]\.resource: /);
     expect(problemsOf('nope')[0]).toMatch(/^catalog: /);
+  });
+
+  it('names a misspelt key as unknown, beside the key it should have been', () => {
+    const problems = problemsOf({ items: [{ sku: 'a', name: 'A', unitAmout: 1, currency: 'usd', resource: { ...resource, link: 'x' } }] });
+    expect(problems).toContain('items[0]: unknown key "unitAmout"; the keys here are sku, name, unitAmount, currency, resource');
+    expect(problems).toContain('items[0].resource: unknown key "link"; the keys here are title, body, url');
+    expect(problems.some((problem) => problem.startsWith('items[0].unitAmount: '))).toBe(true);
+  });
+
+  it('says what to do and which file in its message', () => {
+    const error = (() => {
+      try {
+        parseCatalog({ items: [] }, '/shop/catalog.json');
+      } catch (caught) {
+        return caught as CatalogError;
+      }
+      throw new Error('expected parseCatalog to refuse');
+    })();
+    expect(error.code).toBe('invalid_catalog');
+    expect(error.message).toBe('The catalog /shop/catalog.json is invalid; fix this and start again:\n- items: the catalog has no items; add at least one');
+  });
+});
+
+describe('parseCatalogText', () => {
+  function syntaxProblem(text: string): string {
+    try {
+      parseCatalogText(text);
+    } catch (error) {
+      if (error instanceof CatalogError) return error.problems.join('\n');
+      throw error;
+    }
+    throw new Error('expected parseCatalogText to refuse');
+  }
+
+  it('gives the line and column of broken JSON as an editor counts them', () => {
+    expect(syntaxProblem('{\n  "items": [\n    { "sku": "a" "name": "A" }\n  ]\n}')).toMatch(/^line 3, column 18: not valid JSON \(.+\)$/);
+    expect(syntaxProblem('{ "items": [')).toMatch(/^line 1, column 13: not valid JSON/);
+  });
+
+  it('reads a catalog whose JSON is sound', () => {
+    expect(parseCatalogText(readFileSync(new URL('../../../catalog/demo.json', import.meta.url), 'utf8')).items.length).toBeGreaterThan(0);
   });
 });
 
