@@ -32,7 +32,9 @@ export function listenStartupError(error: unknown, config: Config): unknown {
   const { code } = errnoOf(error);
   const where = `${config.host}:${config.port}`;
   if (code === 'EADDRINUSE') {
-    return new StartupError('port_in_use', `PORT: ${where} is already in use by another process; stop it, or start on another port (PORT=4343 npm start, or settled serve --port 4343).`, { cause: error });
+    // Suggest a port that is not the one just refused (0 lets the system pick one).
+    const other = config.port === 0 || config.port >= 65535 ? 0 : config.port + 1;
+    return new StartupError('port_in_use', `PORT: ${where} is already in use by another process; stop it, or start on another port (PORT=${other} npm start, or settled serve --port ${other}).`, { cause: error });
   }
   if (code === 'EACCES') {
     return new StartupError('port_not_permitted', `PORT: this user may not listen on ${where} (ports below 1024 need privileges); choose PORT=1024 or above.`, { cause: error });

@@ -53,7 +53,7 @@ async function fails(args: string[], env: Record<string, string>): Promise<strin
 it('`settled serve` on a port that is taken ends with one line that names PORT and how to choose another', async () => {
   const port = await listening();
   const output = await fails(['serve'], { PORT: String(port), DATA_DIR: tempDir(), LOG_LEVEL: 'warn' });
-  expect(output.trim()).toBe(`settled: PORT: 127.0.0.1:${port} is already in use by another process; stop it, or start on another port (PORT=4343 npm start, or settled serve --port 4343).`);
+  expect(output.trim()).toBe(`settled: PORT: 127.0.0.1:${port} is already in use by another process; stop it, or start on another port (PORT=${port + 1} npm start, or settled serve --port ${port + 1}).`);
 });
 
 it('a DATA_DIR that cannot be created ends `settled serve` and `settled migrate` with one line that names DATA_DIR', async () => {
