@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULTS } from './defaults.js';
 import { createSourceAllowList } from './ingest/source-allowlist.js';
 
 const secretList = z
@@ -30,16 +31,16 @@ function seconds(max: number) {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const schema = z.object({
-  PORT: wholeNumber(0, 65535).default(4242),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: wholeNumber(0, 65535).default(DEFAULTS.port),
+  HOST: z.string().min(1).default(DEFAULTS.host),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for the embedded SQLite store)')
     .optional(),
-  DATABASE_POOL_SIZE: wholeNumber(1, 100).default(10),
-  DATABASE_STATEMENT_TIMEOUT_SECONDS: wholeNumber(1, 3600).default(15),
+  DATABASE_POOL_SIZE: wholeNumber(1, 100).default(DEFAULTS.database.poolSize),
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: wholeNumber(1, 3600).default(DEFAULTS.database.statementTimeoutMs / 1000),
   CATALOG_PATH: z.string().min(1).optional(),
   STRIPE_SECRET_KEY: z
     .string()
@@ -49,25 +50,25 @@ const schema = z.object({
     .pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'each webhook secret must start with whsec_ (copy the signing secret from the endpoint in the Dashboard, or from `stripe listen`)')))
     .optional(),
   STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
-  STRIPE_REQUEST_BUDGET_SECONDS: seconds(120).default(10),
-  STRIPE_BACKGROUND_BUDGET_SECONDS: seconds(3600).default(60),
-  WEBHOOK_TOLERANCE_SECONDS: wholeNumber(1, 3600).default(300),
+  STRIPE_REQUEST_BUDGET_SECONDS: seconds(120).default(DEFAULTS.stripeBudgetMs.request / 1000),
+  STRIPE_BACKGROUND_BUDGET_SECONDS: seconds(3600).default(DEFAULTS.stripeBudgetMs.background / 1000),
+  WEBHOOK_TOLERANCE_SECONDS: wholeNumber(1, 3600).default(DEFAULTS.webhookToleranceSeconds),
   ORDER_REF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000).default(120),
+  RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000).default(DEFAULTS.rateLimits.buyerPerMinute),
   // Refused webhook requests per address per minute; verified deliveries are never counted.
-  WEBHOOK_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 10_000_000).default(60),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 10_000_000).default(DEFAULTS.rateLimits.webhookRejectedPerMinute),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   STRIPE_WEBHOOK_IPS: z.string().min(1).default('off'),
   STRIPE_WEBHOOK_IPS_FILE: z.string().min(1).optional(),
-  WORKER_MAX_ATTEMPTS: wholeNumber(1, 100).default(10),
-  WORKER_LEASE_SECONDS: wholeNumber(1, 3600).default(60),
-  RECONCILE_INTERVAL_SECONDS: wholeNumber(0, 86_400).default(300),
-  RECONCILE_LOOKBACK_HOURS: wholeNumber(1, 720, 'Stripe keeps events for 30 days (720 hours)').default(72),
-  RECONCILE_STALE_MINUTES: wholeNumber(0, 43_200).default(60),
-  DELIVERY_LOG_RETENTION_DAYS: wholeNumber(1, 3650).default(14),
+  WORKER_MAX_ATTEMPTS: wholeNumber(1, 100).default(DEFAULTS.worker.maxAttempts),
+  WORKER_LEASE_SECONDS: wholeNumber(1, 3600).default(DEFAULTS.worker.leaseMs / 1000),
+  RECONCILE_INTERVAL_SECONDS: wholeNumber(0, 86_400).default(DEFAULTS.reconcile.intervalMs / 1000),
+  RECONCILE_LOOKBACK_HOURS: wholeNumber(1, 720, 'Stripe keeps events for 30 days (720 hours)').default(DEFAULTS.reconcile.lookbackSeconds / 3600),
+  RECONCILE_STALE_MINUTES: wholeNumber(0, 43_200).default(DEFAULTS.reconcile.staleAfterMs / 60_000),
+  DELIVERY_LOG_RETENTION_DAYS: wholeNumber(1, 3650).default(DEFAULTS.reconcile.deliveryLogRetentionMs / 86_400_000),
   STRIPE_REVALIDATE: z.enum(['true', 'false', '1', '0'], 'must be true or false').default('false'),
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL (smtp://user:pass@host:587)').optional(),
   MAIL_FROM: z

@@ -12,6 +12,7 @@ import { createSourceAllowList } from './ingest/source-allowlist.js';
 import { createWebhookIntake, type WebhookIntake } from './ingest/webhook.js';
 import { buildApp } from './http/app.js';
 import type { RateLimits } from './http/security.js';
+import { DEFAULTS } from './defaults.js';
 import { connectionErrorLogger, createLogger } from './logging.js';
 import { createMetrics, type SettledMetrics } from './metrics.js';
 import { reconcile, waitForWorker, type ReconcileReport, type ReconcileSettings } from './reconcile/index.js';
@@ -115,8 +116,6 @@ export interface Settled {
 }
 
 const CLOSE_GRACE_MS = 10_000;
-const DEFAULT_REQUEST_BUDGET_MS = 10_000;
-const DEFAULT_BACKGROUND_BUDGET_MS = 60_000;
 
 /**
  * Fastify's close waits for every open connection, and a client's keep-alive connection that was busy when
@@ -177,10 +176,10 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     throw error;
   }
   const gateway = new StripeGateway(isStripeClient(options.stripe) ? options.stripe : createStripeClient(options.stripe), {
-    budgetMs: options.stripeBudget?.requestMs ?? DEFAULT_REQUEST_BUDGET_MS,
+    budgetMs: options.stripeBudget?.requestMs ?? DEFAULTS.stripeBudgetMs.request,
   });
   // Nobody is waiting on these, and giving up only means trying again later: more patience, still an end.
-  const backgroundGateway = gateway.withBudget(options.stripeBudget?.backgroundMs ?? DEFAULT_BACKGROUND_BUDGET_MS);
+  const backgroundGateway = gateway.withBudget(options.stripeBudget?.backgroundMs ?? DEFAULTS.stripeBudgetMs.background);
   // A few batches in flight: PostgreSQL flushes concurrent commits together, and SQLite's write thread puts the
   // batches waiting for it into its next commit, so the next fsync starts as soon as the last one ends.
   const committer = new GroupCommitter(store.inbox, { concurrency: 4 });
@@ -206,7 +205,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
   const intake = createWebhookIntake({
     committer,
     secrets,
-    toleranceSeconds: options.toleranceSeconds ?? 300,
+    toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.webhookToleranceSeconds,
     now,
     onStored: () => worker.notify(),
     deliveryLog: new BoundedDeliveryLog(new BatchedDeliveryLog(store.deliveryLog), new BatchedRejectionCounts(store.rejectionCounts)),
@@ -249,10 +248,10 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     metrics: metrics.registry,
   });
   const reconcileSettings: ReconcileSettings = {
-    lookbackSeconds: options.reconcile?.lookbackSeconds ?? 72 * 3600,
-    overlapSeconds: options.reconcile?.overlapSeconds ?? 60,
-    staleAfterMs: options.reconcile?.staleAfterMs ?? 60 * 60_000,
-    sweepLimit: options.reconcile?.sweepLimit ?? 500,
+    lookbackSeconds: options.reconcile?.lookbackSeconds ?? DEFAULTS.reconcile.lookbackSeconds,
+    overlapSeconds: options.reconcile?.overlapSeconds ?? DEFAULTS.reconcile.overlapSeconds,
+    staleAfterMs: options.reconcile?.staleAfterMs ?? DEFAULTS.reconcile.staleAfterMs,
+    sweepLimit: options.reconcile?.sweepLimit ?? DEFAULTS.reconcile.sweepLimit,
     deliveryLogRetentionMs: options.reconcile?.deliveryLogRetentionMs,
     retry: options.reconcile?.retry,
   };

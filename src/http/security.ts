@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { RejectionCounter } from '../ingest/webhook.js';
+import { DEFAULTS } from '../defaults.js';
 import { HttpError } from './errors.js';
 
 export interface RateLimits {
@@ -19,7 +20,7 @@ export interface RateLimits {
   readonly redisPrefix?: string | undefined;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { buyerPerMinute: 120, webhookRejectedPerMinute: 60 };
+export const DEFAULT_RATE_LIMITS: RateLimits = DEFAULTS.rateLimits;
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,6 +1,7 @@
 import type { StripeGateway } from '../stripe/gateway.js';
 import { observedEvent } from '../stripe/observed-event.js';
 import type { OrderRecord, Store } from '../store/types.js';
+import { DEFAULTS } from '../defaults.js';
 import { awaitProcessing } from '../worker/await-processing.js';
 import type { GroupCommitter } from './group-commit.js';
 
@@ -36,7 +37,7 @@ export async function verifyPayment(deps: VerifyDeps, target: VerifyTarget): Pro
   if (event !== null) {
     const { inserted } = await deps.committer.add({ id: event.id, type: event.type, payload: event.body, source: 'verify', receivedAt: now });
     if (inserted) deps.notifyWorker();
-    await awaitProcessing(store, [event.id], deps.waitMs ?? 5_000);
+    await awaitProcessing(store, [event.id], deps.waitMs ?? DEFAULTS.verifyWaitMs);
   }
   const current = (await store.orders.get(order.id)) ?? order;
   return { kind: 'checked', order: current, settled: current.status === 'paid' || current.status === 'partially_refunded' };

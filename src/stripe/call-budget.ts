@@ -1,6 +1,7 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { isWorthRetrying, StripeUnavailableError } from './errors.js';
 import { isRateLimited } from './rate-limit.js';
+import { DEFAULTS } from '../defaults.js';
 
 export interface Clock {
   now(): number;
@@ -34,7 +35,7 @@ export interface CallPolicy {
 }
 
 export const DEFAULT_CALL_POLICY: CallPolicy = {
-  budgetMs: 10_000,
+  budgetMs: DEFAULTS.stripeBudgetMs.request,
   attemptTimeoutMs: 20_000,
   // stripe-node's own: twice more, 0.5 s doubling.
   network: { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 5_000 },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
+import { DEFAULTS } from '../defaults.js';
 import { decideOrder } from '../domain/order-reducer.js';
 import { eventToFacts, stampFacts, type FactMapping } from '../stripe/event-facts.js';
 import { isStoreUnavailable } from '../store/errors.js';
@@ -73,14 +74,14 @@ export class InboxWorker extends BatchProcessor {
   private readonly stranded = new Set<string>();
 
   constructor(private readonly options: InboxWorkerOptions) {
-    super(options.pollIntervalMs ?? 500, (error) =>
+    super(options.pollIntervalMs ?? DEFAULTS.worker.pollIntervalMs, (error) =>
       options.logger.error({ err: describeError(error) }, 'inbox worker could not reach the store; will retry'),
     );
     this.workerId = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;
-    this.batchSize = options.batchSize ?? 16;
-    this.leaseMs = options.leaseMs ?? 60_000;
-    this.maxAttempts = options.maxAttempts ?? 10;
-    this.backoff = options.backoff ?? { baseMs: 1_000, maxMs: 5 * 60_000 };
+    this.batchSize = options.batchSize ?? DEFAULTS.worker.batchSize;
+    this.leaseMs = options.leaseMs ?? DEFAULTS.worker.leaseMs;
+    this.maxAttempts = options.maxAttempts ?? DEFAULTS.worker.maxAttempts;
+    this.backoff = options.backoff ?? DEFAULTS.worker.backoff;
     this.random = options.random ?? Math.random;
   }
 

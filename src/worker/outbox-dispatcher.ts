@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULTS } from '../defaults.js';
 import { noticeIdempotencyKey } from '../domain/order-notices.js';
 import type { OutboxMessage, Store } from '../store/types.js';
 import { nextAttemptDelayMs } from './backoff.js';
@@ -25,6 +26,8 @@ export interface OutboxDispatcherOptions {
   readonly maxAttempts?: number;
   readonly pollIntervalMs?: number;
   readonly leaseMs?: number;
+  readonly batchSize?: number;
+  readonly backoff?: { baseMs: number; maxMs: number };
   readonly random?: () => number;
 }
 
@@ -32,13 +35,18 @@ export interface OutboxDispatcherOptions {
 export class OutboxDispatcher extends BatchProcessor {
   private readonly workerId = `outbox-${randomBytes(6).toString('hex')}`;
   constructor(private readonly options: OutboxDispatcherOptions) {
-    super(options.pollIntervalMs ?? 500, (error) =>
+    super(options.pollIntervalMs ?? DEFAULTS.outbox.pollIntervalMs, (error) =>
       options.logger.error({ err: String(error) }, 'outbox dispatcher could not claim messages; will retry'),
     );
   }
 
   protected async runBatch(): Promise<number> {
-    const messages = await this.options.store.outbox.claim({ workerId: this.workerId, limit: 16, leaseMs: this.options.leaseMs ?? 60_000, now: this.options.now() });
+    const messages = await this.options.store.outbox.claim({
+      workerId: this.workerId,
+      limit: this.options.batchSize ?? DEFAULTS.outbox.batchSize,
+      leaseMs: this.options.leaseMs ?? DEFAULTS.outbox.leaseMs,
+      now: this.options.now(),
+    });
     for (const message of messages) await this.deliver(message);
     return messages.length;
   }
@@ -54,9 +62,9 @@ export class OutboxDispatcher extends BatchProcessor {
       });
       await store.outbox.complete({ id: message.id, workerId: this.workerId, now: this.options.now() });
     } catch (error) {
-      const dead = message.attempts >= (this.options.maxAttempts ?? 20);
+      const dead = message.attempts >= (this.options.maxAttempts ?? DEFAULTS.outbox.maxAttempts);
       const now = this.options.now();
-      const runAt = now + nextAttemptDelayMs(message.attempts, { baseMs: 1_000, maxMs: 10 * 60_000, random: this.options.random ?? Math.random });
+      const runAt = now + nextAttemptDelayMs(message.attempts, { ...(this.options.backoff ?? DEFAULTS.outbox.backoff), random: this.options.random ?? Math.random });
       const text = error instanceof Error ? error.message : String(error);
       await store.outbox.fail({ id: message.id, workerId: this.workerId, error: text.slice(0, 2000), runAt, dead, now });
       logger.warn({ orderId: message.orderId, kind: message.kind, attempts: message.attempts, dead, err: text }, 'outbox handler failed');

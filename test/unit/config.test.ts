@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, liveKeyOutsideProduction, loadConfig } from '../../src/config.js';
+import { DEFAULTS } from '../../src/defaults.js';
 
 describe('loadConfig', () => {
   it('gives the embedded defaults when nothing is set', () => {
@@ -87,5 +88,44 @@ describe('loadConfig', () => {
     expect(liveKeyOutsideProduction(loadConfig({ ...live, PUBLIC_URL: 'https://shop.example', STRIPE_API_BASE: 'http://127.0.0.1:12111' }))).toBe(true);
     expect(liveKeyOutsideProduction(loadConfig({ ...live, PUBLIC_URL: 'https://shop.example' }))).toBe(false);
     expect(liveKeyOutsideProduction(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_x' }))).toBe(false);
+  });
+});
+
+describe('defaults', () => {
+  it('an empty environment gets the same values a library caller who sets nothing gets', () => {
+    const config = loadConfig({});
+    expect({
+      port: config.port,
+      host: config.host,
+      poolSize: config.databasePoolSize,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+      toleranceSeconds: config.stripe.toleranceSeconds,
+      budgets: { request: config.stripe.requestBudgetMs, background: config.stripe.backgroundBudgetMs },
+      rateLimits: config.rateLimits,
+      worker: { maxAttempts: config.worker.maxAttempts, leaseMs: config.worker.leaseSeconds * 1000 },
+      reconcile: {
+        intervalMs: config.reconcile.intervalSeconds * 1000,
+        lookbackSeconds: config.reconcile.lookbackSeconds,
+        staleAfterMs: config.reconcile.staleAfterMs,
+        retentionMs: config.deliveryLogRetentionDays * 86_400_000,
+      },
+    }).toEqual({
+      port: DEFAULTS.port,
+      host: DEFAULTS.host,
+      poolSize: DEFAULTS.database.poolSize,
+      statementTimeoutMs: DEFAULTS.database.statementTimeoutMs,
+      toleranceSeconds: DEFAULTS.webhookToleranceSeconds,
+      budgets: DEFAULTS.stripeBudgetMs,
+      rateLimits: DEFAULTS.rateLimits,
+      worker: { maxAttempts: DEFAULTS.worker.maxAttempts, leaseMs: DEFAULTS.worker.leaseMs },
+      reconcile: {
+        intervalMs: DEFAULTS.reconcile.intervalMs,
+        lookbackSeconds: DEFAULTS.reconcile.lookbackSeconds,
+        staleAfterMs: DEFAULTS.reconcile.staleAfterMs,
+        retentionMs: DEFAULTS.reconcile.deliveryLogRetentionMs,
+      },
+    });
+    // And the values themselves are what the README's configuration table says.
+    expect([config.port, config.stripe.requestBudgetMs, config.rateLimits.webhookRejectedPerMinute, config.worker.maxAttempts]).toEqual([4242, 10_000, 60, 10]);
   });
 });

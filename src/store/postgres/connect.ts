@@ -1,11 +1,11 @@
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import type { DatabaseIntrospector } from 'kysely';
+import { DEFAULTS } from '../../defaults.js';
 import type { Database } from '../database.js';
 import { TableListIntrospector } from './introspector.js';
 
 const INT8_OID = 20;
-const DEFAULT_POOL_SIZE = 10;
 
 /** How long the database may take before a request gives up on it; each failure is a 503 and a retry, never a hang. */
 export interface PostgresTimeouts {
@@ -17,7 +17,11 @@ export interface PostgresTimeouts {
   readonly connectMs: number;
 }
 
-export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = { statementMs: 15_000, lockMs: 5_000, connectMs: 5_000 };
+export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = {
+  statementMs: DEFAULTS.database.statementTimeoutMs,
+  lockMs: DEFAULTS.database.lockTimeoutMs,
+  connectMs: DEFAULTS.database.connectTimeoutMs,
+};
 
 export type PostgresConnectOptions = (
   | { readonly connectionString: string; readonly schema?: string; readonly poolSize?: number; readonly timeouts?: Partial<PostgresTimeouts> }
@@ -88,7 +92,7 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
   const searchPath = options.schema === undefined ? undefined : quoteIdentifier(options.schema);
   const ownsPool = 'connectionString' in options;
   const timeouts = { ...DEFAULT_POSTGRES_TIMEOUTS, ...(ownsPool ? options.timeouts : {}) };
-  const pool = ownsPool ? createPool(options.connectionString, options.poolSize ?? DEFAULT_POOL_SIZE, timeouts) : options.pool;
+  const pool = ownsPool ? createPool(options.connectionString, options.poolSize ?? DEFAULTS.database.poolSize, timeouts) : options.pool;
   // A caller's pool is theirs to watch too, but a connection error must not end the process either way.
   surviveConnectionErrors(pool, options.onConnectionError ?? (() => undefined));
   const db = new Kysely<Database>({

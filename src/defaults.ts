@@ -1,0 +1,27 @@
+/**
+ * Every default settled has, once. The configuration schema (`config.ts`) defaults the environment from these, and
+ * the library (`createSettled`, the workers, the gateway) falls back to the same values, so `settled serve` and a
+ * library caller who sets nothing behave alike. Times are in the unit their name says.
+ */
+export const DEFAULTS = {
+  port: 4242,
+  host: '127.0.0.1',
+  webhookToleranceSeconds: 300,
+  /** Each Stripe call someone waits on, every retry included; and each call of the worker or a reconciliation. */
+  stripeBudgetMs: { request: 10_000, background: 60_000 },
+  database: { poolSize: 10, statementTimeoutMs: 15_000, lockTimeoutMs: 5_000, connectTimeoutMs: 5_000 },
+  rateLimits: { buyerPerMinute: 120, webhookRejectedPerMinute: 60 },
+  worker: { maxAttempts: 10, leaseMs: 60_000, pollIntervalMs: 500, batchSize: 16, backoff: { baseMs: 1_000, maxMs: 5 * 60_000 } },
+  /** The shop's handlers (onFulfilled, confirmations) are retried longer than events: a mail server may be down for hours. */
+  outbox: { maxAttempts: 20, leaseMs: 60_000, pollIntervalMs: 500, batchSize: 16, backoff: { baseMs: 1_000, maxMs: 10 * 60_000 } },
+  reconcile: {
+    intervalMs: 300_000,
+    lookbackSeconds: 72 * 3600,
+    overlapSeconds: 60,
+    staleAfterMs: 60 * 60_000,
+    sweepLimit: 500,
+    deliveryLogRetentionMs: 14 * 86_400_000,
+  },
+  /** How long verify-on-landing waits for the worker to apply what Stripe said. */
+  verifyWaitMs: 5_000,
+} as const;
