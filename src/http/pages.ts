@@ -6,6 +6,7 @@ import { formatMoney } from '../domain/money.js';
 import type { VerifyResult, VerifyTarget } from '../ingest/verify.js';
 import type { OrderRecord, Store } from '../store/types.js';
 import { escapeHtml, page, statusPill } from './html.js';
+import { readOrderDetail } from '../operations/order-detail.js';
 
 export interface PageRouteOptions {
   readonly catalog: Catalog;
@@ -51,7 +52,7 @@ export async function pageRoutes(app: FastifyInstance, options: PageRouteOptions
     if (typeof sessionId !== 'string' || !STRIPE_ID.test(sessionId)) return html(reply, 400, unknownPayment());
     const result = await options.verify({ sessionId });
     if (result.kind === 'unknown') return html(reply, 404, unknownPayment());
-    const processing = result.order.status === 'pending' && (await isProcessing(options.store, result.order));
+    const processing = result.order.status === 'pending' && ((await readOrderDetail(options.store, result.order.id))?.processing ?? false);
     return html(reply, 200, successPage(result.order, sessionId, result.settled, processing));
   });
 
@@ -129,11 +130,6 @@ function unknownPayment(): string {
 <div class="actions"><a class="button" href="/">Back to the shop</a></div>`,
     { narrow: true },
   );
-}
-
-async function isProcessing(store: Store, order: OrderRecord): Promise<boolean> {
-  const facts = await store.orders.facts(order.id);
-  return facts.some((stored) => stored.fact.kind === 'payment_processing');
 }
 
 /** What the buyer sees after Stripe: every state comes from the server's order, never from the redirect. */

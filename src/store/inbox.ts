@@ -241,6 +241,16 @@ export function inboxRepository({ db, dialect }: StoreContext, writer: InboxWrit
       return row === undefined ? undefined : toInboxEvent(row);
     },
 
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      const rows = [];
+      // Well under both dialects' bound-parameter limits.
+      for (let start = 0; start < ids.length; start += 500) {
+        rows.push(...(await db.selectFrom('inbox_events').selectAll().where('id', 'in', ids.slice(start, start + 500)).execute()));
+      }
+      return rows.map(toInboxEvent).sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+
     async list({ status, limit, beforeReceivedAt }) {
       const rows = await db
         .selectFrom('inbox_events')

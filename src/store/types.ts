@@ -58,6 +58,8 @@ export interface InboxRepository {
   /** Ends a claim with an error: back to pending at `runAt`, or `dead` when `dead` is true. */
   fail(input: { id: string; workerId: string; error: string; runAt: number; dead: boolean; now: number }): Promise<boolean>;
   get(id: string): Promise<InboxEvent | undefined>;
+  /** Those of the ids the inbox holds, in arrival order (one query, however many). */
+  getMany(ids: readonly string[]): Promise<InboxEvent[]>;
   list(input: { status?: InboxStatus; limit: number; beforeReceivedAt?: number }): Promise<InboxEvent[]>;
   /** Puts a processed, ignored or dead event back to pending (operator retry or replay). */
   requeue(input: { id: string; now: number }): Promise<boolean>;

@@ -1,5 +1,4 @@
-import { knownPaymentIntent } from '../../domain/refund-policy.js';
-import type { OrderRecord, Store } from '../../store/types.js';
+import { readOrderDetail, type OrderDetail } from '../../operations/order-detail.js';
 import { formatTime, OperatorError, oneLine, withOperatorContext } from './operator.js';
 
 function money(amount: number, currency: string): string {
@@ -12,18 +11,15 @@ interface TimelineEntry {
 }
 
 /** What happened to the order, oldest first: the events that reached it and the facts they taught it. */
-async function timeline(store: Store, order: OrderRecord): Promise<TimelineEntry[]> {
-  const facts = await store.orders.facts(order.id);
-  const eventIds = new Set([...(await store.orderActivity.inboxEventIds(order.id)), ...facts.map((fact) => fact.eventId)]);
+function timeline(detail: OrderDetail): TimelineEntry[] {
+  const { order } = detail;
   const entries: TimelineEntry[] = [{ at: order.createdAt, text: `order created (${order.flow}, ${money(order.total.amount, order.total.currency)})` }];
-  for (const id of eventIds) {
-    const event = await store.inbox.get(id);
-    if (event === undefined) continue;
+  for (const event of detail.events) {
     entries.push({ at: event.receivedAt, text: `event ${event.id} ${event.type} via ${event.source}: ${event.status}${event.outcome ? ` (${event.outcome})` : ''}` });
   }
-  for (const stored of facts) entries.push({ at: stored.recordedAt, text: `fact ${stored.fact.kind} [${stored.fact.key}] from ${stored.eventId}` });
+  for (const stored of detail.facts) entries.push({ at: stored.recordedAt, text: `fact ${stored.fact.kind} [${stored.fact.key}] from ${stored.eventId}` });
   if (order.fulfilledAt !== null) entries.push({ at: order.fulfilledAt, text: 'fulfilled (access granted)' });
-  for (const message of await store.outbox.list({ orderId: order.id, limit: 100 })) {
+  for (const message of detail.notices) {
     entries.push({ at: message.createdAt, text: `notice ${message.kind}: ${message.status}${message.lastError ? ` (${oneLine(message.lastError, 60)})` : ''}` });
   }
   return entries.sort((a, b) => a.at - b.at);
@@ -50,18 +46,17 @@ export async function listOrders(options: OrdersListOptions): Promise<void> {
 
 export async function showOrder(orderId: string): Promise<void> {
   await withOperatorContext({ stripe: 'none', command: 'orders show' }, async ({ store }) => {
-    const order = await store.orders.get(orderId);
-    if (order === undefined) throw new OperatorError(`no order ${orderId}; \`settled orders list --search <text>\` finds orders by id, email or Stripe id.`);
+    const detail = await readOrderDetail(store, orderId);
+    if (detail === undefined) throw new OperatorError(`no order ${orderId}; \`settled orders list --search <text>\` finds orders by id, email or Stripe id.`);
+    const { order } = detail;
     console.log(`order ${order.id}`);
     console.log(`  status        ${order.status}${order.reviewReason ? ` — ${order.reviewReason}` : ''}`);
     console.log(`  total         ${money(order.total.amount, order.total.currency)}; refunded ${money(order.amountRefunded, order.total.currency)}`);
     for (const line of order.lines) console.log(`  line          ${line.quantity} × ${line.name} (${line.sku}) at ${money(line.unitAmount, line.currency)}`);
     console.log(`  email         ${order.email ?? '-'}`);
-    // A Checkout order learns its PaymentIntent from Stripe's events: the facts know it before the order row does.
-    const paymentIntentId = knownPaymentIntent(order, await store.orders.facts(order.id));
-    console.log(`  stripe        session ${order.checkoutSessionId ?? '-'}, payment intent ${paymentIntentId ?? '-'}`);
+    console.log(`  stripe        session ${order.checkoutSessionId ?? '-'}, payment intent ${detail.paymentIntentId ?? '-'}`);
     console.log(`  entitlement   ${order.entitlement}; fulfilled ${formatTime(order.fulfilledAt)}`);
     console.log('timeline');
-    for (const entry of await timeline(store, order)) console.log(`  ${formatTime(entry.at)}  ${entry.text}`);
+    for (const entry of timeline(detail)) console.log(`  ${formatTime(entry.at)}  ${entry.text}`);
   });
 }

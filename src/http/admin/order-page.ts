@@ -1,20 +1,14 @@
 import { formatMoney } from '../../domain/money.js';
-import { knownPaymentIntent, refundableAmount } from '../../domain/refund-policy.js';
-import type { InboxEvent, OrderRecord, Store } from '../../store/types.js';
+import type { OrderDetail } from '../../operations/order-detail.js';
 import { escapeHtml, statusPill } from '../html.js';
 import { adminPage, csrfField, eventsTable, factsList, formatTime, majorAmount, money, noticeBlock, outboxList, type Notice } from './views.js';
 
 /** One order as the operator sees it: its terms, why it is in review, what can be done, and everything that happened. */
-export async function orderPage(order: OrderRecord, options: { store: Store }, csrfToken: string, flash: Notice | undefined): Promise<string> {
-  const { store } = options;
-  const facts = await store.orders.facts(order.id);
-  // A Checkout Session order learns its PaymentIntent only from what Stripe reported.
-  const paymentIntentId = knownPaymentIntent(order, facts);
-  const eventIds = await store.orderActivity.inboxEventIds(order.id);
-  const events = (await Promise.all(eventIds.map((id) => store.inbox.get(id)))).filter((event): event is InboxEvent => event !== undefined);
-  const outbox = await store.outbox.list({ orderId: order.id, limit: 50 });
+export function orderPage(detail: OrderDetail, csrfToken: string, flash: Notice | undefined): string {
+  const { order, facts, paymentIntentId, events } = detail;
+  const outbox = detail.notices;
   const currency = order.total.currency;
-  const left = refundableAmount(order);
+  const left = detail.refundable;
   const lines = order.lines.map((line) => `${line.quantity} × ${line.name} (${formatMoney({ amount: line.unitAmount, currency: line.currency })})`).join('; ');
 
   const review =

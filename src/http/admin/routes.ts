@@ -8,6 +8,7 @@ import { requestRefund } from '../../operations/refund.js';
 import { ORDER_ID } from '../api-requests.js';
 import { answerForError, loggableError } from '../errors.js';
 import { reviewApprovedEvent } from '../../worker/operator-events.js';
+import { readOrderDetail } from '../../operations/order-detail.js';
 import { orderPage } from './order-page.js';
 import { overviewPage } from './overview-page.js';
 import { AdminSessions, isCrossSite, type AdminSession } from './session.js';
@@ -77,6 +78,11 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
   await app.register(formBody);
   const sessions = options.adminToken ? new AdminSessions(options.adminToken, options.now) : undefined;
   const { store } = options;
+  // The order's page, read afresh (after a refund attempt too); an order that vanished meanwhile is a 404 page.
+  const detailPage = async (orderId: string, csrfToken: string, flash: Notice | undefined): Promise<string> => {
+    const detail = await readOrderDetail(store, orderId);
+    return detail ? orderPage(detail, csrfToken, flash) : adminPage('Not found', '<h1>No order has that id</h1>', { section: 'orders', csrfToken });
+  };
 
   app.addHook('preHandler', async (request, reply) => {
     const open = request.url === '/admin/login' || request.url.startsWith('/admin/login?');
@@ -138,7 +144,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
   app.get<{ Params: { orderId: string }; Querystring: Query }>('/admin/orders/:orderId', async (request, reply) => {
     const order = ORDER_ID.test(request.params.orderId) ? await store.orders.get(request.params.orderId) : undefined;
     if (!order) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1><p><a href="/admin/orders">All orders</a></p>', { section: 'orders', csrfToken: csrf(request) }));
-    return html(reply, 200, await orderPage(order, options, csrf(request), notice(request.query)));
+    return html(reply, 200, await detailPage(order.id, csrf(request), notice(request.query)));
   });
 
   app.post<{ Params: { orderId: string } }>('/admin/orders/:orderId/refund', async (request, reply) => {
@@ -157,11 +163,11 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
         const answer = answerForError(outcome.error);
         request.log.warn({ orderId: order.id, err: loggableError(outcome.error) }, 'refund not confirmed: Stripe unavailable');
         if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
-        return html(reply, answer.status, await orderPage(order, options, csrf(request), { tone: 'bad', text: REFUND_UNCONFIRMED }));
+        return html(reply, answer.status, await detailPage(order.id, csrf(request), { tone: 'bad', text: REFUND_UNCONFIRMED }));
       }
       case 'stripe_refused':
         request.log.warn({ orderId: order.id, err: loggableError(outcome.error) }, 'refund refused by Stripe');
-        return html(reply, 502, await orderPage(order, options, csrf(request), { tone: 'bad', text: `Stripe refused the refund: ${outcome.message}` }));
+        return html(reply, 502, await detailPage(order.id, csrf(request), { tone: 'bad', text: `Stripe refused the refund: ${outcome.message}` }));
       case 'requested':
         request.log.info({ orderId: order.id, amount: outcome.amount, refundId: outcome.refundId }, 'operator requested a refund');
         return back('refund_requested');

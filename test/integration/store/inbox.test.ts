@@ -26,6 +26,24 @@ describe('store inbox', () => {
       expect(await ctx.store.inbox.get('evt_missing')).toBeUndefined();
     });
 
+    it('reads several events in one call, in arrival order, leaving out ids it does not hold', async () => {
+      await ctx.store.inbox.add([event('evt_late', 3_000), event('evt_early', 1_000), event('evt_mid', 2_000)]);
+      const found = await ctx.store.inbox.getMany(['evt_late', 'evt_missing', 'evt_early', 'evt_mid']);
+      expect(found.map((row) => row.id)).toEqual(['evt_early', 'evt_mid', 'evt_late']);
+      expect(await ctx.store.inbox.getMany([])).toEqual([]);
+    });
+
+    it('releases claims the store failed under as if never claimed: pending, due now, the attempt not spent', async () => {
+      await ctx.store.inbox.add([event('evt_r1'), event('evt_r2')]);
+      const claimed = await ctx.store.inbox.claim({ workerId: 'w1', limit: 10, leaseMs: 60_000, now: 5_000 });
+      expect(claimed.map((row) => row.attempts)).toEqual([1, 1]);
+      // Another worker's claim is not this worker's to release.
+      expect(await ctx.store.inbox.release({ ids: ['evt_r1', 'evt_r2'], workerId: 'w2', now: 6_000 })).toBe(0);
+      expect(await ctx.store.inbox.release({ ids: ['evt_r1', 'evt_r2'], workerId: 'w1', now: 6_000 })).toBe(2);
+      expect(await ctx.store.inbox.get('evt_r1')).toMatchObject({ status: 'pending', attempts: 0, runAt: 6_000, lockedBy: null, lockedUntil: null });
+      expect((await ctx.store.inbox.claim({ workerId: 'w2', limit: 10, leaseMs: 60_000, now: 6_000 })).map((row) => row.id).sort()).toEqual(['evt_r1', 'evt_r2']);
+    });
+
     it('keeps a payload byte for byte, whatever characters it holds', async () => {
       const payload = '{"id":"evt_u","name":"Zoë’s café ☕ 🧾","note":"tab\\t, quote \\" and \\\\u0000 escaped"}';
       await ctx.store.inbox.add([event('evt_u', 1_000, payload)]);

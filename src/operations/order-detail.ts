@@ -1,0 +1,37 @@
+import { knownPaymentIntent, refundableAmount } from '../domain/refund-policy.js';
+import type { InboxEvent, OrderRecord, OutboxMessage, Store, StoredFact } from '../store/types.js';
+
+/** One order as an operator or the buyer's success page reads it: what it is, what can be done, what happened. */
+export interface OrderDetail {
+  readonly order: OrderRecord;
+  readonly facts: readonly StoredFact[];
+  /** The PaymentIntent that paid it, as far as settled knows (a Checkout order learns it from Stripe's events). */
+  readonly paymentIntentId: string | null;
+  /** Minor units an operator may still refund; 0 when its status allows none. */
+  readonly refundable: number;
+  /** Pending, but a delayed payment (a bank debit) is on its way: the buyer is done, the money is not yet. */
+  readonly processing: boolean;
+  /** The inbox events that reached it (attributed to it, or that taught it a fact), in arrival order. */
+  readonly events: readonly InboxEvent[];
+  /** The notices queued for the shop's handlers. */
+  readonly notices: readonly OutboxMessage[];
+}
+
+export type OrderDetailStore = Pick<Store, 'orders' | 'inbox' | 'orderActivity' | 'outbox'>;
+
+/** Reads an order's detail in a handful of queries, whoever shows it (dashboard, CLI, success page). */
+export async function readOrderDetail(store: OrderDetailStore, orderId: string): Promise<OrderDetail | undefined> {
+  const order = await store.orders.get(orderId);
+  if (order === undefined) return undefined;
+  const facts = await store.orders.facts(order.id);
+  const eventIds = new Set([...(await store.orderActivity.inboxEventIds(order.id)), ...facts.map((stored) => stored.eventId)]);
+  return {
+    order,
+    facts,
+    paymentIntentId: knownPaymentIntent(order, facts),
+    refundable: refundableAmount(order),
+    processing: order.status === 'pending' && facts.some((stored) => stored.fact.kind === 'payment_processing'),
+    events: await store.inbox.getMany([...eventIds]),
+    notices: await store.outbox.list({ orderId: order.id, limit: 100 }),
+  };
+}
