@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { newOrderId } from '../../src/checkout/start-checkout.js';
 import type { OrderTerms } from '../../src/domain/order.js';
 import type { Store } from '../../src/store/types.js';
+import { orderTerms } from '../integration/store/fixtures.js';
 
 /** What a fault test checks once the fault is over: the two promises, in numbers. */
 export interface Outcome {
@@ -68,18 +69,7 @@ export async function msUntil(check: () => Promise<boolean>, timeoutMs: number, 
 export async function pendingOrders(store: Store, count: number, sessionPrefix: string): Promise<OrderTerms[]> {
   const orders: OrderTerms[] = [];
   for (let n = 0; n < count; n += 1) {
-    const id = newOrderId();
-    const order: OrderTerms = {
-      id,
-      lines: [{ sku: 'ebook', name: 'The Book', quantity: 1, unitAmount: 2500, currency: 'usd' }],
-      total: { amount: 2500, currency: 'usd' },
-      orderRef: `ref_${id}`,
-      email: 'buyer@example.com',
-      flow: 'checkout_session',
-      checkoutSessionId: `cs_test_${sessionPrefix}_${n}`,
-      paymentIntentId: null,
-      createdAt: 1_700_000_000_000,
-    };
+    const order = orderTerms({ id: newOrderId(), checkoutSessionId: `cs_test_${sessionPrefix}_${n}` });
     await store.orders.create(order);
     orders.push(order);
   }
