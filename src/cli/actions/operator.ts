@@ -6,6 +6,7 @@ import { StripeGateway } from '../../stripe/gateway.js';
 import { createProcessing, type Processing } from '../../worker/processing.js';
 import { configFromEnvironment } from '../environment.js';
 import { connectStripe, openConfiguredStore } from '../runtime.js';
+import { awaitProcessing } from '../../worker/await-processing.js';
 
 /** What the operator commands share: the configured store and, when asked for, Stripe and a local worker. */
 export interface OperatorContext {
@@ -78,6 +79,8 @@ export async function processAndReport(context: OperatorContext, ids: readonly s
     return;
   }
   await context.processing.worker.drain();
+  // A running serve or worker may have claimed some of them first: wait for it (briefly) rather than report them half-done.
+  await awaitProcessing(context.store, ids, 10_000);
   for (const id of ids) {
     const row = await context.store.inbox.get(id);
     if (row === undefined) continue;
