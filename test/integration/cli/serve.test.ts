@@ -66,6 +66,7 @@ it('`settled serve` with no Stripe key runs a whole purchase offline and stops c
 
 it('`settled serve` with a live key outside production warns once at start, without the key', async () => {
   emulator = await startEmulator({});
+  // Assembled here, so that no string in the repository looks like a live key to a secret scanner; it is not one.
   const key = ['sk', 'live', 'fakeKeyForTheWarningTest'].join('_');
   run = runCli(['serve'], { PORT: '0', DATA_DIR: tempDir(), STRIPE_SECRET_KEY: key, STRIPE_WEBHOOK_SECRET: 'whsec_serve', STRIPE_API_BASE: emulator.url, LOG_LEVEL: 'warn' });
   await run.waitFor(/settled is serving on http/);
