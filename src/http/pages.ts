@@ -6,7 +6,7 @@ import { formatMoney } from '../domain/money.js';
 import type { VerifyResult, VerifyTarget } from '../ingest/verify.js';
 import type { OrderRecord, Store } from '../store/types.js';
 import { escapeHtml, page, statusPill } from './html.js';
-import { readOrderDetail } from '../operations/order-detail.js';
+import { isPaymentProcessing } from '../operations/order-detail.js';
 
 export interface PageRouteOptions {
   readonly catalog: Catalog;
@@ -52,7 +52,7 @@ export async function pageRoutes(app: FastifyInstance, options: PageRouteOptions
     if (typeof sessionId !== 'string' || !STRIPE_ID.test(sessionId)) return html(reply, 400, unknownPayment());
     const result = await options.verify({ sessionId });
     if (result.kind === 'unknown') return html(reply, 404, unknownPayment());
-    const processing = result.order.status === 'pending' && ((await readOrderDetail(options.store, result.order.id))?.processing ?? false);
+    const processing = await isPaymentProcessing(options.store, result.order);
     return html(reply, 200, successPage(result.order, sessionId, result.settled, processing));
   });
 

@@ -19,6 +19,16 @@ export interface OrderDetail {
 
 export type OrderDetailStore = Pick<Store, 'orders' | 'inbox' | 'orderActivity' | 'outbox'>;
 
+/** Whether a delayed payment (a bank debit) is on its way for a pending order: one read of its facts. */
+export function paymentProcessing(order: Pick<OrderRecord, 'status'>, facts: readonly StoredFact[]): boolean {
+  return order.status === 'pending' && facts.some((stored) => stored.fact.kind === 'payment_processing');
+}
+
+/** For a page that needs only that (the success page, which the buyer's browser asks again and again). */
+export async function isPaymentProcessing(store: Pick<Store, 'orders'>, order: OrderRecord): Promise<boolean> {
+  return order.status === 'pending' && paymentProcessing(order, await store.orders.facts(order.id));
+}
+
 /** Reads an order's detail in a handful of queries, whoever shows it (dashboard, CLI, success page). */
 export async function readOrderDetail(store: OrderDetailStore, orderId: string): Promise<OrderDetail | undefined> {
   const order = await store.orders.get(orderId);
@@ -30,7 +40,7 @@ export async function readOrderDetail(store: OrderDetailStore, orderId: string):
     facts,
     paymentIntentId: knownPaymentIntent(order, facts),
     refundable: refundableAmount(order),
-    processing: order.status === 'pending' && facts.some((stored) => stored.fact.kind === 'payment_processing'),
+    processing: paymentProcessing(order, facts),
     events: await store.inbox.getMany([...eventIds]),
     notices: await store.outbox.list({ orderId: order.id, limit: 100 }),
   };
