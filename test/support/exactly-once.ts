@@ -26,14 +26,19 @@ export async function outcome(
 ): Promise<Outcome> {
   const lostEvents: string[] = [];
   for (const id of acknowledged) if ((await store.inbox.get(id)) === undefined) lostEvents.push(id);
+  // Statuses are read before the fulfillment rows: an order is paid and fulfilled in one commit, so every order
+  // seen paid here has its row in the count read after. Read the other way round, a worker still running could
+  // pay an order between the two reads and it would look paid but never fulfilled.
+  const unpaid: Outcome['unpaid'] = [];
+  for (const order of orders) {
+    const status = (await store.orders.get(order.id))?.status ?? 'missing';
+    if (status !== 'paid') unpaid.push({ orderId: order.id, status });
+  }
   const counts = new Map((await countFulfillments()).map((row) => [String(row.order_id), Number(row.n)]));
   const notFulfilledOnce: Outcome['notFulfilledOnce'] = [];
-  const unpaid: Outcome['unpaid'] = [];
   for (const order of orders) {
     const fulfillments = counts.get(order.id) ?? 0;
     if (fulfillments !== 1) notFulfilledOnce.push({ orderId: order.id, fulfillments });
-    const status = (await store.orders.get(order.id))?.status ?? 'missing';
-    if (status !== 'paid') unpaid.push({ orderId: order.id, status });
   }
   return { lostEvents, notFulfilledOnce, unpaid };
 }
