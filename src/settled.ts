@@ -7,115 +7,28 @@ import { CatalogError, parseCatalogText, type Catalog } from './domain/catalog.j
 import type { CheckoutDeps } from './checkout/start-checkout.js';
 import { BoundedDeliveryLog } from './ingest/bounded-delivery-log.js';
 import { BatchedDeliveryLog, BatchedRejectionCounts, GroupCommitter } from './ingest/group-commit.js';
-import { verifyPayment, type VerifyResult, type VerifyTarget } from './ingest/verify.js';
 import { createSourceAllowList } from './ingest/source-allowlist.js';
-import { createWebhookIntake, type WebhookIntake } from './ingest/webhook.js';
+import { createWebhookIntake } from './ingest/webhook.js';
 import { buildApp } from './http/app.js';
-import type { RateLimits } from './http/security.js';
 import { DEFAULTS } from './defaults.js';
 import { connectionErrorLogger, createLogger } from './logging.js';
-import { createMetrics, type SettledMetrics } from './metrics.js';
-import { reconcile, waitForWorker, type ReconcileReport, type ReconcileSettings } from './reconcile/index.js';
+import { createMetrics } from './metrics.js';
+import { reconcileNow as runReconciliation, reconcileSettings } from './operations/reconcile-now.js';
+import { verifyPayment, type VerifyResult, type VerifyTarget } from './operations/verify.js';
+import type { ReconcileReport } from './reconcile/index.js';
 import { createRevalidator } from './reconcile/revalidate.js';
 import { ReconcileSchedule } from './reconcile/schedule.js';
 import { createStripeClient, StripeGateway, type StripeConnection } from './stripe/gateway.js';
 import { openStore, type OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/types.js';
-import type { InboxWorker } from './worker/inbox-worker.js';
-import type { OutboxDispatcher, OutboxNotice } from './worker/outbox-dispatcher.js';
 import { createProcessing } from './worker/processing.js';
-import type { ConfirmationSender } from './notify/sender.js';
+import type { Settled, SettledOptions } from './settled-options.js';
 
-export interface SettledOptions {
-  /**
-   * Where orders and events live: an opened Store (yours to close), or how to open one — a SQLite path, a
-   * PostgreSQL URL or your own pg.Pool (then createSettled closes it with close()). Migrations run either way.
-   */
-  readonly store: Store | OpenStoreOptions;
-  /**
-   * The official SDK client, or a key (and optionally another API base, such as the emulator). settled sets each
-   * request's timeout and network retries itself (see stripeBudget), whatever the client was configured with.
-   */
-  readonly stripe: Stripe | StripeConnection;
-  /**
-   * How long one Stripe call may take, every retry and back-off included, before it fails. `requestMs` (default
-   * 10 000) bounds the calls someone waits on (checkout, payment intents, verify, the dashboard's refund); they then
-   * answer `502 stripe_unavailable` with `Retry-After`. `backgroundMs` (default 60 000) bounds the worker's lookups,
-   * revalidation and reconciliation, which retry later on their own.
-   */
-  readonly stripeBudget?: { readonly requestMs?: number; readonly backgroundMs?: number };
-  /** Several during rotation; a function lets them change without a restart. */
-  readonly webhookSecrets: readonly string[] | (() => readonly string[]);
-  /** The catalog itself, or the path of its JSON file. */
-  readonly catalog: Catalog | { readonly path: string };
-  /** Keys the HMAC in metadata.order_ref; keep it secret and stable. */
-  readonly orderRefSecret: string;
-  /** Where buyers reach this app: success and cancel URLs are built from it. */
-  readonly publicUrl: string | (() => string);
-  readonly logger?: Logger;
-  /** Runs at least once per fulfilled order, outside the request; use notice.idempotencyKey. */
-  readonly onFulfilled?: (notice: OutboxNotice) => Promise<void> | void;
-  /**
-   * Sends each buyer a confirmation (order, total, access link) when the order is fulfilled, through the outbox:
-   * retried on failure and keyed by the order id. None unless given (`settled serve` gives the file or SMTP sender).
-   */
-  readonly confirmations?: ConfirmationSender;
-  /** Runs at least once when an entitlement is revoked (full refund, dispute) or restored. */
-  readonly onEntitlementChanged?: (notice: OutboxNotice) => Promise<void> | void;
-  readonly toleranceSeconds?: number;
-  readonly worker?: {
-    /** Run the inbox worker and outbox dispatcher in this process (default true). */
-    readonly enabled?: boolean;
-    readonly pollIntervalMs?: number;
-    readonly maxAttempts?: number;
-    /** How long a claim is held before another process may take it over (after a crash); default 60 s. */
-    readonly leaseMs?: number;
-    readonly backoff?: { baseMs: number; maxMs: number };
-  };
-  readonly verifyWaitMs?: number;
-  /** Signs operators in to /admin; without it the dashboard says how to turn it on. */
-  readonly adminToken?: string;
-  /** Revalidation mode: re-read each event's object from Stripe before applying it (one API read per event). */
-  readonly revalidate?: boolean;
-  /** Reconcile with Stripe in this process: at start() and then every intervalMs (0 or absent: only on request). */
-  readonly reconcile?: Partial<ReconcileSettings> & { readonly intervalMs?: number };
-  /**
-   * Per client address per minute; defaults: 120 requests on buyer routes, 60 refused webhook requests (a verified
-   * delivery is never counted nor refused).
-   */
-  readonly rateLimits?: RateLimits;
-  /** Trust X-Forwarded-For from a proxy in front (only then is the client address the buyer's). */
-  readonly trustProxy?: boolean;
-  /**
-   * Accept webhooks only from these addresses or CIDR blocks (e.g. STRIPE_WEBHOOK_IPS, Stripe's published
-   * list). The signature is what proves an event; this only turns away everyone else sooner.
-   */
-  readonly webhookSources?: readonly string[];
-  readonly now?: () => number;
-}
-
-export interface Settled {
-  readonly app: FastifyInstance;
-  readonly store: Store;
-  /** Stripe for the request path (its budget is stripeBudget.requestMs). */
-  readonly gateway: StripeGateway;
-  readonly worker: InboxWorker;
-  readonly outbox: OutboxDispatcher;
-  readonly intake: WebhookIntake;
-  /** This instance's Prometheus registry and hooks (served at GET /metrics). */
-  readonly metrics: SettledMetrics;
-  /** What the checkout functions need (catalog, gateway, store, public URL); the framework adapters use it. */
-  readonly checkout: CheckoutDeps;
-  verify(target: VerifyTarget): Promise<VerifyResult>;
-  /** One reconciliation now: Events API since the cursor and the stale-order sweep, through the inbox. */
-  reconcile(): Promise<ReconcileReport>;
-  /** Starts the background worker and outbox dispatcher (unless disabled). */
-  start(): void;
-  /** Stops background work and the HTTP app; closes the store only if createSettled opened it. */
-  close(): Promise<void>;
-}
+export type { Settled, SettledOptions } from './settled-options.js';
 
 const CLOSE_GRACE_MS = 10_000;
+// How long a reconciliation waits for the worker to process what it found.
+const RECONCILE_WAIT_MS = 30_000;
 
 /**
  * Fastify's close waits for every open connection, and a client's keep-alive connection that was busy when
@@ -247,16 +160,9 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     health: { store, workerEnabled, workerRunning: () => processing.worker.isRunning, shuttingDown: () => shuttingDown },
     metrics: metrics.registry,
   });
-  const reconcileSettings: ReconcileSettings = {
-    lookbackSeconds: options.reconcile?.lookbackSeconds ?? DEFAULTS.reconcile.lookbackSeconds,
-    overlapSeconds: options.reconcile?.overlapSeconds ?? DEFAULTS.reconcile.overlapSeconds,
-    staleAfterMs: options.reconcile?.staleAfterMs ?? DEFAULTS.reconcile.staleAfterMs,
-    sweepLimit: options.reconcile?.sweepLimit ?? DEFAULTS.reconcile.sweepLimit,
-    deliveryLogRetentionMs: options.reconcile?.deliveryLogRetentionMs,
-    retry: options.reconcile?.retry,
-  };
+  const settings = reconcileSettings(options.reconcile);
   const reconcileNow = (): Promise<ReconcileReport> =>
-    reconcile({ store, gateway: backgroundGateway, now, processEvents: waitForWorker(store, () => worker.notify(), { timeoutMs: 30_000 }) }, reconcileSettings).then(
+    runReconciliation({ store, gateway: backgroundGateway, now, processFound: () => worker.notify(), waitMs: RECONCILE_WAIT_MS }, settings).then(
       (report) => {
         metrics.reconcileRun('ok');
         return report;

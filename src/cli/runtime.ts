@@ -9,7 +9,7 @@ import { parseCatalogText, type Catalog } from '../domain/catalog.js';
 import type { Config } from '../config.js';
 import { parseStripeIpsFile } from '../ingest/source-allowlist.js';
 import { STRIPE_WEBHOOK_IPS } from '../ingest/stripe-webhook-ips.js';
-import { createStripeClient } from '../stripe/gateway.js';
+import { createStripeClient, StripeGateway } from '../stripe/gateway.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
@@ -56,6 +56,9 @@ export function orderRefSecret(config: Config): string {
   }
   return secret;
 }
+
+// The composition root of the CLI: the one file in cli/ that turns configuration into a store and a Stripe client,
+// and so the one that imports their values (lint allows it here only; decision 009).
 
 /**
  * Opens the configured store and asks it one question, so that a database that is missing, unreachable or not
@@ -106,6 +109,11 @@ export async function connectStripe(config: Config): Promise<StripeConnectionSet
   const emulator = await startEmulator({ port: 0 });
   const stripe = createStripeClient({ secretKey: 'sk_test_settled_offline_demo', apiBase: emulator.url });
   return { stripe, emulator, registersEndpoint: true };
+}
+
+/** The gateway every Stripe call goes through, with the budget the caller's kind of work has. */
+export function stripeGateway(stripe: Stripe, budgetMs: number): StripeGateway {
+  return new StripeGateway(stripe, { budgetMs });
 }
 
 export async function registerWebhookEndpoint(stripe: Stripe, url: string): Promise<string> {

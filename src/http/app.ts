@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import qs from 'qs';
 import type { Catalog } from '../domain/catalog.js';
 import type { CheckoutDeps } from '../checkout/start-checkout.js';
-import type { VerifyResult, VerifyTarget } from '../ingest/verify.js';
+import type { VerifyResult, VerifyTarget } from '../operations/verify.js';
 import type { WebhookIntake } from '../ingest/webhook.js';
 import type { Store } from '../store/types.js';
 import { adminRoutes, type AdminRouteOptions } from './admin/routes.js';

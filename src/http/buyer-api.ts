@@ -1,5 +1,5 @@
 import { startCheckoutSession, startPaymentIntent, type CheckoutDeps } from '../checkout/start-checkout.js';
-import type { VerifyResult, VerifyTarget } from '../ingest/verify.js';
+import type { VerifyResult, VerifyTarget } from '../operations/verify.js';
 import type { Store } from '../store/types.js';
 import { ORDER_ID, catalogView, isFormContentType, parseCheckout, verifyBody } from './api-requests.js';
 import { HttpError } from './errors.js';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { findCatalogItem, type Catalog, type CatalogResource } from '../domain/catalog.js';
 import { formatMoney } from '../domain/money.js';
-import type { VerifyResult, VerifyTarget } from '../ingest/verify.js';
+import type { VerifyResult, VerifyTarget } from '../operations/verify.js';
 import type { OrderRecord, Store } from '../store/types.js';
 import { escapeHtml, page, statusPill } from './html.js';
 import { isPaymentProcessing } from '../operations/order-detail.js';

@@ -1,8 +1,9 @@
+import { listDeadLetters as deadLetters, retryDeadLetters as retry } from '../../operations/events.js';
 import { formatTime, OperatorError, oneLine, processAndReport, withOperatorContext } from './operator.js';
 
 export async function listDeadLetters(options: { readonly limit: number }): Promise<void> {
   await withOperatorContext({ stripe: 'none', command: 'dead-letters list' }, async ({ store }) => {
-    const dead = await store.inbox.list({ status: 'dead', limit: options.limit });
+    const dead = await deadLetters(store, options.limit);
     if (dead.length === 0) {
       console.log('no dead letters');
       return;
@@ -17,20 +18,12 @@ export async function listDeadLetters(options: { readonly limit: number }): Prom
 export async function retryDeadLetters(eventIds: readonly string[], options: { readonly all?: boolean }): Promise<void> {
   if (eventIds.length === 0 && !options.all) throw new OperatorError('name the dead events to retry, or pass --all (`settled dead-letters list` shows them).');
   await withOperatorContext({ stripe: 'if-configured', command: 'dead-letters retry' }, async (context) => {
-    const { store } = context;
-    const ids = options.all ? (await store.inbox.list({ status: 'dead', limit: 10_000 })).map((event) => event.id) : eventIds;
-    const retried: string[] = [];
-    const refused: string[] = [];
-    for (const id of ids) {
-      const row = await store.inbox.get(id);
-      if (row?.status !== 'dead') {
-        refused.push(`${id} (${row === undefined ? 'not in the inbox' : row.status})`);
-        continue;
-      }
-      if (await store.inbox.requeue({ id, now: Date.now() })) retried.push(id);
-    }
+    const { retried, refused } = await retry({ store: context.store, now: Date.now }, options.all ? 'all' : { ids: eventIds });
     console.log(`retrying ${retried.length} dead letter(s)`);
     if (retried.length > 0) await processAndReport(context, retried);
-    if (refused.length > 0) throw new OperatorError(`not dead letters, left alone: ${refused.join(', ')}. Use \`settled replay\` for events that were processed.`);
+    if (refused.length > 0) {
+      const which = refused.map(({ id, status }) => `${id} (${status === 'not_in_inbox' ? 'not in the inbox' : status})`).join(', ');
+      throw new OperatorError(`not dead letters, left alone: ${which}. Use \`settled replay\` for events that were processed.`);
+    }
   });
 }

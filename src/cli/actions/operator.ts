@@ -2,11 +2,14 @@ import type Stripe from 'stripe';
 import type { Config } from '../../config.js';
 import { createLogger } from '../../logging.js';
 import type { Store } from '../../store/types.js';
-import { StripeGateway } from '../../stripe/gateway.js';
+import type { StripeGateway } from '../../stripe/gateway.js';
 import { createProcessing, type Processing } from '../../worker/processing.js';
 import { configFromEnvironment } from '../environment.js';
-import { connectStripe, openConfiguredStore } from '../runtime.js';
-import { awaitProcessing } from '../../worker/await-processing.js';
+import { connectStripe, openConfiguredStore, stripeGateway } from '../runtime.js';
+import { awaitOutcomes } from '../../operations/events.js';
+
+// How long a command waits for events another running serve or worker claimed first.
+export const OTHER_WORKER_WAIT_MS = 10_000;
 
 /** What the operator commands share: the configured store and, when asked for, Stripe and a local worker. */
 export interface OperatorContext {
@@ -48,7 +51,7 @@ export async function withOperatorContext<T>(
   try {
     await store.migrate();
     const stripe = wantsStripe ? (await connectStripe(config)).stripe : undefined;
-    const gateway = stripe === undefined ? undefined : new StripeGateway(stripe, { budgetMs: config.stripe.requestBudgetMs });
+    const gateway = stripe === undefined ? undefined : stripeGateway(stripe, config.stripe.requestBudgetMs);
     const processing =
       gateway === undefined
         ? undefined
@@ -79,12 +82,8 @@ export async function processAndReport(context: OperatorContext, ids: readonly s
     return;
   }
   await context.processing.worker.drain();
-  // A running serve or worker may have claimed some of them first: wait for it (briefly) rather than report them half-done.
-  await awaitProcessing(context.store, ids, 10_000);
-  for (const id of ids) {
-    const row = await context.store.inbox.get(id);
-    if (row === undefined) continue;
+  for (const row of await awaitOutcomes(context.store, ids, OTHER_WORKER_WAIT_MS)) {
     const result = row.status === 'dead' || row.status === 'pending' ? `${row.status}: ${oneLine(row.lastError)}` : `${row.status}: ${row.outcome ?? ''}`;
-    console.log(`  ${id}  ${result}`);
+    console.log(`  ${row.id}  ${result}`);
   }
 }

@@ -1,39 +1,34 @@
-import { readOrderDetail, type OrderDetail } from '../../operations/order-detail.js';
+import { readOrderDetail } from '../../operations/order-detail.js';
+import { orderTimeline, type TimelineEntry } from '../../operations/order-timeline.js';
+import { findOrders, type OrderQuery } from '../../operations/orders.js';
 import { formatTime, OperatorError, oneLine, withOperatorContext } from './operator.js';
 
 function money(amount: number, currency: string): string {
   return `${amount} ${currency}`;
 }
 
-interface TimelineEntry {
-  readonly at: number;
-  readonly text: string;
+function describe(entry: TimelineEntry, flow: string, total: { amount: number; currency: string }): string {
+  switch (entry.kind) {
+    case 'created':
+      return `order created (${flow}, ${money(total.amount, total.currency)})`;
+    case 'event': {
+      const { event } = entry;
+      return `event ${event.id} ${event.type} via ${event.source}: ${event.status}${event.outcome ? ` (${event.outcome})` : ''}`;
+    }
+    case 'fact':
+      return `fact ${entry.fact.fact.kind} [${entry.fact.fact.key}] from ${entry.fact.eventId}`;
+    case 'fulfilled':
+      return 'fulfilled (access granted)';
+    case 'notice':
+      return `notice ${entry.notice.kind}: ${entry.notice.status}${entry.notice.lastError ? ` (${oneLine(entry.notice.lastError, 60)})` : ''}`;
+  }
 }
 
-/** What happened to the order, oldest first: the events that reached it and the facts they taught it. */
-function timeline(detail: OrderDetail): TimelineEntry[] {
-  const { order } = detail;
-  const entries: TimelineEntry[] = [{ at: order.createdAt, text: `order created (${order.flow}, ${money(order.total.amount, order.total.currency)})` }];
-  for (const event of detail.events) {
-    entries.push({ at: event.receivedAt, text: `event ${event.id} ${event.type} via ${event.source}: ${event.status}${event.outcome ? ` (${event.outcome})` : ''}` });
-  }
-  for (const stored of detail.facts) entries.push({ at: stored.recordedAt, text: `fact ${stored.fact.kind} [${stored.fact.key}] from ${stored.eventId}` });
-  if (order.fulfilledAt !== null) entries.push({ at: order.fulfilledAt, text: 'fulfilled (access granted)' });
-  for (const message of detail.notices) {
-    entries.push({ at: message.createdAt, text: `notice ${message.kind}: ${message.status}${message.lastError ? ` (${oneLine(message.lastError, 60)})` : ''}` });
-  }
-  return entries.sort((a, b) => a.at - b.at);
-}
-
-export interface OrdersListOptions {
-  readonly status?: string;
-  readonly search?: string;
-  readonly limit: number;
-}
+export type OrdersListOptions = OrderQuery;
 
 export async function listOrders(options: OrdersListOptions): Promise<void> {
   await withOperatorContext({ stripe: 'none', command: 'orders list' }, async ({ store }) => {
-    const orders = await store.orders.list({ limit: options.limit, ...(options.status ? { status: options.status } : {}), ...(options.search ? { search: options.search } : {}) });
+    const { orders } = await findOrders(store, options);
     if (orders.length === 0) {
       console.log('no orders match');
       return;
@@ -57,6 +52,6 @@ export async function showOrder(orderId: string): Promise<void> {
     console.log(`  stripe        session ${order.checkoutSessionId ?? '-'}, payment intent ${detail.paymentIntentId ?? '-'}`);
     console.log(`  entitlement   ${order.entitlement}; fulfilled ${formatTime(order.fulfilledAt)}`);
     console.log('timeline');
-    for (const entry of timeline(detail)) console.log(`  ${formatTime(entry.at)}  ${entry.text}`);
+    for (const entry of orderTimeline(detail)) console.log(`  ${formatTime(entry.at)}  ${describe(entry, order.flow, order.total)}`);
   });
 }

@@ -1,5 +1,6 @@
-import { reconcile, waitForWorker, type ReconcilePhase, type ReconcileReport } from '../../reconcile/index.js';
-import { withOperatorContext } from './operator.js';
+import { reconcileNow, reconcileSettings } from '../../operations/reconcile-now.js';
+import type { ReconcilePhase, ReconcileReport } from '../../reconcile/index.js';
+import { OTHER_WORKER_WAIT_MS, withOperatorContext } from './operator.js';
 
 const PHASE_LABELS: Record<ReconcilePhase, string> = { events: 'events API', sweep: 'stale orders', processing: 'processing', drift: 'drift check' };
 
@@ -49,27 +50,23 @@ export async function runReconcile(options: ReconcileCommandOptions): Promise<vo
     if (gateway === undefined || processing === undefined) return;
     const staleAfterMs = options.staleMinutes === undefined ? config.reconcile.staleAfterMs : options.staleMinutes * 60_000;
     const progress = progressLine(process.stderr);
-    const waitForOthers = waitForWorker(store, () => undefined, { timeoutMs: 10_000 });
-    const report = await reconcile(
+    const report = await reconcileNow(
       {
         store,
         // Many calls, each with the background budget: a whole run has no single deadline.
         gateway: gateway.withBudget(config.stripe.backgroundBudgetMs),
         now: Date.now,
-        processEvents: async (ids) => {
-          await processing.worker.drain();
-          // A running serve/worker may hold some of them; give it a moment to finish.
-          await waitForOthers(ids);
-        },
+        processFound: async () => void (await processing.worker.drain()),
+        waitMs: OTHER_WORKER_WAIT_MS,
         onProgress: (phase, done, total) => progress.update(phase, done, total),
       },
-      {
+      reconcileSettings({
         lookbackSeconds: options.lookbackHours === undefined ? config.reconcile.lookbackSeconds : Math.min(720, options.lookbackHours) * 3600,
-        overlapSeconds: 60,
         staleAfterMs,
+        // As before: `settled reconcile` looks up to 1 000 stale orders at Stripe, twice the library's default.
         sweepLimit: 1_000,
         deliveryLogRetentionMs: config.deliveryLogRetentionDays * 86_400_000,
-      },
+      }),
     );
     progress.end();
     if (options.json) console.log(JSON.stringify(report, null, 2));

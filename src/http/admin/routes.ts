@@ -1,28 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import formBody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ORDER_STATUSES } from '../../domain/order.js';
 import type { Store } from '../../store/types.js';
 import type { StripeGateway } from '../../stripe/gateway.js';
+import { eventsOverview, replayEvents } from '../../operations/events.js';
+import { readOrderDetail } from '../../operations/order-detail.js';
+import { findOrders } from '../../operations/orders.js';
+import type { ReconcileSummary } from '../../operations/reconcile-now.js';
 import { requestRefund } from '../../operations/refund.js';
+import { approveReview } from '../../operations/review.js';
 import { ORDER_ID } from '../api-requests.js';
 import { answerForError, loggableError } from '../errors.js';
-import { reviewApprovedEvent } from '../../worker/operator-events.js';
-import { readOrderDetail } from '../../operations/order-detail.js';
 import { orderPage } from './order-page.js';
 import { overviewPage } from './overview-page.js';
 import { AdminSessions, isCrossSite, type AdminSession } from './session.js';
 import { adminPage, csrfField, eventsTable, loginPage, noticeBlock, ordersFilter, ordersTable, parseMajorAmount, type Notice } from './views.js';
-
-/** What one reconciliation reports (the reconciler's report has more; the dashboard shows these). */
-export interface ReconcileSummary {
-  readonly eventsSeen: number;
-  readonly missing: number;
-  readonly applied: number;
-  readonly ordersSwept: number;
-  readonly ordersHealed: readonly string[];
-  readonly unreachable: readonly string[];
-}
 
 export interface AdminRouteOptions {
   /** Undefined turns the dashboard off: every page says how to turn it on. */
@@ -36,7 +27,9 @@ export interface AdminRouteOptions {
   readonly reconcile?: () => Promise<ReconcileSummary>;
 }
 
-const EVENT_ID = /^[A-Za-z0-9_.:-]{3,255}$/;
+// The dashboard shows this many orders or events on a page; the search narrows them.
+const ORDERS_SHOWN = 200;
+const EVENTS_SHOWN = 100;
 
 const NOTICES: Record<string, Notice> = {
   refund_requested: { tone: 'ok', text: 'Refund sent to Stripe. The order changes when Stripe confirms it (charge.refunded), usually within seconds.' },
@@ -128,13 +121,11 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
   app.get<{ Querystring: Query }>('/admin', async (request, reply) => html(reply, 200, await overviewPage(options, csrf(request), notice(request.query))));
 
   app.get<{ Querystring: Query }>('/admin/orders', async (request, reply) => {
-    const status = ORDER_STATUSES.find((known) => known === request.query.status);
-    const search = (request.query.q ?? '').trim().slice(0, 200) || undefined;
-    const orders = await store.orders.list({ status, search, limit: 200 });
+    const { orders, status, search, full } = await findOrders(store, { status: request.query.status, search: request.query.q, limit: ORDERS_SHOWN });
     return html(
       reply,
       200,
-      adminPage('Orders', `<h1>Orders</h1>\n${ordersFilter(status, search)}\n<p class="muted">${orders.length === 200 ? 'The newest 200 matches' : `${orders.length} order${orders.length === 1 ? '' : 's'}`}</p>\n${ordersTable(orders)}`, {
+      adminPage('Orders', `<h1>Orders</h1>\n${ordersFilter(status, search)}\n<p class="muted">${full ? `The newest ${ORDERS_SHOWN} matches` : `${orders.length} order${orders.length === 1 ? '' : 's'}`}</p>\n${ordersTable(orders)}`, {
         section: 'orders',
         csrfToken: csrf(request),
       }),
@@ -177,17 +168,14 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
   app.post<{ Params: { orderId: string } }>('/admin/orders/:orderId/approve', async (request, reply) => {
     const order = ORDER_ID.test(request.params.orderId) ? await store.orders.get(request.params.orderId) : undefined;
     if (!order) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1>'));
-    if (order.status !== 'needs_review') return reply.redirect(`/admin/orders/${order.id}?notice=not_in_review`, 303);
-    const note = (field(request.body, 'note') ?? '').trim().slice(0, 500);
-    await store.inbox.add([reviewApprovedEvent({ orderId: order.id, operator: 'admin', note, now: options.now(), nonce: randomBytes(6).toString('hex') })]);
-    options.notifyWorker();
-    request.log.info({ orderId: order.id }, 'operator approved an order in review');
+    const outcome = await approveReview({ store, now: options.now, notifyWorker: options.notifyWorker }, { orderId: order.id, operator: 'admin', note: field(request.body, 'note') });
+    if (outcome.kind === 'refused') return reply.redirect(`/admin/orders/${order.id}?notice=not_in_review`, 303);
+    request.log.info({ orderId: order.id, eventId: outcome.eventId }, 'operator approved an order in review');
     return reply.redirect(`/admin/orders/${order.id}?notice=approval_queued`, 303);
   });
 
   app.get<{ Querystring: Query }>('/admin/events', async (request, reply) => {
-    const dead = await store.inbox.list({ status: 'dead', limit: 100 });
-    const recent = await store.inbox.list({ limit: 100 });
+    const { dead, recent } = await eventsOverview(store, EVENTS_SHOWN);
     const reconcile = options.reconcile
       ? `<form method="post" action="/admin/reconcile" class="actions">${csrfField(csrf(request))}<button type="submit" class="secondary">Run reconciliation now</button><span class="muted">Reads Stripe's events and stale orders; anything missed goes through the inbox.</span></form>`
       : '';
@@ -210,8 +198,8 @@ ${eventsTable(recent, csrf(request), { showOrder: true })}`,
 
   app.post<{ Params: { eventId: string } }>('/admin/events/:eventId/requeue', async (request, reply) => {
     const { eventId } = request.params;
-    const requeued = EVENT_ID.test(eventId) ? await store.inbox.requeue({ id: eventId, now: options.now() }) : false;
-    if (requeued) options.notifyWorker();
+    const [outcome] = await replayEvents({ store, now: options.now, notifyWorker: options.notifyWorker }, [eventId]);
+    const requeued = outcome?.kind === 'requeued';
     request.log.info({ eventId, requeued }, 'operator requeued an event');
     const from = field(request.body, 'back');
     const target = from && ORDER_ID.test(from) ? `/admin/orders/${from}` : '/admin/events';

@@ -1,3 +1,4 @@
+import { operatorAction } from '../../domain/event-actions.js';
 import { formatMoney, minorUnitExponent } from '../../domain/money.js';
 import { ORDER_STATUSES } from '../../domain/order.js';
 import type { InboxEvent, OrderRecord, OutboxMessage, StoredFact } from '../../store/types.js';
@@ -97,9 +98,10 @@ export function eventRow(event: InboxEvent, csrfToken: string, options: { showOr
   const order = options.showOrder
     ? `<td class="hide-phone">${event.orderId ? `<a href="/admin/orders/${escapeHtml(event.orderId)}"><code>${escapeHtml(event.orderId)}</code></a>` : '—'}</td>`
     : '';
-  const action = event.status === 'dead' ? 'Retry' : 'Replay';
+  const allowed = operatorAction(event.status);
+  const action = allowed === 'retry' ? 'Retry' : 'Replay';
   const button =
-    event.status === 'pending' || event.status === 'processing'
+    allowed === undefined
       ? ''
       : `<form method="post" action="/admin/events/${encodeURIComponent(event.id)}/requeue">${csrfField(csrfToken)}<button type="submit" class="small${action === 'Replay' ? ' secondary' : ''}" aria-label="${action} ${escapeHtml(event.id)}">${action}</button></form>`;
   return `<tr><td><code>${escapeHtml(event.type)}</code><div class="muted"><code>${escapeHtml(event.id)}</code></div></td>

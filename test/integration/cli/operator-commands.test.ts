@@ -59,13 +59,16 @@ it('`settled --help` lists every operator command and each command has its own -
 
 it('`settled orders` lists orders and shows one with its event timeline', { timeout: SPAWNS }, async () => {
   const { orderId, env } = await shopWithPaidOrder();
-  const [list, show, missing] = await Promise.all([
+  const [list, search, show, missing] = await Promise.all([
     settled(['orders', 'list', '--status', 'paid'], env),
+    // Pasted with the spaces around it: the search is for the id, as the dashboard's is.
+    settled(['orders', 'list', '--search', `  ${orderId} `], env),
     settled(['orders', 'show', orderId], env),
     settled(['orders', 'show', 'ord_nope'], env),
   ]);
   expect(list.code).toBe(0);
   expect(list.output).toMatch(new RegExp(`^${orderId}\\s+paid\\s`, 'm'));
+  expect(search.output).toMatch(new RegExp(`^${orderId}\\s+paid\\s`, 'm'));
   expect(show.code).toBe(0);
   expect(show.output).toContain(`order ${orderId}`);
   expect(show.output).toMatch(/status\s+paid/);
@@ -107,9 +110,15 @@ it('`settled dead-letters` lists dead events and retries them', { timeout: SPAWN
   const list = await settled(['dead-letters'], env);
   expect(list.code).toBe(0);
   expect(list.output).toMatch(/evt_died_1 {2}checkout\.session\.completed {2}attempts 1 .* last error: StoreUnavailableError: connection refused/);
-  const [noArgs, retry] = await Promise.all([settled(['dead-letters', 'retry'], env), settled(['dead-letters', 'retry', 'evt_died_1'], env)]);
+  const [noArgs, processed, retry] = await Promise.all([
+    settled(['dead-letters', 'retry'], env),
+    settled(['dead-letters', 'retry', stored!.id], env),
+    settled(['dead-letters', 'retry', 'evt_died_1'], env),
+  ]);
   expect(noArgs.code).toBe(1);
   expect(noArgs.output).toContain('name the dead events to retry, or pass --all');
+  expect(processed.code).toBe(1);
+  expect(processed.output).toContain(`not dead letters, left alone: ${stored!.id} (processed). Use \`settled replay\``);
   expect(retry.code).toBe(0);
   expect(retry.output).toContain('retrying 1 dead letter(s)');
   expect((await store!.inbox.get('evt_died_1'))?.status).toBe('processed');

@@ -82,4 +82,28 @@ describeEachStore('admin actions', (ctx) => {
     expect(run.status).toBe(200);
     expect(run.html).toMatch(/Reconciliation finished: \d+ events read, 0 missing from the inbox/);
   });
+
+  it('Replay puts a processed event back through the worker once; an id the inbox does not hold changes nothing', async () => {
+    const orderId = await paidOrder();
+    const [event] = (await ctx.store.inbox.list({ limit: 20 })).filter((e) => e.type === 'checkout.session.completed');
+    const factsBefore = await ctx.store.orders.facts(orderId);
+    const admin = await signIn(shop);
+    const replay = await admin.post(`/admin/events/${event!.id}/requeue`, { back: orderId });
+    expect(replay.location).toBe(`/admin/orders/${orderId}?notice=requeued`);
+    await shop.quiesce();
+    expect(await ctx.store.inbox.get(event!.id)).toMatchObject({ status: 'processed', attempts: 1 });
+    expect(await ctx.store.orders.facts(orderId)).toEqual(factsBefore);
+    for (const id of ['evt_not_here', 'evt not an id']) {
+      expect((await admin.post(`/admin/events/${encodeURIComponent(id)}/requeue`)).location).toBe('/admin/events?notice=not_requeued');
+    }
+  });
+
+  it('approving an order that is not waiting for review queues nothing', async () => {
+    const orderId = await paidOrder();
+    const admin = await signIn(shop);
+    const approve = await admin.post(`/admin/orders/${orderId}/approve`, { note: 'looks fine' });
+    expect(approve.location).toBe(`/admin/orders/${orderId}?notice=not_in_review`);
+    expect((await ctx.store.inbox.list({ limit: 50 })).filter((event) => event.type === 'settled.review_approved')).toEqual([]);
+    expect((await admin.post('/admin/orders/ord_nope/approve')).status).toBe(404);
+  });
 });

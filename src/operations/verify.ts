@@ -3,7 +3,7 @@ import { observedEvent } from '../stripe/observed-event.js';
 import type { OrderRecord, Store } from '../store/types.js';
 import { DEFAULTS } from '../defaults.js';
 import { awaitProcessing } from '../worker/await-processing.js';
-import type { GroupCommitter } from './group-commit.js';
+import type { GroupCommitter } from '../ingest/group-commit.js';
 
 export type VerifyTarget = { readonly sessionId: string } | { readonly paymentIntentId: string };
 
