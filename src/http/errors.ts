@@ -1,8 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import Stripe from 'stripe';
 import { ZodError } from 'zod';
-import { StoreUnavailableError, isStoreUnavailable } from '../store/index.js';
-import { StripeUnavailableError, isTransientStripeFailure } from '../stripe/errors.js';
+import { StoreUnavailableError, failureKind, loggableError } from '../errors/index.js';
 
 /** An error meant for the client: a stable code, a sentence that says what to do, an HTTP status. */
 export class HttpError extends Error {
@@ -69,14 +67,19 @@ export function answerForError(error: unknown): ErrorAnswer {
   const answer = (status: number, code: string, message: string, unexpected = false): ErrorAnswer => ({ status, code, message, unexpected });
   if (error instanceof HttpError) return answer(error.statusCode, error.code, error.message);
   if (error instanceof ZodError) return answer(400, 'invalid_request', describeZodError(error));
-  // Before the store's check: a network error on the way to Stripe is Stripe's, not the store's.
-  if (error instanceof StripeUnavailableError || (error instanceof Stripe.errors.StripeError && isTransientStripeFailure(error))) {
-    return { ...answer(502, 'stripe_unavailable', STRIPE_UNAVAILABLE, true), retryAfterSeconds: STRIPE_RETRY_AFTER_SECONDS };
+  switch (failureKind(error)) {
+    case 'stripe_unavailable':
+      return { ...answer(502, 'stripe_unavailable', STRIPE_UNAVAILABLE, true), retryAfterSeconds: STRIPE_RETRY_AFTER_SECONDS };
+    case 'stripe_refused':
+      // Stripe refused the request itself (a bad key, a parameter): trying again will not help, so no Retry-After.
+      return answer(502, 'stripe_unavailable', STRIPE_UNAVAILABLE, true);
+    case 'store_unavailable': {
+      const message = error instanceof StoreUnavailableError ? error.message : STORE_UNAVAILABLE;
+      return { ...answer(503, 'store_unavailable', message, true), retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
+    }
+    case undefined:
+      break;
   }
-  // Stripe refused the request itself (a bad key, a parameter): trying again will not help, so no Retry-After.
-  if (error instanceof Stripe.errors.StripeError) return answer(502, 'stripe_unavailable', STRIPE_UNAVAILABLE, true);
-  if (error instanceof StoreUnavailableError) return { ...answer(503, 'store_unavailable', error.message, true), retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
-  if (isStoreUnavailable(error)) return { ...answer(503, 'store_unavailable', STORE_UNAVAILABLE, true), retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
   if (!(error instanceof Error)) return answer(500, 'internal_error', INTERNAL, true);
   const fastifyCode = 'code' in error && typeof error.code === 'string' ? FASTIFY_CODES[error.code] : undefined;
   if (fastifyCode) return answer(fastifyCode.status, fastifyCode.code, fastifyCode.message);
@@ -84,15 +87,6 @@ export function answerForError(error: unknown): ErrorAnswer {
   const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
   if (status >= 400 && status < 500) return answer(status, 'bad_request', 'The request could not be understood.');
   return answer(500, 'internal_error', INTERNAL, true);
-}
-
-/** What a log line may say about an unexpected error: Stripe's own words may name our keys or objects. */
-export function loggableError(error: unknown): Record<string, unknown> {
-  if (error instanceof Stripe.errors.StripeError) return { type: error.type, code: error.code, statusCode: error.statusCode, requestId: error.requestId };
-  if (error instanceof StripeUnavailableError) return { name: error.name, budgetMs: error.budgetMs, attempts: error.attempts, cause: error.cause === undefined ? undefined : loggableError(error.cause) };
-  if (error instanceof StoreUnavailableError) return { name: error.name, cause: error.cause instanceof Error ? error.cause.message : String(error.cause) };
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
-  return { value: String(error) };
 }
 
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {

@@ -1,7 +1,6 @@
-import Stripe from 'stripe';
+import { failureKind } from '../errors/index.js';
 import { knownPaymentIntent, planRefund } from '../domain/refund-policy.js';
 import type { Store } from '../store/types.js';
-import { isTransientStripeFailure } from '../stripe/errors.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 
 export interface RefundDeps {
@@ -28,8 +27,9 @@ async function paymentIntentOf(deps: RefundDeps, orderId: string): Promise<strin
 }
 
 function failed(error: unknown): RefundOutcome {
-  if (isTransientStripeFailure(error)) return { kind: 'unconfirmed', error };
-  if (error instanceof Stripe.errors.StripeError) return { kind: 'stripe_refused', message: error.message, error };
+  const kind = failureKind(error);
+  if (kind === 'stripe_unavailable') return { kind: 'unconfirmed', error };
+  if (kind === 'stripe_refused') return { kind: 'stripe_refused', message: error instanceof Error ? error.message : String(error), error };
   throw error;
 }
 

@@ -1,21 +1,7 @@
+import { StripeUnavailableError } from '../errors/named.js';
 import { isRateLimited } from './rate-limit.js';
 
-/**
- * A Stripe call used up its budget (every attempt and wait included) without an answer. Whether a create that
- * timed out reached Stripe is unknown; sending it again with the same idempotency key is what makes that safe.
- */
-export class StripeUnavailableError extends Error {
-  readonly code = 'stripe_unavailable';
-  constructor(
-    readonly budgetMs: number,
-    readonly attempts: number,
-    options: { cause?: unknown } = {},
-  ) {
-    const last = options.cause instanceof Error ? `; the last attempt ended with: ${options.cause.message}` : '';
-    super(`Stripe did not answer within ${budgetMs / 1000} s (${attempts} attempt${attempts === 1 ? '' : 's'})${last}`, options);
-    this.name = 'StripeUnavailableError';
-  }
-}
+export { StripeUnavailableError } from '../errors/named.js';
 
 function field(error: object, name: 'type' | 'statusCode' | 'headers'): unknown {
   return (error as Record<string, unknown>)[name];
