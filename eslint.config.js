@@ -35,4 +35,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The edges call operations: they may name the store's and Stripe's types, never use their values. The CLI's
+    // composition root (cli/runtime.ts) is where configuration becomes a store and a Stripe client (decision 009).
+    files: ['src/http/**/*.ts', 'src/adapters/**/*.ts', 'src/cli/**/*.ts'],
+    ignores: ['src/cli/runtime.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/store/*', '**/store/**', '**/stripe/*', '**/stripe/**', 'stripe'], allowTypeImports: true, message: 'http/, adapters/ and cli/ call operations/; only types come from store/ and stripe/ (values: cli/runtime.ts)' },
+        ],
+      }],
+    },
+  },
 );

@@ -58,7 +58,7 @@ export function orderRefSecret(config: Config): string {
 }
 
 // The composition root of the CLI: the one file in cli/ that turns configuration into a store and a Stripe client,
-// and so the one that imports their values (lint allows it here only; decision 009).
+// and so the one that imports their values (lint allows it here only: decision 009).
 
 /**
  * Opens the configured store and asks it one question, so that a database that is missing, unreachable or not

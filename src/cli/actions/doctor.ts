@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import type Stripe from 'stripe';
 import { ConfigError, liveKeyOutsideProduction, type Config } from '../../config.js';
 import { CatalogError } from '../../domain/catalog.js';
-import { HANDLED_EVENT_TYPES } from '../../stripe/event-facts.js';
-import { createStripeClient } from '../../stripe/gateway.js';
+import { eventsNotSent } from '../../operations/webhook-endpoint.js';
 import type { Store } from '../../store/types.js';
 import { configFromEnvironment } from '../environment.js';
-import { loadCatalogFile, openConfiguredStore } from '../runtime.js';
+import { connectStripe, loadCatalogFile, openConfiguredStore } from '../runtime.js';
 import { StartupError } from '../startup-errors.js';
 
 type Verdict = 'ok' | 'warn' | 'FAIL';
@@ -38,7 +37,7 @@ function keyChecks(config: Config): Check[] {
 
 async function stripeChecks(config: Config): Promise<Check[]> {
   if (config.stripe.secretKey === undefined) return [];
-  const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiBase: config.stripe.apiBase });
+  const { stripe } = await connectStripe(config);
   let endpoints: Stripe.WebhookEndpoint[];
   try {
     endpoints = (await stripe.webhookEndpoints.list({ limit: 100 })).data;
@@ -67,8 +66,7 @@ async function stripeChecks(config: Config): Promise<Check[]> {
     checks.push({ verdict: 'FAIL', name: 'webhook endpoint', detail: `${endpoint.id} for ${url} is ${endpoint.status}: enable it in the Dashboard` });
     return checks;
   }
-  const events = new Set(endpoint.enabled_events);
-  const missing = events.has('*') ? [] : HANDLED_EVENT_TYPES.filter((type) => !events.has(type));
+  const missing = eventsNotSent(endpoint.enabled_events);
   checks.push(
     missing.length === 0
       ? { verdict: 'ok', name: 'webhook endpoint', detail: `${endpoint.id} for ${url} is enabled and sends every event settled handles` }

@@ -1,10 +1,9 @@
 import { connectionErrorLogger, createLogger } from '../../logging.js';
 import { createRevalidator } from '../../reconcile/revalidate.js';
-import { StripeGateway } from '../../stripe/gateway.js';
 import { configuredConfirmationSender } from '../../notify/configured.js';
 import { createProcessing } from '../../worker/processing.js';
 import { closeOnSignals, configFromEnvironment } from '../environment.js';
-import { connectStripe, openConfiguredStore } from '../runtime.js';
+import { connectStripe, openConfiguredStore, stripeGateway } from '../runtime.js';
 
 export async function runWorker(): Promise<void> {
   const config = configFromEnvironment();
@@ -16,7 +15,7 @@ export async function runWorker(): Promise<void> {
   const store = await openConfiguredStore(config, connectionErrorLogger(logger));
   await store.migrate();
   const { stripe } = await connectStripe(config);
-  const gateway = new StripeGateway(stripe, { budgetMs: config.stripe.backgroundBudgetMs });
+  const gateway = stripeGateway(stripe, config.stripe.backgroundBudgetMs);
   const confirmations = configuredConfirmationSender(config, logger);
   const processing = createProcessing({
     store,
