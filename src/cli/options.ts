@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 // Every command's registration imports these, and `settled --help` loads every registration: keep this file light.
 
@@ -10,4 +10,15 @@ export function portOption(value: string): string {
 export function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError('a positive whole number is expected');
   return Number(value);
+}
+
+/** A command that takes no arguments or options; what it runs is loaded only when it runs. */
+export function plainCommand(program: Command, name: string, description: string, load: () => Promise<() => Promise<void>>): void {
+  program
+    .command(name)
+    .description(description)
+    .action(async () => {
+      const run = await load();
+      await run();
+    });
 }

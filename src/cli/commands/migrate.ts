@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
+import { plainCommand } from '../options.js';
 
 export function registerMigrate(program: Command): void {
-  program
-    .command('migrate')
-    .description('apply database migrations (SQLite under DATA_DIR, or DATABASE_URL)')
-    .action(async () => {
-      const { runMigrate } = await import('../actions/migrate.js');
-      await runMigrate();
-    });
+  plainCommand(program, 'migrate', 'apply database migrations (SQLite under DATA_DIR, or DATABASE_URL)', async () => (await import('../actions/migrate.js')).runMigrate);
 }

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
+import { plainCommand } from '../options.js';
 
 export function registerWorker(program: Command): void {
-  program
-    .command('worker')
-    .description('process stored events without serving HTTP (pair with `settled serve --no-worker`; needs a shared DATABASE_URL)')
-    .action(async () => {
-      const { runWorker } = await import('../actions/worker.js');
-      await runWorker();
-    });
+  plainCommand(
+    program,
+    'worker',
+    'process stored events without serving HTTP (pair with `settled serve --no-worker`; needs a shared DATABASE_URL)',
+    async () => (await import('../actions/worker.js')).runWorker,
+  );
 }
