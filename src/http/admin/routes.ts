@@ -5,6 +5,7 @@ import type { StripeGateway } from '../../stripe/gateway.js';
 import { eventsOverview, replayEvents } from '../../operations/events.js';
 import { readOrderDetail } from '../../operations/order-detail.js';
 import { findOrders } from '../../operations/orders.js';
+import { readOverview } from '../../operations/overview.js';
 import type { ReconcileSummary } from '../../operations/reconcile-now.js';
 import { requestRefund } from '../../operations/refund.js';
 import { approveReview } from '../../operations/review.js';
@@ -119,7 +120,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
     return reply.redirect('/admin/login', 303);
   });
 
-  app.get<{ Querystring: Query }>('/admin', async (request, reply) => html(reply, 200, await overviewPage(options, csrf(request), notice(request.query))));
+  app.get<{ Querystring: Query }>('/admin', async (request, reply) => {
+    const now = options.now();
+    return html(reply, 200, overviewPage(await readOverview(store, now), now, csrf(request), notice(request.query)));
+  });
 
   app.get<{ Querystring: Query }>('/admin/orders', async (request, reply) => {
     const { orders, status, search, full } = await findOrders(store, { status: request.query.status, search: request.query.q, limit: ORDERS_SHOWN });

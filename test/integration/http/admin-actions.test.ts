@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachStore } from '../../support/stores.js';
 import { startShop, type Shop } from '../../support/shop.js';
+import { orderTerms } from '../store/fixtures.js';
 import { ADMIN_TOKEN, signIn } from './admin-client.js';
 
 describeEachStore('admin actions', (ctx) => {
@@ -105,5 +106,12 @@ describeEachStore('admin actions', (ctx) => {
     expect(approve.location).toBe(`/admin/orders/${orderId}?notice=not_in_review`);
     expect((await ctx.store.inbox.list({ limit: 50 })).filter((event) => event.type === 'settled.review_approved')).toEqual([]);
     expect((await admin.post('/admin/orders/ord_nope/approve')).status).toBe(404);
+  });
+
+  it('the overview counts every order by status, not only the newest thousand the chart reads', async () => {
+    for (let n = 0; n < 1005; n += 1) await ctx.store.orders.create(orderTerms({ id: `ord_overview_${String(n).padStart(4, '0')}`, createdAt: Date.now() - n }));
+    const overview = await (await signIn(shop)).get('/admin');
+    expect(overview.html).toContain('<div class="value">1005</div><div class="label">orders</div>');
+    expect(overview.html).toMatch(/status=pending">[^]*?<td class="num">1005<\/td>/);
   });
 });
