@@ -138,9 +138,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
   });
 
   app.get<{ Params: { orderId: string }; Querystring: Query }>('/admin/orders/:orderId', async (request, reply) => {
-    const order = ORDER_ID.test(request.params.orderId) ? await store.orders.get(request.params.orderId) : undefined;
-    if (!order) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1><p><a href="/admin/orders">All orders</a></p>', { section: 'orders', csrfToken: csrf(request) }));
-    return html(reply, 200, await detailPage(order.id, csrf(request), notice(request.query)));
+    const detail = ORDER_ID.test(request.params.orderId) ? await readOrderDetail(store, request.params.orderId) : undefined;
+    if (!detail) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1><p><a href="/admin/orders">All orders</a></p>', { section: 'orders', csrfToken: csrf(request) }));
+    return html(reply, 200, orderPage(detail, csrf(request), notice(request.query)));
   });
 
   app.post<{ Params: { orderId: string } }>('/admin/orders/:orderId/refund', async (request, reply) => {
@@ -171,12 +171,12 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
   });
 
   app.post<{ Params: { orderId: string } }>('/admin/orders/:orderId/approve', async (request, reply) => {
-    const order = ORDER_ID.test(request.params.orderId) ? await store.orders.get(request.params.orderId) : undefined;
-    if (!order) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1>'));
-    const outcome = await approveReview({ store, now: options.now, notifyWorker: options.notifyWorker }, { orderId: order.id, operator: 'admin', note: field(request.body, 'note') });
-    if (outcome.kind === 'refused') return reply.redirect(`/admin/orders/${order.id}?notice=not_in_review`, 303);
-    request.log.info({ orderId: order.id, eventId: outcome.eventId }, 'operator approved an order in review');
-    return reply.redirect(`/admin/orders/${order.id}?notice=approval_queued`, 303);
+    const { orderId } = request.params;
+    const outcome = ORDER_ID.test(orderId) ? await approveReview({ store, now: options.now, notifyWorker: options.notifyWorker }, { orderId, operator: 'admin', note: field(request.body, 'note') }) : undefined;
+    if (outcome === undefined || (outcome.kind === 'refused' && outcome.code === 'order_not_found')) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1>'));
+    if (outcome.kind === 'refused') return reply.redirect(`/admin/orders/${orderId}?notice=not_in_review`, 303);
+    request.log.info({ orderId, eventId: outcome.eventId }, 'operator approved an order in review');
+    return reply.redirect(`/admin/orders/${orderId}?notice=approval_queued`, 303);
   });
 
   app.get<{ Querystring: Query }>('/admin/events', async (request, reply) => {
