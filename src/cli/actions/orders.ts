@@ -1,7 +1,8 @@
 import { readOrderDetail } from '../../operations/order-detail.js';
 import { orderTimeline, type TimelineEntry } from '../../operations/order-timeline.js';
 import { findOrders, type OrderQuery } from '../../operations/orders.js';
-import { formatTime, OperatorError, oneLine, withOperatorContext } from './operator.js';
+import { approveReview } from '../../operations/review.js';
+import { formatTime, OperatorError, oneLine, processAndReport, withOperatorContext } from './operator.js';
 
 function money(amount: number, currency: string): string {
   return `${amount} ${currency}`;
@@ -39,10 +40,24 @@ export async function listOrders(options: OrdersListOptions): Promise<void> {
   });
 }
 
+const FIND_ORDERS = '`settled orders list --search <text>` finds orders by id, email or Stripe id.';
+
+export async function approveOrder(orderId: string, options: { readonly note?: string }): Promise<void> {
+  await withOperatorContext({ stripe: 'if-configured', command: 'orders approve' }, async (context) => {
+    // This process's worker (or a running serve) applies it: nothing to wake here.
+    const outcome = await approveReview({ store: context.store, now: Date.now, notifyWorker: () => undefined }, { orderId, operator: 'cli', note: options.note });
+    if (outcome.kind === 'refused') {
+      throw new OperatorError(outcome.code === 'order_not_found' ? `no order ${orderId}; ${FIND_ORDERS}` : `${outcome.message} Only an order in needs_review can be approved.`);
+    }
+    console.log(`approval of ${orderId} queued (${outcome.eventId})`);
+    await processAndReport(context, [outcome.eventId]);
+  });
+}
+
 export async function showOrder(orderId: string): Promise<void> {
   await withOperatorContext({ stripe: 'none', command: 'orders show' }, async ({ store }) => {
     const detail = await readOrderDetail(store, orderId);
-    if (detail === undefined) throw new OperatorError(`no order ${orderId}; \`settled orders list --search <text>\` finds orders by id, email or Stripe id.`);
+    if (detail === undefined) throw new OperatorError(`no order ${orderId}; ${FIND_ORDERS}`);
     const { order } = detail;
     console.log(`order ${order.id}`);
     console.log(`  status        ${order.status}${order.reviewReason ? ` — ${order.reviewReason}` : ''}`);

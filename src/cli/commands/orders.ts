@@ -24,6 +24,16 @@ export function registerOrders(program: Command): void {
     });
 
   command
+    .command('approve')
+    .description('approve an order held for review (needs_review): it is fulfilled as if the payment had matched')
+    .argument('<orderId>')
+    .option('--note <text>', 'why, for the order\'s timeline')
+    .action(async (orderId: string, options: { note?: string }) => {
+      const { approveOrder } = await import('../actions/orders.js');
+      await approveOrder(orderId, options);
+    });
+
+  command
     .command('show')
     .description("one order: its terms, state, Stripe objects and the timeline of what reached it")
     .argument('<orderId>')

@@ -126,6 +126,36 @@ it('`settled dead-letters` lists dead events and retries them', { timeout: SPAWN
   expect((await settled(['dead-letters', 'list'], env)).output).toContain('no dead letters');
 });
 
+it('`settled orders approve` fulfils an order held for review through the inbox, and refuses one that is not held', { timeout: SPAWNS }, async () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'settled-ops-')), 'data');
+  dirs.push(dataDir);
+  emulator = await startEmulator({});
+  store = await openStore({ kind: 'sqlite', path: join(dataDir, 'settled.sqlite') });
+  shop = await startShop({ store, emulator });
+  emulator.pauseWebhooks();
+  const { orderId, checkoutUrl } = await shop.checkout();
+  await shop.pay(checkoutUrl, '4242424242424242');
+  const completed = emulator.events().find((event) => event.type === 'checkout.session.completed');
+  // A payment for less than the order: validation holds it for review.
+  const short = { ...completed!, id: `${completed!.id}_short`, data: { object: { ...completed!.data.object, amount_total: 100 } } };
+  await store.inbox.add([{ id: short.id, type: short.type, payload: JSON.stringify(short), source: 'webhook', receivedAt: Date.now() }]);
+  await shop.settled.worker.drain();
+  expect((await store.orders.get(orderId))?.status).toBe('needs_review');
+  await shop.close();
+  shop = undefined;
+  const env = { DATA_DIR: dataDir, STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_API_BASE: emulator.url, LOG_LEVEL: 'warn' };
+
+  const approve = await settled(['orders', 'approve', orderId, '--note', 'checked in Stripe'], env);
+  expect(approve.code).toBe(0);
+  expect(approve.output).toMatch(new RegExp(`approval of ${orderId} queued \\(op_review_${orderId}_\\w+\\)`));
+  expect(await store.orders.get(orderId)).toMatchObject({ status: 'paid', entitlement: 'active' });
+  const again = await settled(['orders', 'approve', orderId], env);
+  expect(again.code).toBe(1);
+  expect(again.output).toContain(`Order ${orderId} is paid, not waiting for review. Only an order in needs_review can be approved.`);
+  const approvals = (await store.inbox.list({ limit: 50 })).filter((event) => event.type === 'settled.review_approved');
+  expect(approvals.map((event) => [event.source, event.status])).toEqual([['operator', 'processed']]);
+});
+
 it('`settled refund` asks Stripe once per intent; the charge.refunded event, reconciled, changes the order', { timeout: SPAWNS }, async () => {
   const { orderId, env } = await shopWithPaidOrder();
   emulator!.pauseWebhooks();
