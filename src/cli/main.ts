@@ -33,6 +33,7 @@ registerDoctor(program);
 program.parseAsync(process.argv).catch(async (error: unknown) => {
   // Loaded here rather than up front so that --help stays light; a command that read the configuration has it already.
   const { ConfigError } = await import('../config.js');
-  console.error(error instanceof ConfigError ? error.message : `settled: ${error instanceof Error ? error.message : String(error)}`);
+  const { failureMessage } = await import('./failure-message.js');
+  console.error(error instanceof ConfigError ? error.message : `settled: ${failureMessage(error)}`);
   process.exit(1);
 });
