@@ -69,6 +69,21 @@ describeEachStore('reconciliation inside the process', (ctx) => {
     expect(event?.source).toBe('reconcile');
   });
 
+  it("reconcile.pageSize sets how many events each Events API page asks for", async () => {
+    const deaf = await deafSettled({ reconcile: { pageSize: 2, staleAfterMs: 0 } });
+    deaf.settled.start();
+    await deaf.pay();
+    await deaf.pay();
+    const pages: string[] = [];
+    deaf.stripe.on('request', (request: { method: string; path: string }) => {
+      if (request.path.startsWith('/v1/events')) pages.push(request.path);
+    });
+    const report = await deaf.settled.reconcile();
+    expect(report.eventsSeen).toBeGreaterThan(2);
+    // With the default of 100 a page, these few events would be one request.
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(report.eventsSeen / 2));
+  });
+
   it('processes that all reconcile on a timer take turns through a lease: one runs, the others skip, one takes over when it stops', async () => {
     emulator = await startEmulator({});
     const stripe = createStripeClient({ secretKey: 'sk_test_turns', apiBase: emulator.url });
