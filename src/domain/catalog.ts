@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Money } from './money.js';
 import { MAX_CHARGE_AMOUNT, isCurrencyCode } from './money.js';
 import type { OrderLine } from './order.js';
+import { MAX_LINE_QUANTITY, totalLines } from './order-lines.js';
 
 /** What /access/:token serves to a buyer who paid. */
 export interface CatalogResource {
@@ -33,7 +34,7 @@ export class CatalogError extends Error {
   }
 }
 
-export const MAX_LINE_QUANTITY = 99;
+export { MAX_LINE_QUANTITY };
 
 // Strict: a misspelt key ("unitAmout") is named, not silently dropped and reported as the key it meant to be.
 const itemSchema = z.strictObject({
@@ -110,7 +111,7 @@ export interface OrderRequest {
   readonly items: readonly { readonly sku: string; readonly quantity: number }[];
 }
 
-export type PriceRejection = 'unknown_sku' | 'bad_quantity' | 'mixed_currencies' | 'empty_order' | 'amount_too_large';
+export type PriceRejection = 'unknown_sku' | 'bad_quantity' | 'mixed_currencies' | 'empty_order' | 'amount_too_large' | 'too_many_lines' | 'bad_amount' | 'bad_currency';
 
 export type PricedOrder =
   | { readonly kind: 'priced'; readonly lines: OrderLine[]; readonly total: Money }
@@ -143,17 +144,7 @@ export function priceOrder(catalog: Catalog, request: OrderRequest): PricedOrder
     lines.push({ sku, name: item.name, quantity, unitAmount: item.unitAmount, currency: item.currency });
   }
 
-  const currency = lines[0]?.currency ?? '';
-  if (lines.some((line) => line.currency !== currency)) {
-    return reject('mixed_currencies', 'All items of one order must be priced in the same currency; place separate orders.');
-  }
-
-  let amount = 0;
-  for (const line of lines) amount += line.unitAmount * line.quantity;
-  if (!Number.isSafeInteger(amount) || amount > MAX_CHARGE_AMOUNT) {
-    return reject('amount_too_large', `The total exceeds ${MAX_CHARGE_AMOUNT} minor units, the most Stripe charges at once; split the order.`);
-  }
-  return { kind: 'priced', lines, total: { amount, currency } };
+  return totalLines(lines);
 }
 
 function reject(code: PriceRejection, message: string): PricedOrder {

@@ -1,4 +1,4 @@
-import type { OrderDerived } from './order.js';
+import type { OrderDerived, OrderLine, OrderStatus, OrderTerms } from './order.js';
 
 export const NOTICE_KINDS = ['order.fulfilled', 'entitlement.revoked', 'entitlement.restored'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
@@ -63,4 +63,71 @@ export function noticeIdempotencyKey(notice: { readonly orderId: string; readonl
 /** The buyer's access link exists from fulfillment on, even if a dispute already revokes what it serves; it never changes. */
 export function accessTokenAfter(current: string | null, after: Pick<OrderDerived, 'fulfill'>, fresh: string): string | null {
   return current ?? (after.fulfill ? fresh : null);
+}
+
+/** The outbox kind of the notifications sent to the shop's backend (and pulled from GET /api/v1/events). */
+export const STATUS_NOTICE_KIND = 'order.status_changed';
+
+/** The order as a notification carries it: what it was sold as, what it is now, and its Stripe objects. */
+export interface NotifiedOrder {
+  readonly id: string;
+  readonly status: string;
+  readonly email: string | null;
+  readonly lines: readonly OrderLine[];
+  readonly amountTotal: number;
+  readonly currency: string;
+  readonly amountRefunded: number;
+  readonly reviewReason: string | null;
+  /** Unix milliseconds. */
+  readonly createdAt: number;
+  readonly paidAt: number | null;
+  readonly checkoutSessionId: string | null;
+  readonly paymentIntentId: string | null;
+}
+
+export interface StatusNoticePayload {
+  /** `order.<status>`: order.paid, order.refunded, order.disputed, … */
+  readonly type: `order.${OrderStatus}`;
+  readonly previousStatus: OrderStatus;
+  readonly eventId: string;
+  /** Unix milliseconds of the change. */
+  readonly at: number;
+  readonly order: NotifiedOrder;
+}
+
+export interface StatusNotice {
+  readonly kind: typeof STATUS_NOTICE_KIND;
+  /** One per status an event moved the order to: the same event applied again queues nothing new. */
+  readonly dedupeKey: string;
+  readonly payload: StatusNoticePayload;
+}
+
+/** The notification for a change of the order's status, or none when the status stayed what it was. */
+export function statusNoticeFor(change: OrderChange & { readonly terms: OrderTerms }): StatusNotice | undefined {
+  const { before, after, terms } = change;
+  if (before.status === after.status) return undefined;
+  return {
+    kind: STATUS_NOTICE_KIND,
+    dedupeKey: `${change.eventId}:${after.status}`,
+    payload: {
+      type: `order.${after.status}`,
+      previousStatus: before.status,
+      eventId: change.eventId,
+      at: change.now,
+      order: {
+        id: terms.id,
+        status: after.status,
+        email: terms.email,
+        lines: terms.lines,
+        amountTotal: terms.total.amount,
+        currency: terms.total.currency,
+        amountRefunded: after.amountRefunded,
+        reviewReason: after.reviewReason,
+        createdAt: terms.createdAt,
+        paidAt: after.paidAt,
+        checkoutSessionId: terms.checkoutSessionId,
+        paymentIntentId: terms.paymentIntentId,
+      },
+    },
+  };
 }

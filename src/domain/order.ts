@@ -19,6 +19,8 @@ export interface OrderLine {
   readonly quantity: number;
   readonly unitAmount: number;
   readonly currency: string;
+  /** The shop's own keys and values for the line (sidecar API orders); settled stores and returns them. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** What settled promised the buyer, fixed at checkout from the server's catalog. */

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Fact } from '../domain/order-facts.js';
-import { accessTokenAfter, noticesFor, type PlannedNotice } from '../domain/order-notices.js';
+import { accessTokenAfter, noticesFor, statusNoticeFor } from '../domain/order-notices.js';
 import type { Database, StoreContext } from './database.js';
 import { OrderNotFoundError } from './errors.js';
 import { loadFacts, toDerived, toOrderRecord, toTerms } from './orders.js';
@@ -45,7 +45,9 @@ export function applyFacts({ db, dialect }: StoreContext): (input: ApplyFactsInp
         .execute();
 
       const record: OrderRecord = { ...current, ...after, accessToken, fulfilledAt, updatedAt: input.now };
-      await queueNotices(trx, input, noticesFor({ orderId: input.orderId, email: current.email, before, after, fulfilledNow, eventId: input.eventId, now: input.now }));
+      const change = { orderId: input.orderId, email: current.email, before, after, fulfilledNow, eventId: input.eventId, now: input.now };
+      const statusNotice = statusNoticeFor({ ...change, terms: current });
+      await queueNotices(trx, input, [...noticesFor(change), ...(statusNotice ? [statusNotice] : [])]);
       return { before, after: record, fulfilledNow, newFacts };
     });
 }
@@ -86,7 +88,7 @@ async function insertFulfillment(trx: Transaction<Database>, input: ApplyFactsIn
   return inserted !== undefined;
 }
 
-async function queueNotices(trx: Transaction<Database>, input: ApplyFactsInput, notices: readonly PlannedNotice[]): Promise<void> {
+async function queueNotices(trx: Transaction<Database>, input: ApplyFactsInput, notices: readonly { readonly kind: string; readonly dedupeKey: string; readonly payload: unknown }[]): Promise<void> {
   if (notices.length === 0) return;
   await trx
     .insertInto('outbox')

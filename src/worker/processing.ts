@@ -1,3 +1,4 @@
+import { STATUS_NOTICE_KIND } from '../domain/order-notices.js';
 import type { Store } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { InboxWorker, type InboxWorkerOptions, type WorkerLogger } from './inbox-worker.js';
@@ -46,6 +47,7 @@ export function createProcessing(options: ProcessingOptions): Processing {
         else logger.info({ orderId: notice.orderId }, 'order fulfilled (no onFulfilled handler is configured)');
         return;
       }
+      if (notice.kind === STATUS_NOTICE_KIND) return;
       await options.onEntitlementChanged?.(notice);
     },
   });

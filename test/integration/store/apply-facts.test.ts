@@ -36,8 +36,9 @@ describe('store applyFacts', () => {
       const facts = await ctx.store.orders.facts('ord_1');
       expect(facts).toEqual([{ fact: paymentFact('ord_1', 'pay'), eventId: 'evt_1', recordedAt: 10_000 }]);
       const outbox = await ctx.store.outbox.list({ orderId: 'ord_1', limit: 10 });
-      expect(outbox.map((m) => m.kind)).toEqual(['order.fulfilled']);
-      expect(JSON.parse(outbox[0]?.payload ?? '{}')).toMatchObject({ orderId: 'ord_1', eventId: 'evt_1', entitlement: 'active' });
+      expect(outbox.map((m) => m.kind)).toEqual(['order.status_changed', 'order.fulfilled']);
+      expect(JSON.parse(outbox[1]?.payload ?? '{}')).toMatchObject({ orderId: 'ord_1', eventId: 'evt_1', entitlement: 'active' });
+      expect(JSON.parse(outbox[0]?.payload ?? '{}')).toMatchObject({ type: 'order.paid', previousStatus: 'pending', eventId: 'evt_1', order: { id: 'ord_1', status: 'paid' } });
     });
 
     it('facts that do not pay leave the order unfulfilled with nothing queued', async () => {
@@ -57,7 +58,7 @@ describe('store applyFacts', () => {
       expect(results.filter((r) => r.fulfilledNow)).toHaveLength(1);
       expect(results.reduce((sum, r) => sum + r.newFacts, 0)).toBe(1);
       expect(await ctx.execute('select cast(count(*) as integer) as n from fulfillments')).toEqual([{ n: 1 }]);
-      expect((await ctx.store.outbox.list({ limit: 100 })).map((m) => m.kind)).toEqual(['order.fulfilled']);
+      expect((await ctx.store.outbox.list({ limit: 100 })).map((m) => m.kind)).toEqual(['order.status_changed', 'order.fulfilled']);
       const tokens = new Set(results.map((r) => r.after.accessToken));
       expect(tokens.size).toBe(1);
     });
@@ -73,7 +74,7 @@ describe('store applyFacts', () => {
       expect(results.filter((r) => r.fulfilledNow)).toHaveLength(1);
       expect(await ctx.store.orders.facts('ord_1')).toHaveLength(50);
       expect(await ctx.execute('select cast(count(*) as integer) as n from fulfillments')).toEqual([{ n: 1 }]);
-      expect((await ctx.store.outbox.list({ limit: 100 })).map((m) => m.kind)).toEqual(['order.fulfilled']);
+      expect((await ctx.store.outbox.list({ limit: 100 })).map((m) => m.kind)).toEqual(['order.status_changed', 'order.fulfilled']);
       expect((await ctx.store.orders.get('ord_1'))?.paidAt).toBe(1_700_000_100_000);
     });
 
@@ -86,8 +87,10 @@ describe('store applyFacts', () => {
       const won = await ctx.store.applyFacts(application([disputeWon('dp_won', 'dp_1')], 'evt_won', 12_000));
       expect(won.after).toMatchObject({ status: 'paid', entitlement: 'active', accessToken: 'tok_1', fulfilledAt: 10_000 });
       expect(won.fulfilledNow).toBe(false);
-      const kinds = (await ctx.store.outbox.list({ orderId: 'ord_1', limit: 10 })).map((m) => m.kind);
-      expect(kinds).toEqual(['entitlement.restored', 'entitlement.revoked', 'order.fulfilled']);
+      const queued = await ctx.store.outbox.list({ orderId: 'ord_1', limit: 10 });
+      expect(queued.filter((m) => m.kind !== 'order.status_changed').map((m) => m.kind)).toEqual(['entitlement.restored', 'entitlement.revoked', 'order.fulfilled']);
+      const statuses = queued.filter((m) => m.kind === 'order.status_changed').map((m) => (JSON.parse(m.payload) as { type: string }).type);
+      expect(statuses).toEqual(['order.paid', 'order.disputed', 'order.paid']);
     });
 
     it('a payment and its dispute arriving together fulfill the order, give it a link, and revoke it in the same breath', async () => {
@@ -95,7 +98,7 @@ describe('store applyFacts', () => {
       const result = await ctx.store.applyFacts(application([paymentFact('ord_1', 'pay'), dispute('dp_open', 'dp_1'), paymentFact('ord_1', 'pay')], 'evt_1'));
       expect(result).toMatchObject({ fulfilledNow: true, newFacts: 2 });
       expect(result.after).toMatchObject({ entitlement: 'revoked', accessToken: 'tok_evt_1' });
-      expect((await ctx.store.outbox.list({ limit: 10 })).map((m) => m.kind).sort()).toEqual(['entitlement.revoked', 'order.fulfilled']);
+      expect((await ctx.store.outbox.list({ limit: 10 })).map((m) => m.kind).sort()).toEqual(['entitlement.revoked', 'order.fulfilled', 'order.status_changed']);
     });
 
     it('refuses a fact that names another order and records nothing', async () => {

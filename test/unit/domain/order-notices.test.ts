@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EntitlementState, OrderDerived } from '../../../src/domain/order.js';
-import { accessTokenAfter, noticeIdempotencyKey, noticesFor } from '../../../src/domain/order-notices.js';
+import { STATUS_NOTICE_KIND, accessTokenAfter, noticeIdempotencyKey, noticesFor, statusNoticeFor } from '../../../src/domain/order-notices.js';
 
 function derived(entitlement: EntitlementState, status: OrderDerived['status'] = 'paid'): OrderDerived {
   return { status, amountRefunded: 0, paidAt: entitlement === 'none' ? null : 1, reviewReason: null, fulfill: entitlement !== 'none', entitlement };
@@ -45,5 +45,52 @@ describe('order notices', () => {
     expect(accessTokenAfter(null, { fulfill: false }, 'fresh')).toBeNull();
     expect(accessTokenAfter(null, { fulfill: true }, 'fresh')).toBe('fresh');
     expect(accessTokenAfter('kept', { fulfill: true }, 'fresh')).toBe('kept');
+  });
+});
+
+describe('status notices', () => {
+  const terms = {
+    id: 'ord_1',
+    lines: [{ sku: 'tee', name: 'Tee', quantity: 2, unitAmount: 1500, currency: 'usd', metadata: { shopLine: '7' } }],
+    total: { amount: 3000, currency: 'usd' },
+    orderRef: 'ref',
+    email: 'b@example.com',
+    flow: 'checkout_session' as const,
+    checkoutSessionId: 'cs_1',
+    paymentIntentId: null,
+    createdAt: 1,
+  };
+  const notice = (before: OrderDerived, after: OrderDerived, eventId = 'evt_1') =>
+    statusNoticeFor({ orderId: 'ord_1', email: terms.email, before, after, fulfilledNow: false, eventId, now: 9, terms });
+
+  it('a change of status is one notice typed by the new status, keyed by the event and that status', () => {
+    const paid = notice(derived('none', 'pending'), derived('active', 'paid'), 'evt_p');
+    expect(paid).toMatchObject({ kind: STATUS_NOTICE_KIND, dedupeKey: 'evt_p:paid', payload: { type: 'order.paid', previousStatus: 'pending', eventId: 'evt_p', at: 9 } });
+    expect(notice(derived('active'), derived('active', 'partially_refunded'))?.payload.type).toBe('order.partially_refunded');
+    expect(notice(derived('revoked', 'disputed'), derived('revoked', 'dispute_lost'))?.payload.type).toBe('order.dispute_lost');
+    expect(notice(derived('none', 'pending'), derived('none', 'needs_review'))?.payload.type).toBe('order.needs_review');
+  });
+
+  it('an event that leaves the status as it was is not announced', () => {
+    expect(notice(derived('active'), derived('active'))).toBeUndefined();
+    expect(notice(derived('none', 'pending'), derived('none', 'pending'))).toBeUndefined();
+  });
+
+  it('carries the whole order after the change: lines with their metadata, totals, email and Stripe ids', () => {
+    const after = { ...derived('active', 'partially_refunded'), amountRefunded: 500 };
+    expect(notice(derived('active'), after)?.payload.order).toEqual({
+      id: 'ord_1',
+      status: 'partially_refunded',
+      email: 'b@example.com',
+      lines: terms.lines,
+      amountTotal: 3000,
+      currency: 'usd',
+      amountRefunded: 500,
+      reviewReason: null,
+      createdAt: 1,
+      paidAt: 1,
+      checkoutSessionId: 'cs_1',
+      paymentIntentId: null,
+    });
   });
 });
