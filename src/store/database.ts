@@ -106,6 +106,26 @@ export interface WebhookRejectionCountsTable {
   request_count: number;
 }
 
+export interface ApiIdempotencyKeysTable {
+  idempotency_key: string;
+  request_hash: string;
+  status: string;
+  response_status: number | null;
+  response_body: string | null;
+  locked_until: number | string;
+  created_at: number | string;
+}
+
+export interface NotificationAttemptsTable {
+  id: Generated<number>;
+  outbox_id: number | string;
+  attempted_at: number | string;
+  duration_ms: number;
+  outcome: string;
+  http_status: number | null;
+  error: string | null;
+}
+
 export interface Database {
   inbox_events: InboxEventsTable;
   orders: OrdersTable;
@@ -116,6 +136,8 @@ export interface Database {
   leases: LeasesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_rejection_counts: WebhookRejectionCountsTable;
+  api_idempotency_keys: ApiIdempotencyKeysTable;
+  notification_attempts: NotificationAttemptsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

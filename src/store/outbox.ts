@@ -67,15 +67,32 @@ export function outboxRepository({ db, dialect }: StoreContext): OutboxRepositor
       return result.numUpdatedRows > 0n;
     },
 
-    async list({ orderId, limit }) {
+    async list({ orderId, status, limit }) {
       const rows = await db
         .selectFrom('outbox')
         .selectAll()
         .$if(orderId !== undefined, (q) => q.where('order_id', '=', orderId as string))
+        .$if(status !== undefined, (q) => q.where('status', '=', status as string))
         .orderBy('id', 'desc')
         .limit(limit)
         .execute();
       return rows.map(toOutboxMessage);
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : toOutboxMessage(row);
+    },
+
+    async requeue({ id, now }) {
+      // The attempts start again: a replayed message gets the whole schedule, as a dead inbox event does.
+      const result = await db
+        .updateTable('outbox')
+        .set({ status: 'pending', run_at: now, attempts: 0, locked_by: null, locked_until: null })
+        .where('id', '=', id)
+        .where('status', '=', 'dead')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
   };
 }

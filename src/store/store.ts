@@ -2,7 +2,9 @@ import type { StoreContext } from './database.js';
 import { applyFacts } from './apply-facts.js';
 import { deliveryLogRepository } from './delivery-log.js';
 import { inboxRepository, type InboxWriter } from './inbox.js';
+import { idempotencyKeyRepository } from './idempotency-keys.js';
 import { leaseRepository } from './leases.js';
+import { notificationAttemptRepository } from './notification-attempts.js';
 import { migrate } from './migrate.js';
 import { migrationStatus } from './migration-status.js';
 import { migrations } from './migrations/index.js';
@@ -48,6 +50,8 @@ export function createStore(
     deliveryLog: deliveryLogRepository(context),
     rejectionCounts: rejectionCountRepository(context),
     orderActivity: orderActivityRepository(context),
+    idempotencyKeys: idempotencyKeyRepository(context),
+    notifications: notificationAttemptRepository(context),
     applyFacts: (input) => observed(health, apply(input)),
     migrate: () => migrate(context.db, migrations(context.dialect), options.schema, context.dialect),
     migrationStatus: () => migrationStatus(context.db, migrations(context.dialect), options.schema),

@@ -7,6 +7,7 @@ import * as leases from './004-leases.js';
 import * as inboxIndexes from './005-inbox-indexes.js';
 import * as payloadCompression from './006-payload-compression.js';
 import * as webhookRejectionCounts from './007-webhook-rejection-counts.js';
+import * as sidecarApi from './008-sidecar-api.js';
 
 /*
  * Listed here rather than found on disk, so the compiled dist/ migrates without a file-system scan.
@@ -21,5 +22,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '005-inbox-indexes': { up: (db) => inboxIndexes.up(db) },
     '006-payload-compression': { up: (db) => payloadCompression.up(db, dialect) },
     '007-webhook-rejection-counts': { up: (db) => webhookRejectionCounts.up(db) },
+    '008-sidecar-api': { up: (db) => sidecarApi.up(db, dialect) },
   };
 }

@@ -49,5 +49,18 @@ describe('store outbox', () => {
       if (taken === undefined) throw new Error('expected a message');
       expect(await ctx.store.outbox.complete({ id: taken.id, workerId: 'w1', now: 2_100 })).toBe(false);
     });
+
+    it('a dead message is listed as dead and an operator puts it back, due now, with its attempts started again', async () => {
+      await fulfilledOrder('ord_1', 1_000);
+      const [claimed] = await ctx.store.outbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 1_000 });
+      if (claimed === undefined) throw new Error('expected a message');
+      expect(await ctx.store.outbox.requeue({ id: claimed.id, now: 1_100 })).toBe(false);
+      await ctx.store.outbox.fail({ id: claimed.id, workerId: 'w1', error: 'gave up', runAt: 1_200, dead: true, now: 1_100 });
+      expect((await ctx.store.outbox.list({ status: 'dead', limit: 10 })).map((m) => m.id)).toEqual([claimed.id]);
+      expect(await ctx.store.outbox.requeue({ id: claimed.id, now: 5_000 })).toBe(true);
+      expect(await ctx.store.outbox.get(claimed.id)).toMatchObject({ status: 'pending', attempts: 0, runAt: 5_000 });
+      expect(await ctx.store.outbox.list({ status: 'dead', limit: 10 })).toEqual([]);
+      expect(await ctx.store.outbox.get(999_999)).toBeUndefined();
+    });
   });
 });
