@@ -76,6 +76,10 @@ const schema = z.object({
     .max(320)
     .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an address (orders@shop.example) or a name and address (Shop <orders@shop.example>)')
     .optional(),
+  // Sidecar mode: keys the shop's backend sends to /api/v1/, and where (and with what) its notifications are signed.
+  SETTLED_API_KEYS: secretList.pipe(z.array(z.string().regex(/^[\x21-\x7e]{32,}$/, 'each API key must be at least 32 visible characters (e.g. `openssl rand -hex 24`)'))).optional(),
+  SETTLED_NOTIFY_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of your backend, e.g. https://shop.example/settled/notify' }).optional(),
+  SETTLED_NOTIFY_SECRET: secretList.pipe(z.array(z.string().regex(/^[\x21-\x7e]{32,}$/, 'each notify secret must be at least 32 visible characters (e.g. `openssl rand -hex 24`)'))).optional(),
 });
 
 export type Config = Readonly<{
@@ -124,6 +128,8 @@ export type Config = Readonly<{
   revalidate: boolean;
   /** Buyer confirmations: SMTP when smtpUrl is set (it holds the password: never log it), else DATA_DIR/outbox/confirmations.jsonl. */
   mail: Readonly<{ smtpUrl: string | undefined; from: string | undefined }>;
+  /** Sidecar mode: apiKeys open /api/v1/ (none: it refuses every request); notify.url receives signed status changes. */
+  sidecar: Readonly<{ apiKeys: readonly string[]; notify: Readonly<{ url: string; secrets: readonly string[] }> | undefined }>;
 }>;
 
 export class ConfigError extends Error {
@@ -168,6 +174,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     if (!URL.canParse(v.SMTP_URL) || new URL(v.SMTP_URL).hostname === '') problems.push('SMTP_URL: is not a valid URL (smtp://user:pass@host:587)');
     if (v.MAIL_FROM === undefined) problems.push('MAIL_FROM: required when SMTP_URL is set (e.g. Shop <orders@shop.example>)');
   }
+  if (v.SETTLED_NOTIFY_URL !== undefined) {
+    const target = new URL(v.SETTLED_NOTIFY_URL);
+    if (target.username !== '' || target.password !== '') problems.push('SETTLED_NOTIFY_URL: must not hold a user or password; notifications are authenticated by their signature (SETTLED_NOTIFY_SECRET)');
+    if ((v.SETTLED_NOTIFY_SECRET ?? []).length === 0) problems.push('SETTLED_NOTIFY_SECRET: required with SETTLED_NOTIFY_URL, to sign each notification (e.g. `openssl rand -hex 24`)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: v.PORT,
@@ -202,6 +213,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     deliveryLogRetentionDays: v.DELIVERY_LOG_RETENTION_DAYS,
     revalidate: v.STRIPE_REVALIDATE === 'true' || v.STRIPE_REVALIDATE === '1',
     mail: Object.freeze({ smtpUrl: v.SMTP_URL, from: v.MAIL_FROM }),
+    sidecar: Object.freeze({
+      apiKeys: Object.freeze([...(v.SETTLED_API_KEYS ?? [])]),
+      notify: v.SETTLED_NOTIFY_URL === undefined ? undefined : Object.freeze({ url: v.SETTLED_NOTIFY_URL, secrets: Object.freeze([...(v.SETTLED_NOTIFY_SECRET ?? [])]) }),
+    }),
   });
 }
 

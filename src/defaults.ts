@@ -14,6 +14,13 @@ export const DEFAULTS = {
   worker: { maxAttempts: 10, leaseMs: 60_000, pollIntervalMs: 500, batchSize: 16, backoff: { baseMs: 1_000, maxMs: 5 * 60_000 } },
   /** The shop's handlers (onFulfilled, confirmations) are retried longer than events: a mail server may be down for hours. */
   outbox: { maxAttempts: 20, leaseMs: 60_000, pollIntervalMs: 500, batchSize: 16, backoff: { baseMs: 1_000, maxMs: 10 * 60_000 } },
+  /**
+   * Notifications to the shop's backend (SETTLED_NOTIFY_URL): each POST bounded in time; retried as Stripe retries
+   * webhooks, for about three days (23 waits, doubling from a minute to at most six hours, jittered), then dead.
+   */
+  notify: { timeoutMs: 10_000, maxAttempts: 24, backoff: { baseMs: 60_000, maxMs: 6 * 3_600_000 }, eventsPageSize: 100 },
+  /** How long an Idempotency-Key stays with a request that has not answered yet (after a crash another may take it). */
+  apiIdempotencyLeaseMs: 60_000,
   reconcile: {
     intervalMs: 300_000,
     lookbackSeconds: 72 * 3600,

@@ -12,6 +12,7 @@ import type { OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/types.js';
 import type { InboxWorker } from './worker/inbox-worker.js';
 import type { OutboxDispatcher, OutboxNotice } from './worker/outbox-dispatcher.js';
+import type { NotifySettings } from './worker/processing.js';
 import type { ConfirmationSender } from './notify/sender.js';
 import type { VerifyResult, VerifyTarget } from './operations/verify.js';
 
@@ -51,6 +52,13 @@ export interface SettledOptions {
   readonly confirmations?: ConfirmationSender;
   /** Runs at least once when an entitlement is revoked (full refund, dispute) or restored. */
   readonly onEntitlementChanged?: (notice: OutboxNotice) => Promise<void> | void;
+  /**
+   * Sidecar mode: POST each change of an order's status, signed as Stripe signs (`Settled-Signature`), to the shop's
+   * backend at `url`, through the outbox (retried for about three days). Without it the changes are only pulled.
+   */
+  readonly notify?: NotifySettings;
+  /** Sidecar mode: the keys (several during rotation) that open the server-to-server API under /api/v1/; none: it is off. */
+  readonly apiKeys?: readonly string[];
   readonly toleranceSeconds?: number;
   readonly worker?: {
     /** Run the inbox worker and outbox dispatcher in this process (default true). */

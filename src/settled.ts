@@ -107,6 +107,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     onFulfilled: options.onFulfilled,
     onEntitlementChanged: options.onEntitlementChanged,
     confirmations: options.confirmations ? { sender: options.confirmations, publicUrl } : undefined,
+    notify: options.notify,
     pollIntervalMs: options.worker?.pollIntervalMs,
     maxAttempts: options.worker?.maxAttempts,
     leaseMs: options.worker?.leaseMs,
@@ -148,6 +149,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     logger,
     rateLimits: options.rateLimits,
     trustProxy: options.trustProxy,
+    sidecar: { checkout, apiKeys: options.apiKeys ?? [] },
     admin: {
       adminToken: options.adminToken,
       store,

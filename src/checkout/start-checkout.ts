@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { priceOrder, type Catalog } from '../domain/catalog.js';
+import { priceOrder, type Catalog, type PricedOrder } from '../domain/catalog.js';
 import type { OrderTerms } from '../domain/order.js';
 import { computeOrderRef } from '../domain/order-ref.js';
 import type { StripeGateway } from '../stripe/gateway.js';
@@ -7,6 +7,12 @@ import type { Store } from '../store/types.js';
 
 export interface CheckoutRequest {
   readonly items: readonly { readonly sku: string; readonly quantity: number }[];
+  readonly email?: string | undefined;
+}
+
+/** An order whose lines the shop's backend priced itself (the sidecar API), already checked by domain/order-lines. */
+export interface PricedCheckoutRequest {
+  readonly priced: Extract<PricedOrder, { kind: 'priced' }>;
   readonly email?: string | undefined;
 }
 
@@ -29,11 +35,11 @@ export function newOrderId(): string {
 
 async function createPendingOrder(
   deps: CheckoutDeps,
-  request: CheckoutRequest,
+  request: CheckoutRequest | PricedCheckoutRequest,
   flow: OrderTerms['flow'],
 ): Promise<OrderTerms | CheckoutRefusal> {
-  // Prices, names and currency come only from the server's catalog, never from the request.
-  const priced = priceOrder(deps.catalog, { items: request.items });
+  // Prices, names and currency come only from the server: its catalog, or the shop's backend; never from a buyer.
+  const priced = 'priced' in request ? request.priced : priceOrder(deps.catalog, { items: request.items });
   if (priced.kind === 'rejected') return priced;
   const id = newOrderId();
   const terms: OrderTerms = {
@@ -53,7 +59,7 @@ async function createPendingOrder(
 
 export async function startCheckoutSession(
   deps: CheckoutDeps,
-  request: CheckoutRequest,
+  request: CheckoutRequest | PricedCheckoutRequest,
 ): Promise<{ kind: 'created'; orderId: string; sessionId: string; checkoutUrl: string } | CheckoutRefusal> {
   const order = await createPendingOrder(deps, request, 'checkout_session');
   if ('kind' in order) return order;
@@ -68,7 +74,7 @@ export async function startCheckoutSession(
 
 export async function startPaymentIntent(
   deps: CheckoutDeps,
-  request: CheckoutRequest,
+  request: CheckoutRequest | PricedCheckoutRequest,
 ): Promise<{ kind: 'created'; orderId: string; paymentIntentId: string; clientSecret: string } | CheckoutRefusal> {
   const order = await createPendingOrder(deps, request, 'payment_intent');
   if ('kind' in order) return order;

@@ -60,6 +60,8 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
       trustProxy: config.trustProxy,
       webhookSources: webhookSourceList(config),
       confirmations,
+      apiKeys: config.sidecar.apiKeys,
+      notify: config.sidecar.notify,
       worker: { enabled: options.worker, maxAttempts: config.worker.maxAttempts, leaseMs: config.worker.leaseSeconds * 1000 },
       revalidate: config.revalidate,
       reconcile: {

@@ -102,6 +102,24 @@ export interface StatusNotice {
   readonly payload: StatusNoticePayload;
 }
 
+/** The order as the shop's backend is told it (notifications, the sidecar API): its terms and what its facts made it. */
+export function notifiedOrder(terms: OrderTerms, derived: OrderDerived): NotifiedOrder {
+  return {
+    id: terms.id,
+    status: derived.status,
+    email: terms.email,
+    lines: terms.lines,
+    amountTotal: terms.total.amount,
+    currency: terms.total.currency,
+    amountRefunded: derived.amountRefunded,
+    reviewReason: derived.reviewReason,
+    createdAt: terms.createdAt,
+    paidAt: derived.paidAt,
+    checkoutSessionId: terms.checkoutSessionId,
+    paymentIntentId: terms.paymentIntentId,
+  };
+}
+
 /** The notification for a change of the order's status, or none when the status stayed what it was. */
 export function statusNoticeFor(change: OrderChange & { readonly terms: OrderTerms }): StatusNotice | undefined {
   const { before, after, terms } = change;
@@ -114,20 +132,28 @@ export function statusNoticeFor(change: OrderChange & { readonly terms: OrderTer
       previousStatus: before.status,
       eventId: change.eventId,
       at: change.now,
-      order: {
-        id: terms.id,
-        status: after.status,
-        email: terms.email,
-        lines: terms.lines,
-        amountTotal: terms.total.amount,
-        currency: terms.total.currency,
-        amountRefunded: after.amountRefunded,
-        reviewReason: after.reviewReason,
-        createdAt: terms.createdAt,
-        paidAt: after.paidAt,
-        checkoutSessionId: terms.checkoutSessionId,
-        paymentIntentId: terms.paymentIntentId,
-      },
+      order: notifiedOrder(terms, after),
     },
+  };
+}
+
+/** A notification as the shop's backend receives it, pushed (signed POST) or pulled (GET /api/v1/events) alike. */
+export interface NotificationBody {
+  /** Stable: the same on every retry and in the pull API; deduplicate by it. */
+  readonly id: string;
+  readonly type: StatusNoticePayload['type'];
+  /** Unix seconds of the change, as Stripe's `created`. */
+  readonly created: number;
+  readonly previousStatus: OrderStatus;
+  readonly data: { readonly order: NotifiedOrder };
+}
+
+export function notificationBody(outboxId: number, payload: StatusNoticePayload): NotificationBody {
+  return {
+    id: `ntf_${outboxId}`,
+    type: payload.type,
+    created: Math.floor(payload.at / 1000),
+    previousStatus: payload.previousStatus,
+    data: { order: payload.order },
   };
 }

@@ -14,6 +14,7 @@ import { errorHandler, frameworkErrorHandler, refuseWhileShuttingDown } from './
 import { healthRoutes, type HealthOptions } from './health-routes.js';
 import { metricsRoute } from './metrics-route.js';
 import { pageRoutes } from './pages.js';
+import { sidecarApiRoutes, type SidecarApiOptions } from './sidecar-api.js';
 import { DEFAULT_RATE_LIMITS, limitRejections, limitRequests, securityHeaders, type RateLimits } from './security.js';
 import { webhookRoute } from './webhook-route.js';
 
@@ -32,6 +33,8 @@ export interface AppOptions {
   readonly admin?: AdminRouteOptions;
   /** /healthz and /readyz, outside every rate limit. */
   readonly health?: HealthOptions;
+  /** The server-to-server API under /api/v1/ (sidecar mode). */
+  readonly sidecar?: SidecarApiOptions;
   /** Served as GET /metrics in Prometheus text format. */
   readonly metrics?: Registry;
 }
@@ -81,6 +84,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(apiRoutes, { checkout: options.checkout, store: options.store, verify: options.verify });
     await scope.register(pageRoutes, { catalog: options.catalog, store: options.store, verify: options.verify });
   });
+  // The shop's own backend calls it, authenticated by key: no buyer rate limit, and JSON only.
+  const sidecar = options.sidecar;
+  if (sidecar) await app.register(async (scope) => scope.register(sidecarApiRoutes, sidecar));
   const admin = options.admin;
   if (admin) {
     await app.register(async (scope) => {

@@ -52,9 +52,14 @@ export function parseSignatureHeader(header: string): SignatureHeader | undefine
   return timestamp === undefined || signatures.length === 0 ? undefined : { timestamp, signatures };
 }
 
-/** HMAC-SHA256 of `${t}.${body}` under the secret, compared with every v1 in constant time. */
+/** Stripe's v1 scheme: HMAC-SHA256 of `${t}.${body}` under the secret (settled signs its own notifications so too). */
+export function v1Signature(secret: string, timestampSeconds: number, body: string): Buffer {
+  return createHmac('sha256', secret).update(`${timestampSeconds}.`).update(body, 'utf8').digest();
+}
+
+/** The v1 signature under the secret, compared with every v1 in constant time. */
 function signedBy(secret: string, header: SignatureHeader, body: string): boolean {
-  const expected = createHmac('sha256', secret).update(`${header.timestamp}.`).update(body, 'utf8').digest();
+  const expected = v1Signature(secret, header.timestamp, body);
   // Every signature is compared, matched or not, so the time taken says nothing about which one matched.
   let matched = false;
   for (const signature of header.signatures) if (signature !== null && timingSafeEqual(signature, expected)) matched = true;

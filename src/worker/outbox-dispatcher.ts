@@ -7,6 +7,8 @@ import { BatchProcessor } from './polling-loop.js';
 import type { WorkerLogger } from './inbox-worker.js';
 
 export interface OutboxNotice {
+  /** The outbox message's id: the same on every redelivery. */
+  readonly messageId: number;
   readonly orderId: string;
   /** 'order.fulfilled' | 'entitlement.revoked' | 'entitlement.restored' */
   readonly kind: string;
@@ -29,6 +31,8 @@ export interface OutboxDispatcherOptions {
   readonly batchSize?: number;
   readonly backoff?: { baseMs: number; maxMs: number };
   readonly random?: () => number;
+  /** Another retry schedule for messages of a kind (the shop's notifications are retried for days). */
+  readonly retryByKind?: Readonly<Record<string, { readonly maxAttempts: number; readonly backoff: { baseMs: number; maxMs: number } }>>;
 }
 
 /** Delivers outbox messages to the user's handler, retrying with backoff until it succeeds. */
@@ -55,6 +59,7 @@ export class OutboxDispatcher extends BatchProcessor {
     const { store, logger } = this.options;
     try {
       await this.options.handler({
+        messageId: message.id,
         orderId: message.orderId,
         kind: message.kind,
         payload: JSON.parse(message.payload) as unknown,
@@ -62,9 +67,11 @@ export class OutboxDispatcher extends BatchProcessor {
       });
       await store.outbox.complete({ id: message.id, workerId: this.workerId, now: this.options.now() });
     } catch (error) {
-      const dead = message.attempts >= (this.options.maxAttempts ?? DEFAULTS.outbox.maxAttempts);
+      const retry = this.options.retryByKind?.[message.kind];
+      const dead = message.attempts >= (retry?.maxAttempts ?? this.options.maxAttempts ?? DEFAULTS.outbox.maxAttempts);
       const now = this.options.now();
-      const runAt = now + nextAttemptDelayMs(message.attempts, { ...(this.options.backoff ?? DEFAULTS.outbox.backoff), random: this.options.random ?? Math.random });
+      const backoff = retry?.backoff ?? this.options.backoff ?? DEFAULTS.outbox.backoff;
+      const runAt = now + nextAttemptDelayMs(message.attempts, { ...backoff, random: this.options.random ?? Math.random });
       const text = error instanceof Error ? error.message : String(error);
       await store.outbox.fail({ id: message.id, workerId: this.workerId, error: text.slice(0, 2000), runAt, dead, now });
       logger.warn({ orderId: message.orderId, kind: message.kind, attempts: message.attempts, dead, err: text }, 'outbox handler failed');

@@ -3,6 +3,8 @@ import type { Store } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { InboxWorker, type InboxWorkerOptions, type WorkerLogger } from './inbox-worker.js';
 import { OutboxDispatcher, type OutboxNotice } from './outbox-dispatcher.js';
+import { DEFAULTS } from '../defaults.js';
+import { createShopNotifier } from '../notify/shop-notifier.js';
 import { buildConfirmation } from '../notify/confirmation-message.js';
 import type { ConfirmationSender } from '../notify/sender.js';
 
@@ -15,6 +17,8 @@ export interface ProcessingOptions {
   readonly onEntitlementChanged?: ((notice: OutboxNotice) => Promise<void> | void) | undefined;
   /** Sends the buyer's confirmation for each fulfilled order, inside the outbox delivery (so failures are retried). */
   readonly confirmations?: { readonly sender: ConfirmationSender; readonly publicUrl: () => string } | undefined;
+  /** Signed notifications of each status change to the shop's backend; without it they are only pulled (GET /api/v1/events). */
+  readonly notify?: NotifySettings | undefined;
   readonly pollIntervalMs?: number | undefined;
   readonly maxAttempts?: number | undefined;
   /** How long a claim is held before another worker may take it over (after a crash). */
@@ -22,6 +26,14 @@ export interface ProcessingOptions {
   readonly backoff?: { baseMs: number; maxMs: number } | undefined;
   readonly revalidate?: InboxWorkerOptions['revalidate'];
   readonly metrics?: InboxWorkerOptions['metrics'];
+}
+
+export interface NotifySettings {
+  readonly url: string;
+  readonly secrets: readonly string[];
+  readonly timeoutMs?: number | undefined;
+  readonly maxAttempts?: number | undefined;
+  readonly backoff?: { baseMs: number; maxMs: number } | undefined;
 }
 
 export interface Processing {
@@ -33,13 +45,17 @@ export interface Processing {
 
 /** The background half of settled: the inbox worker and the outbox dispatcher it feeds. */
 export function createProcessing(options: ProcessingOptions): Processing {
-  const { store, logger, now } = options;
+  const { store, logger, now, notify } = options;
+  const notifyShop = notify ? createShopNotifier({ url: notify.url, secrets: notify.secrets, timeoutMs: notify.timeoutMs, store, now }) : undefined;
   const outbox = new OutboxDispatcher({
     store,
     logger,
     now,
     pollIntervalMs: options.pollIntervalMs,
     leaseMs: options.leaseMs,
+    retryByKind: {
+      [STATUS_NOTICE_KIND]: { maxAttempts: notify?.maxAttempts ?? DEFAULTS.notify.maxAttempts, backoff: notify?.backoff ?? DEFAULTS.notify.backoff },
+    },
     handler: async (notice) => {
       if (notice.kind === 'order.fulfilled') {
         if (options.confirmations) await sendConfirmation(store, options.confirmations, notice);
@@ -47,7 +63,10 @@ export function createProcessing(options: ProcessingOptions): Processing {
         else logger.info({ orderId: notice.orderId }, 'order fulfilled (no onFulfilled handler is configured)');
         return;
       }
-      if (notice.kind === STATUS_NOTICE_KIND) return;
+      if (notice.kind === STATUS_NOTICE_KIND) {
+        await notifyShop?.(notice);
+        return;
+      }
       await options.onEntitlementChanged?.(notice);
     },
   });

@@ -45,6 +45,9 @@ export interface ShopOptions {
   /** Where settled's SDK reaches the emulator, e.g. a TcpRelay in front of it (the test's own `stripe` goes direct). */
   readonly stripeApiBase?: string;
   readonly stripeBudget?: SettledOptions['stripeBudget'];
+  /** Sidecar mode: the API keys of /api/v1/ and where status changes are posted. */
+  readonly apiKeys?: readonly string[];
+  readonly notify?: SettledOptions['notify'];
 }
 
 export async function startShop(options: ShopOptions): Promise<Shop> {
@@ -67,6 +70,8 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     // Every test buyer shares 127.0.0.1; the limiter has tests of its own.
     rateLimits: { buyerPerMinute: 100_000, webhookRejectedPerMinute: 1_000_000 },
     confirmations: options.confirmations,
+    apiKeys: options.apiKeys,
+    notify: options.notify,
     onFulfilled: (notice) => void notices.push(notice),
     onEntitlementChanged: (notice) => void notices.push(notice),
   });

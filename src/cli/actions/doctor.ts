@@ -122,6 +122,28 @@ function catalogCheck(config: Config): Check {
   }
 }
 
+/** The sidecar settings: whether /api/v1/ is open and where notifications go. Never prints a key or a secret. */
+function sidecarChecks(config: Config): Check[] {
+  const { apiKeys, notify } = config.sidecar;
+  const checks: Check[] = [
+    apiKeys.length === 0
+      ? { verdict: 'warn', name: 'sidecar API', detail: 'SETTLED_API_KEYS is not set: /api/v1/ refuses every request (set it to let a backend in another language create orders)' }
+      : { verdict: 'ok', name: 'sidecar API', detail: `${apiKeys.length} API key(s) accepted${apiKeys.length > 1 ? ' (rotating: drop the old one once every backend sends the new)' : ''}` },
+  ];
+  if (notify === undefined) {
+    checks.push({ verdict: 'warn', name: 'notifications', detail: 'SETTLED_NOTIFY_URL is not set: status changes are only pulled (GET /api/v1/events), never posted to your backend' });
+    return checks;
+  }
+  const target = new URL(notify.url);
+  const local = target.hostname === 'localhost' || target.hostname === '127.0.0.1' || target.hostname === '[::1]';
+  checks.push({
+    verdict: target.protocol === 'https:' || local ? 'ok' : 'warn',
+    name: 'notifications',
+    detail: `posted to ${target.origin}${target.pathname}, signed with ${notify.secrets.length} secret(s)${target.protocol === 'https:' || local ? '' : '; use https outside your own network'}`,
+  });
+  return checks;
+}
+
 export async function runDoctor(): Promise<void> {
   let config: Config;
   try {
@@ -138,6 +160,7 @@ export async function runDoctor(): Promise<void> {
     ...(await stripeChecks(config)),
     ...(await databaseChecks(config)),
     catalogCheck(config),
+    ...sidecarChecks(config),
   ];
   for (const check of checks) console.log(`${check.verdict.padEnd(4)}  ${check.name}: ${check.detail}`);
   if (checks.some((check) => check.verdict === 'FAIL')) process.exitCode = 1;

@@ -27,6 +27,7 @@ export async function runWorker(): Promise<void> {
     leaseMs: config.worker.leaseSeconds * 1000,
     // This process delivers the outbox when serve runs with --no-worker, so it sends the confirmations too.
     confirmations: { sender: confirmations, publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}` },
+    notify: config.sidecar.notify,
   });
   processing.start();
   console.log(`settled worker ${processing.worker.workerId} is processing events (${store.dialect})`);

@@ -99,3 +99,27 @@ it('`settled doctor` warns about a live key outside production', async () => {
   expect(output).toMatch(/^FAIL {2}database: no database at .*settled\.sqlite yet: run `settled migrate`/m);
   expect(output).not.toContain('sk_live_notreal');
 });
+
+it('`settled doctor` checks the sidecar settings, and names a bad one without printing keys or secrets', async () => {
+  const key = ['key', 'a'.repeat(40)].join('_');
+  const other = ['key', 'b'.repeat(40)].join('_');
+  const secret = ['ntfsecret', 'c'.repeat(40)].join('_');
+  const [sound, off, short, bad] = await Promise.all([
+    doctor({ DATA_DIR: tempDir(), SETTLED_API_KEYS: `${key},${other}`, SETTLED_NOTIFY_URL: 'http://shop.example/settled/notify', SETTLED_NOTIFY_SECRET: secret }),
+    doctor({ DATA_DIR: tempDir() }),
+    doctor({ DATA_DIR: tempDir(), SETTLED_API_KEYS: 'short' }),
+    doctor({ DATA_DIR: tempDir(), SETTLED_NOTIFY_URL: `https://user:${secret}@shop.example/notify` }),
+  ]);
+  expect(sound.output).toMatch(/^ok {4}sidecar API: 2 API key\(s\) accepted \(rotating/m);
+  expect(sound.output).toMatch(/^warn {2}notifications: posted to http:\/\/shop\.example\/settled\/notify, signed with 1 secret\(s\); use https/m);
+  expect(off.output).toMatch(/^warn {2}sidecar API: SETTLED_API_KEYS is not set/m);
+  expect(off.output).toMatch(/^warn {2}notifications: SETTLED_NOTIFY_URL is not set/m);
+  expect(short.code).toBe(1);
+  expect(short.output).toMatch(/^FAIL {2}configuration: SETTLED_API_KEYS: each API key must be at least 32 visible characters/m);
+  expect(bad.output).toMatch(/^FAIL {2}configuration: SETTLED_NOTIFY_URL: must not hold a user or password/m);
+  expect(bad.output).toMatch(/^FAIL {2}configuration: SETTLED_NOTIFY_SECRET: required with SETTLED_NOTIFY_URL/m);
+  expect(bad.code).toBe(1);
+  for (const output of [sound.output, off.output, short.output, bad.output]) {
+    for (const hidden of [key, other, secret, 'short']) expect(output).not.toContain(hidden);
+  }
+});
