@@ -155,6 +155,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
       store,
       gateway,
       notifyWorker: () => worker.notify(),
+      notifyOutbox: () => outbox.notify(),
       now,
       // Defined below with the reconciler's settings; only called on an operator's request.
       reconcile: () => reconcileNow(),

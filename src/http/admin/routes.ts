@@ -12,6 +12,7 @@ import { approveReview } from '../../operations/review.js';
 import { ORDER_ID } from '../api-requests.js';
 import { loggableError } from '../../errors/index.js';
 import { answerForError } from '../errors.js';
+import { notificationRoutes } from './notifications-page.js';
 import { orderPage } from './order-page.js';
 import { overviewPage } from './overview-page.js';
 import { AdminSessions, isCrossSite, type AdminSession } from './session.js';
@@ -25,6 +26,8 @@ export interface AdminRouteOptions {
   /** Something new is in the inbox: wake the worker. */
   readonly notifyWorker: () => void;
   readonly now: () => number;
+  /** Something is back in the outbox: wake the dispatcher. */
+  readonly notifyOutbox?: () => void;
   /** Runs one reconciliation; without it the dashboard offers none. */
   readonly reconcile?: () => Promise<ReconcileSummary>;
 }
@@ -98,6 +101,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
   });
 
   const csrf = (request: FastifyRequest): string => request.adminSession?.csrfToken ?? '';
+  await app.register(notificationRoutes, { store, now: options.now, notifyOutbox: options.notifyOutbox, csrf });
 
   app.get('/admin/login', async (request, reply) => {
     if (sessions?.read(request)) return reply.redirect('/admin', 303);

@@ -4,7 +4,7 @@ import { ORDER_STATUSES } from '../../domain/order.js';
 import type { InboxEvent, OrderRecord, OutboxMessage, StoredFact } from '../../store/types.js';
 import { escapeHtml, page, statusPill } from '../html.js';
 
-export type AdminSection = 'overview' | 'orders' | 'events';
+export type AdminSection = 'overview' | 'orders' | 'events' | 'notifications';
 export interface Notice {
   readonly tone: 'ok' | 'warn' | 'bad';
   readonly text: string;
@@ -24,7 +24,7 @@ function header(section: AdminSection | undefined, csrfToken: string | undefined
   const link = (name: AdminSection, href: string, text: string): string =>
     `<a href="${href}"${section === name ? ' aria-current="page"' : ''}>${text}</a>`;
   const nav = csrfToken
-    ? `<nav aria-label="Dashboard">${link('overview', '/admin', 'Overview')}${link('orders', '/admin/orders', 'Orders')}${link('events', '/admin/events', 'Events')}</nav>
+    ? `<nav aria-label="Dashboard">${link('overview', '/admin', 'Overview')}${link('orders', '/admin/orders', 'Orders')}${link('events', '/admin/events', 'Events')}${link('notifications', '/admin/notifications', 'Notifications')}</nav>
 <form method="post" action="/admin/logout">${csrfField(csrfToken)}<button type="submit" class="secondary small">Sign out</button></form>`
     : '';
   return `<header class="site"><div class="bar"><a class="brand" href="/admin">settled · operator</a>${nav}</div></header>`;
