@@ -91,6 +91,37 @@ describe('loadConfig', () => {
   });
 });
 
+describe('sidecar settings', () => {
+  const key = ['k', 'a'.repeat(40)].join('_');
+  const next = ['k', 'b'.repeat(40)].join('_');
+  const secret = ['s', 'c'.repeat(40)].join('_');
+
+  it('splits API keys and notify secrets for rotation; nothing set turns the API and posting off', () => {
+    const config = loadConfig({ SETTLED_API_KEYS: ` ${key} , ${next}`, SETTLED_NOTIFY_URL: 'https://shop.example/notify', SETTLED_NOTIFY_SECRET: secret });
+    expect(config.sidecar).toEqual({ apiKeys: [key, next], notify: { url: 'https://shop.example/notify', secrets: [secret] } });
+    expect(loadConfig({}).sidecar).toEqual({ apiKeys: [], notify: undefined });
+  });
+
+  it('refuses short keys, a notify URL without a secret or with credentials, and never echoes them', () => {
+    const problems = (env: Record<string, string>): string => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as ConfigError).problems.join('\n');
+      }
+      return '';
+    };
+    expect(problems({ SETTLED_API_KEYS: `${key},short` })).toMatch(/^SETTLED_API_KEYS: each API key must be at least 32/);
+    expect(problems({ SETTLED_NOTIFY_SECRET: 'tiny' })).toMatch(/^SETTLED_NOTIFY_SECRET: each notify secret must be at least 32/);
+    expect(problems({ SETTLED_NOTIFY_URL: 'ftp://shop.example' })).toMatch(/^SETTLED_NOTIFY_URL: must be an http\(s\) URL/);
+    expect(problems({ SETTLED_NOTIFY_URL: 'https://shop.example/n' })).toMatch(/^SETTLED_NOTIFY_SECRET: required with SETTLED_NOTIFY_URL/);
+    const withCredentials = problems({ SETTLED_NOTIFY_URL: `https://u:${secret}@shop.example/n`, SETTLED_NOTIFY_SECRET: secret });
+    expect(withCredentials).toMatch(/^SETTLED_NOTIFY_URL: must not hold a user or password/);
+    expect(withCredentials).not.toContain(secret);
+    expect(problems({ SETTLED_API_KEYS: 'short' })).not.toContain('short');
+  });
+});
+
 describe('defaults', () => {
   it('an empty environment gets the same values a library caller who sets nothing gets', () => {
     const config = loadConfig({});
