@@ -17,8 +17,9 @@ export const DEFAULTS = {
   /**
    * Notifications to the shop's backend (SETTLED_NOTIFY_URL): each POST bounded in time; retried as Stripe retries
    * webhooks, for about three days (23 waits, doubling from a minute to at most six hours, jittered), then dead.
+   * On PostgreSQL the pull API shows a notification pullSettleMs after it was queued (see notificationsAfter).
    */
-  notify: { timeoutMs: 10_000, maxAttempts: 24, backoff: { baseMs: 60_000, maxMs: 6 * 3_600_000 }, eventsPageSize: 100 },
+  notify: { timeoutMs: 10_000, maxAttempts: 24, backoff: { baseMs: 60_000, maxMs: 6 * 3_600_000 }, eventsPageSize: 100, pullSettleMs: 5_000 },
   /** How long an Idempotency-Key stays with a request that has not answered yet (after a crash another may take it). */
   apiIdempotencyLeaseMs: 60_000,
   reconcile: {

@@ -88,7 +88,7 @@ export async function sidecarApiRoutes(app: FastifyInstance, options: SidecarApi
     if (Number.isNaN(cursor)) throw new HttpError(400, 'invalid_cursor', 'after must be the id of a notification (ntf_…), or absent to start from the first.');
     const pageSize = limit === undefined ? undefined : LIMIT.test(limit) && Number(limit) >= 1 && Number(limit) <= 100 ? Number(limit) : Number.NaN;
     if (Number.isNaN(pageSize)) throw new HttpError(400, 'invalid_limit', 'limit must be a whole number from 1 to 100.');
-    const page = await notificationsAfter(options.checkout.store, { after: cursor, limit: pageSize });
+    const page = await notificationsAfter(options.checkout.store, { after: cursor, limit: pageSize, now: options.checkout.now() });
     return { data: page.data, hasMore: page.hasMore, nextCursor: page.data.at(-1)?.id ?? after ?? null };
   });
 }

@@ -90,10 +90,10 @@ export async function shopOrder(store: Pick<Store, 'orders'>, orderId: string): 
 /** The notifications after a cursor (a notification id, or none for the first), oldest first: the pull half of notify. */
 export async function notificationsAfter(
   store: Pick<Store, 'notifications'>,
-  input: { readonly after: number; readonly limit?: number },
+  input: { readonly after: number; readonly limit?: number; readonly now: number },
 ): Promise<{ readonly data: NotificationBody[]; readonly hasMore: boolean }> {
   const limit = input.limit ?? DEFAULTS.notify.eventsPageSize;
-  const rows = await store.notifications.notificationsAfter({ afterId: input.after, limit: limit + 1 });
+  const rows = await store.notifications.notificationsAfter({ afterId: input.after, limit: limit + 1, now: input.now, settleMs: DEFAULTS.notify.pullSettleMs });
   const data = rows.slice(0, limit).map((row) => notificationBody(row.outboxId, JSON.parse(row.payload) as StatusNoticePayload));
   return { data, hasMore: rows.length > limit };
 }

@@ -3,7 +3,7 @@ import { toNullableNumber, toNumber } from './database.js';
 import { STATUS_NOTICE_KIND } from '../domain/order-notices.js';
 import type { NotificationAttemptRepository, NotificationRecord } from './types.js';
 
-export function notificationAttemptRepository({ db }: StoreContext): NotificationAttemptRepository {
+export function notificationAttemptRepository({ db, dialect }: StoreContext): NotificationAttemptRepository {
   return {
     async record(attempt) {
       await db
@@ -38,12 +38,14 @@ export function notificationAttemptRepository({ db }: StoreContext): Notificatio
       }));
     },
 
-    async notificationsAfter({ afterId, limit }) {
+    async notificationsAfter({ afterId, limit, now, settleMs }) {
+      // SQLite has one writer at a time, so its ids are in commit order already.
       const rows = await db
         .selectFrom('outbox')
         .select(['id', 'payload'])
         .where('kind', '=', STATUS_NOTICE_KIND)
         .where('id', '>', afterId)
+        .$if(dialect === 'postgres', (q) => q.where('created_at', '<=', now - settleMs))
         .orderBy('id')
         .limit(limit)
         .execute();

@@ -39,6 +39,10 @@ export interface NotificationAttemptRepository {
   record(attempt: Omit<NotificationAttempt, 'id'>): Promise<void>;
   /** Newest first. */
   list(input: { outboxId?: number; limit: number }): Promise<NotificationAttempt[]>;
-  /** The notifications queued after the message `afterId`, oldest first (GET /api/v1/events). */
-  notificationsAfter(input: { afterId: number; limit: number }): Promise<NotificationRecord[]>;
+  /**
+   * The notifications queued after the message `afterId`, oldest first (GET /api/v1/events). On PostgreSQL only those
+   * queued `settleMs` before `now`: ids are taken at insert, not at commit, so a younger one may still be joined by an
+   * older id whose transaction commits later, and a cursor past it would never see it.
+   */
+  notificationsAfter(input: { afterId: number; limit: number; now: number; settleMs: number }): Promise<NotificationRecord[]>;
 }

@@ -109,7 +109,8 @@ describeEachStore('sidecar API', (ctx) => {
     expect(() => running.stripe.webhooks.constructEvent(delivered.body, delivered.signature ?? '', 'ntf_wrong')).toThrow();
 
     const notification = JSON.parse(delivered.body) as NotificationBody;
-    const pulled = await call<{ data: NotificationBody[]; hasMore: boolean; nextCursor: string }>('GET', '/api/v1/events');
+    // On PostgreSQL a notification is pulled only once it is a few seconds old (ids there are not in commit order).
+    const pulled = await eventually(() => call<{ data: NotificationBody[]; hasMore: boolean; nextCursor: string }>('GET', '/api/v1/events'), (answer) => answer.body.data.length > 0);
     expect(pulled.body.data).toEqual([notification]);
     expect(pulled.body.nextCursor).toBe(notification.id);
     const after = await call<{ data: NotificationBody[] }>('GET', `/api/v1/events?after=${notification.id}`);
@@ -172,6 +173,15 @@ describeEachStore('sidecar API', (ctx) => {
     const [dead] = await waitForDead(running);
     expect(dead?.lastError).toBe('the notify URL did not answer within 200 ms');
   });
+
+  async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   async function waitForDead(running: Shop) {
     const deadline = Date.now() + 15_000;

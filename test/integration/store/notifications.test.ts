@@ -12,13 +12,20 @@ describe('store notifications', () => {
     it('lists the status notices after a cursor, oldest first, and nothing else from the outbox', async () => {
       await payOrder('ord_1', 1_000);
       await payOrder('ord_2', 2_000);
-      const all = await ctx.store.notifications.notificationsAfter({ afterId: 0, limit: 10 });
+      const all = await ctx.store.notifications.notificationsAfter({ afterId: 0, limit: 10, now: 10_000, settleMs: 5_000 });
       expect(all.map((n) => (JSON.parse(n.payload) as { order: { id: string } }).order.id)).toEqual(['ord_1', 'ord_2']);
       const [first] = all;
       if (first === undefined) throw new Error('expected a notification');
-      const rest = await ctx.store.notifications.notificationsAfter({ afterId: first.outboxId, limit: 10 });
+      const rest = await ctx.store.notifications.notificationsAfter({ afterId: first.outboxId, limit: 10, now: 10_000, settleMs: 5_000 });
       expect(rest.map((n) => n.outboxId)).toEqual([all[1]?.outboxId]);
-      expect(await ctx.store.notifications.notificationsAfter({ afterId: first.outboxId, limit: 0 })).toEqual([]);
+      expect(await ctx.store.notifications.notificationsAfter({ afterId: first.outboxId, limit: 0, now: 10_000, settleMs: 5_000 })).toEqual([]);
+    });
+
+    it('on PostgreSQL holds back notifications younger than the settle time, whose ids may not be in commit order yet', async () => {
+      await payOrder('ord_1', 1_000);
+      const seen = await ctx.store.notifications.notificationsAfter({ afterId: 0, limit: 10, now: 5_999, settleMs: 5_000 });
+      expect(seen).toHaveLength(ctx.store.dialect === 'postgres' ? 0 : 1);
+      expect(await ctx.store.notifications.notificationsAfter({ afterId: 0, limit: 10, now: 6_000, settleMs: 5_000 })).toHaveLength(1);
     });
 
     it('keeps every delivery attempt, newest first, by message', async () => {
