@@ -122,7 +122,7 @@ export interface ApplyFactsResult {
 export interface OutboxMessage {
   readonly id: number;
   readonly orderId: string;
-  /** 'order.fulfilled' | 'entitlement.revoked' | 'entitlement.restored' */
+  /** 'order.fulfilled' | 'entitlement.revoked' | 'entitlement.restored' | 'order.status_changed' */
   readonly kind: string;
   readonly payload: string;
   readonly attempts: number;

@@ -10,7 +10,7 @@ export interface OutboxNotice {
   /** The outbox message's id: the same on every redelivery. */
   readonly messageId: number;
   readonly orderId: string;
-  /** 'order.fulfilled' | 'entitlement.revoked' | 'entitlement.restored' */
+  /** 'order.fulfilled' | 'entitlement.revoked' | 'entitlement.restored' | 'order.status_changed' (for the shop's backend) */
   readonly kind: string;
   readonly payload: unknown;
   /** Stable across redeliveries (the order id for 'order.fulfilled'): make your side effect idempotent with it. */

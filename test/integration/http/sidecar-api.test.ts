@@ -59,6 +59,13 @@ describeEachStore('sidecar API', (ctx) => {
     expect((await call('POST', '/api/v1/orders', { key: rotatedKey, body: order() })).status).toBe(201);
   });
 
+  it('without SETTLED_API_KEYS every request is refused and says how to turn the API on', async () => {
+    shop = await startShop({ store: ctx.store });
+    const answer = await call<ErrorBody>('POST', '/api/v1/orders', { body: order() });
+    expect(answer).toMatchObject({ status: 401, body: { error: { code: 'api_disabled', message: expect.stringContaining('SETTLED_API_KEYS') } } });
+    expect(await ctx.store.orders.list({ limit: 10 })).toEqual([]);
+  });
+
   it('refuses bad lines with 400 and a code, and creates no order', async () => {
     await start();
     const refused = async (lines: unknown[]): Promise<string> => {
