@@ -29,6 +29,7 @@ function seconds(max: number) {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 const schema = z.object({
   PORT: wholeNumber(0, 65535).default(DEFAULTS.port),
@@ -56,6 +57,7 @@ const schema = z.object({
   ORDER_REF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FORMAT: z.enum(LOG_FORMATS, 'must be auto, json or pretty').default(DEFAULTS.logFormat),
   RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000).default(DEFAULTS.rateLimits.buyerPerMinute),
   // Refused webhook requests per address per minute; verified deliveries are never counted.
   WEBHOOK_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 10_000_000).default(DEFAULTS.rateLimits.webhookRejectedPerMinute),
@@ -106,6 +108,8 @@ export type Config = Readonly<{
   orderRefSecret: string | undefined;
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** auto: readable lines on a terminal, JSON lines when output goes to a file, a pipe or a log collector. */
+  logFormat: (typeof LOG_FORMATS)[number];
   /** webhookRejectedPerMinute: refused webhook requests per address per minute; a verified delivery is never limited. */
   rateLimits: Readonly<{ buyerPerMinute: number; webhookRejectedPerMinute: number }>;
   /** Honour X-Forwarded-For: only behind a proxy you control. */
@@ -200,6 +204,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     orderRefSecret: v.ORDER_REF_SECRET,
     adminToken: v.ADMIN_TOKEN,
     logLevel: v.LOG_LEVEL,
+    logFormat: v.LOG_FORMAT,
     rateLimits: Object.freeze({ buyerPerMinute: v.RATE_LIMIT_PER_MINUTE, webhookRejectedPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE }),
     trustProxy: v.TRUST_PROXY === 'true',
     redisUrl: v.REDIS_URL,

@@ -1,4 +1,7 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { PinoPretty } from 'pino-pretty';
+
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 // Anything that grants access is kept out of log lines, whatever path it comes through.
 const REDACT = [
@@ -15,11 +18,29 @@ const REDACT = [
   '*.password',
 ];
 
-function scrubUrl(url: string): string {
+export function scrubUrl(url: string): string {
   return url.replace(/\/access\/[^/?#]+/g, '/access/[redacted]').replace(/([?&](token|key|secret)=)[^&#]*/gi, '$1[redacted]');
 }
 
-export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
+/** What `auto` means: readable lines for a person at a terminal, JSON lines for a file, a pipe or a log collector. */
+export function resolveLogFormat(format: LogFormat, isTerminal: boolean): 'json' | 'pretty' {
+  if (format === 'auto') return isTerminal ? 'pretty' : 'json';
+  return format;
+}
+
+/** One short line per entry (time, level, message, the few fields that matter), coloured only on a terminal. */
+function prettyStdout(): pino.DestinationStream {
+  return PinoPretty({
+    destination: 1,
+    sync: true,
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,reqId,req,res,responseTime',
+    singleLine: true,
+  });
+}
+
+export function createLogger(options: { level: string; format?: LogFormat; destination?: pino.DestinationStream }): Logger {
   const config: LoggerOptions = {
     level: options.level,
     redact: { paths: REDACT, censor: '[redacted]' },
@@ -32,7 +53,9 @@ export function createLogger(options: { level: string; destination?: pino.Destin
       }),
     },
   };
-  return options.destination ? pino(config, options.destination) : pino(config);
+  if (options.destination) return pino(config, options.destination);
+  if (resolveLogFormat(options.format ?? 'json', process.stdout.isTTY === true) === 'pretty') return pino(config, prettyStdout());
+  return pino(config);
 }
 
 /** What a store's broken database connection becomes: a log line, never the end of the process (the next query reconnects). */

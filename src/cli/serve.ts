@@ -20,7 +20,7 @@ export interface ServeHandle {
 
 /** `settled serve`: a thin composition of createSettled around the configuration. */
 export async function serve(config: Config, options: { worker: boolean }): Promise<ServeHandle> {
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   if (liveKeyOutsideProduction(config)) {
     logger.warn('STRIPE_SECRET_KEY is a live key outside production (PUBLIC_URL unset, local or plain http, or STRIPE_API_BASE set): real cards are charged; use an sk_test_ key here');
   }

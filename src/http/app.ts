@@ -14,6 +14,7 @@ import { errorHandler, frameworkErrorHandler, refuseWhileShuttingDown } from './
 import { healthRoutes, type HealthOptions } from './health-routes.js';
 import { metricsRoute } from './metrics-route.js';
 import { pageRoutes } from './pages.js';
+import { RequestLogController } from './request-logging.js';
 import { sidecarApiRoutes, type SidecarApiOptions } from './sidecar-api.js';
 import { DEFAULT_RATE_LIMITS, limitRejections, limitRequests, securityHeaders, type RateLimits } from './security.js';
 import { webhookRoute } from './webhook-route.js';
@@ -42,6 +43,7 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
+    logController: new RequestLogController(),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: BUYER_BODY_LIMIT_BYTES,
     // Malformed URLs are refused by the router before any handler; they still get our error shape.

@@ -16,6 +16,8 @@ it('pins what must stay on Node 20 as a direct dependency, because overrides nev
   expect(manifest.overrides).toBeUndefined();
   // fastify accepts light-my-request ^6.0.0; from 6.8 it needs cookie 2, which needs Node 22.
   expect(manifest.dependencies['light-my-request']).toBe('~6.6.0');
+  // pino-pretty accepts strip-json-comments ^5.0.3; 5.1 needs Node 22.
+  expect(manifest.dependencies['strip-json-comments']).toBe('~5.0.3');
 });
 
 /** Whether some alternative of an engines range starts at Node 20 or lower (">=18", "^20.17 || >=22"). */

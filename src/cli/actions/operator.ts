@@ -55,7 +55,7 @@ export async function withOperatorContext<T>(
     const processing =
       gateway === undefined
         ? undefined
-        : createProcessing({ store, gateway: gateway.withBudget(config.stripe.backgroundBudgetMs), logger: createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), now: Date.now, maxAttempts: config.worker.maxAttempts });
+        : createProcessing({ store, gateway: gateway.withBudget(config.stripe.backgroundBudgetMs), logger: createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, format: config.logFormat }), now: Date.now, maxAttempts: config.worker.maxAttempts });
     return await use({ config, store, stripe, gateway, processing });
   } finally {
     await store.close();

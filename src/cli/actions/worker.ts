@@ -11,7 +11,7 @@ export async function runWorker(): Promise<void> {
     // The worker reads charges and payment intents from Stripe; an in-process emulator would know none of them.
     throw new Error('settled worker needs STRIPE_SECRET_KEY (and STRIPE_API_BASE when the Stripe emulator runs on its own).');
   }
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const store = await openConfiguredStore(config, connectionErrorLogger(logger));
   await store.migrate();
   const { stripe } = await connectStripe(config);
