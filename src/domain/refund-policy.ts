@@ -49,3 +49,15 @@ export function knownPaymentIntent(order: Pick<OrderTerms, 'paymentIntentId'>, f
   for (const { fact } of facts) if ('paymentIntentId' in fact && fact.paymentIntentId !== null) return fact.paymentIntentId;
   return null;
 }
+
+/** Stripe's refund statuses that end a refund without money moving. */
+const REFUND_FAILED = new Set(['failed', 'canceled']);
+
+/**
+ * Whether a refund settled asked Stripe for is still on its way: Stripe accepted it, and the order's refunded-to-date
+ * (from charge.refunded, cumulative) does not cover it yet. What the order had refunded when it was asked is the base,
+ * so two partial refunds asked one after the other are each seen arriving.
+ */
+export function refundPending(order: Pick<OrderDerived, 'amountRefunded'>, request: { readonly amount: number; readonly refundedBefore: number; readonly status: string }): boolean {
+  return !REFUND_FAILED.has(request.status) && order.amountRefunded < request.refundedBefore + request.amount;
+}

@@ -7,6 +7,8 @@ export function escapeHtml(text: string): string {
 export interface PageOptions {
   /** Reload after this many seconds when scripts are off (inside <noscript>). */
   readonly noscriptRefreshSeconds?: number;
+  /** Reload after this many seconds, scripts or not (a page waiting for something the server will know). */
+  readonly refreshSeconds?: number;
   /** Script files under /assets/, never inline, so a strict CSP can forbid inline script. */
   readonly scripts?: readonly string[];
   /** The site header: the shop's by default, the dashboard passes its own navigation. */
@@ -18,7 +20,11 @@ const SHOP_HEADER = `<header class="site"><div class="bar"><a class="brand" href
 
 /** A whole page: only same-origin assets, so it works offline and under a strict CSP. */
 export function page(title: string, body: string, options: PageOptions = {}): string {
-  const refresh = options.noscriptRefreshSeconds ? `<noscript><meta http-equiv="refresh" content="${options.noscriptRefreshSeconds}"></noscript>\n` : '';
+  const refresh = options.refreshSeconds
+    ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">\n`
+    : options.noscriptRefreshSeconds
+      ? `<noscript><meta http-equiv="refresh" content="${options.noscriptRefreshSeconds}"></noscript>\n`
+      : '';
   const scripts = (options.scripts ?? []).map((name) => `<script src="/assets/${escapeHtml(name)}" defer></script>\n`).join('');
   return `<!doctype html>
 <html lang="en">

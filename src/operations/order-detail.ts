@@ -1,5 +1,5 @@
-import { knownPaymentIntent, refundableAmount } from '../domain/refund-policy.js';
-import type { InboxEvent, OrderRecord, OutboxMessage, Store, StoredFact } from '../store/types.js';
+import { knownPaymentIntent, refundableAmount, refundPending } from '../domain/refund-policy.js';
+import type { InboxEvent, OrderRecord, OutboxMessage, RefundRequest, Store, StoredFact } from '../store/types.js';
 
 /** One order as an operator or the buyer's success page reads it: what it is, what can be done, what happened. */
 export interface OrderDetail {
@@ -7,8 +7,10 @@ export interface OrderDetail {
   readonly facts: readonly StoredFact[];
   /** The PaymentIntent that paid it, as far as settled knows (a Checkout order learns it from Stripe's events). */
   readonly paymentIntentId: string | null;
-  /** Minor units an operator may still refund; 0 when its status allows none. */
+  /** Minor units an operator may still refund; 0 when its status allows none, or while a refund is on its way. */
   readonly refundable: number;
+  /** Refunds asked of Stripe whose charge.refunded has not been processed yet, oldest first. */
+  readonly pendingRefunds: readonly RefundRequest[];
   /** Pending, but a delayed payment (a bank debit) is on its way: the buyer is done, the money is not yet. */
   readonly processing: boolean;
   /** The inbox events that reached it (attributed to it, or that taught it a fact), in arrival order. */
@@ -34,12 +36,15 @@ export async function readOrderDetail(store: OrderDetailStore, orderId: string):
   const order = await store.orders.get(orderId);
   if (order === undefined) return undefined;
   const facts = await store.orders.facts(order.id);
+  const pendingRefunds = (await store.orderActivity.refundRequests(order.id)).filter((request) => refundPending(order, request));
   const eventIds = new Set([...(await store.orderActivity.inboxEventIds(order.id)), ...facts.map((stored) => stored.eventId)]);
   return {
     order,
     facts,
     paymentIntentId: knownPaymentIntent(order, facts),
-    refundable: refundableAmount(order),
+    // The next refund waits for Stripe's word on this one: its key is built from the refunded-to-date.
+    refundable: pendingRefunds.length > 0 ? 0 : refundableAmount(order),
+    pendingRefunds,
     processing: paymentProcessing(order, facts),
     events: await store.inbox.getMany([...eventIds]),
     notices: await store.outbox.list({ orderId: order.id, limit: 100 }),

@@ -4,8 +4,9 @@ import type { Store } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 
 export interface RefundDeps {
-  readonly store: Pick<Store, 'orders'>;
+  readonly store: Pick<Store, 'orders' | 'orderActivity'>;
   readonly gateway: Pick<StripeGateway, 'refund' | 'retrieveCheckoutSession'>;
+  readonly now: () => number;
 }
 
 export type RefundOutcome =
@@ -35,7 +36,8 @@ function failed(error: unknown): RefundOutcome {
 
 /**
  * An operator's refund, however it is asked for (dashboard, CLI): one rule for what may be refunded and how much,
- * one idempotency key. The order changes only when Stripe's charge.refunded is processed, never here.
+ * one idempotency key. The order changes only when Stripe's charge.refunded is processed, never here; the request is
+ * recorded, so that until then the order's detail says a refund is on its way.
  */
 export async function requestRefund(deps: RefundDeps, input: { readonly orderId: string; readonly amount?: number | undefined }): Promise<RefundOutcome> {
   const order = await deps.store.orders.get(input.orderId);
@@ -47,7 +49,18 @@ export async function requestRefund(deps: RefundDeps, input: { readonly orderId:
     if (paymentIntentId === null) return { kind: 'refused', code: 'no_payment', message: `Order ${order.id} has no payment at Stripe to refund.` };
     // The amount is always sent: Stripe refuses a key reused with other parameters, and "the rest" is the same refund.
     const refund = await deps.gateway.refund({ paymentIntentId, amount: plan.amount, idempotencyKey: plan.idempotencyKey });
-    return { kind: 'requested', refundId: refund.id, amount: refund.amount, currency: refund.currency, status: refund.status ?? 'pending' };
+    const status = refund.status ?? 'pending';
+    // What the dashboard and `settled orders show` read as "requested, waiting for Stripe" until charge.refunded.
+    await deps.store.orderActivity.recordRefundRequest({
+      refundId: refund.id,
+      orderId: order.id,
+      amount: refund.amount,
+      currency: refund.currency,
+      refundedBefore: order.amountRefunded,
+      status,
+      requestedAt: deps.now(),
+    });
+    return { kind: 'requested', refundId: refund.id, amount: refund.amount, currency: refund.currency, status };
   } catch (error) {
     return failed(error);
   }

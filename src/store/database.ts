@@ -126,6 +126,16 @@ export interface NotificationAttemptsTable {
   error: string | null;
 }
 
+export interface RefundRequestsTable {
+  refund_id: string;
+  order_id: string;
+  amount: number;
+  currency: string;
+  refunded_before: number;
+  status: string;
+  requested_at: number;
+}
+
 export interface Database {
   inbox_events: InboxEventsTable;
   orders: OrdersTable;
@@ -138,6 +148,7 @@ export interface Database {
   webhook_rejection_counts: WebhookRejectionCountsTable;
   api_idempotency_keys: ApiIdempotencyKeysTable;
   notification_attempts: NotificationAttemptsTable;
+  refund_requests: RefundRequestsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -157,11 +157,29 @@ export interface KeyValueRepository {
   set(key: string, value: string): Promise<void>;
 }
 
+/** A refund an operator asked Stripe for; the order changes only when Stripe's charge.refunded is processed. */
+export interface RefundRequest {
+  readonly refundId: string;
+  readonly orderId: string;
+  /** Minor units, in `currency`. */
+  readonly amount: number;
+  readonly currency: string;
+  /** What the order had refunded when this was asked. */
+  readonly refundedBefore: number;
+  /** Stripe's refund status when it answered (pending, succeeded, failed, canceled, requires_action). */
+  readonly status: string;
+  readonly requestedAt: number;
+}
+
 export interface OrderActivityRepository {
   /** Orders still pending that were created before `createdBefore`, oldest first (the reconciler's sweep). */
   pendingCreatedBefore(input: { createdBefore: number; limit: number }): Promise<OrderRecord[]>;
   /** Ids of the inbox events processing attributed to the order, in arrival order. */
   inboxEventIds(orderId: string): Promise<string[]>;
+  /** Records a refund asked of Stripe; the same refund again (an idempotent repeat) keeps its first row. */
+  recordRefundRequest(request: RefundRequest): Promise<void>;
+  /** The order's refund requests, oldest first. */
+  refundRequests(orderId: string): Promise<RefundRequest[]>;
 }
 
 export interface StoreHealthReport {

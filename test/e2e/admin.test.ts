@@ -81,13 +81,25 @@ describeInBrowser('operator dashboard in a browser', () => {
     shop.emulator.pauseWebhooks();
     await page.getByRole('button', { name: 'Refund' }).click();
     expect(await page.getByRole('status').first().innerText()).toContain('Refund sent to Stripe');
-    // Stripe has refunded, but settled has not heard it yet: the order is still paid and access still works.
+    // Stripe has refunded, but settled has not heard it yet: the order is still paid and access still works, and
+    // the page says a refund is on its way instead of offering the whole amount again.
     expect(await h1()).toContain('paid');
+    const waiting = page.getByRole('status').filter({ hasText: 'Refund requested, waiting for Stripe' });
+    expect(await waiting.innerText()).toContain('$12.00 requested');
+    expect(await page.getByText('can still be refunded').count()).toBe(0);
+    await snap(page, 'admin-order-refund-pending');
     expect((await store.store.orders.get(orderId))?.status).toBe('paid');
     expect((await fetch(`${shop.url}/access/${accessToken}`)).status).toBe(200);
 
+    // The notice was for the refund just made: the page reloading itself while it waits does not show it again.
+    await page.waitForEvent('load');
+    expect(await page.getByText('Refund sent to Stripe').count()).toBe(0);
+    expect(await waiting.count()).toBe(1);
+
+    // Once charge.refunded is processed, the open page changes by itself: no reload by the operator.
     shop.emulator.resumeWebhooks();
-    await shop.quiesce();
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'refunded' }).waitFor({ timeout: 15_000 });
+    expect(await waiting.count()).toBe(0);
     await page.reload();
     expect(await h1()).toContain('refunded');
     expect(await page.locator('ol.timeline').innerText()).toContain('refunded to date');

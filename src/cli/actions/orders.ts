@@ -66,6 +66,9 @@ export async function showOrder(orderId: string): Promise<void> {
     console.log(`  email         ${order.email ?? '-'}`);
     console.log(`  stripe        session ${order.checkoutSessionId ?? '-'}, payment intent ${detail.paymentIntentId ?? '-'}`);
     console.log(`  entitlement   ${order.entitlement}; fulfilled ${formatTime(order.fulfilledAt)}`);
+    for (const refund of detail.pendingRefunds) {
+      console.log(`  refund        ${money(refund.amount, refund.currency)} requested ${formatTime(refund.requestedAt)}, waiting for Stripe (${refund.refundId})`);
+    }
     console.log('timeline');
     for (const entry of orderTimeline(detail)) console.log(`  ${formatTime(entry.at)}  ${describe(entry, order.flow, order.total)}`);
   });

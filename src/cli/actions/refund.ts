@@ -10,7 +10,7 @@ const FIND_ORDERS = '`settled orders list` shows the orders.';
 export async function runRefund(orderId: string, options: RefundCommandOptions): Promise<void> {
   await withOperatorContext({ stripe: 'required', command: 'refund' }, async ({ store, gateway }) => {
     if (gateway === undefined) return;
-    const outcome = await requestRefund({ store, gateway }, { orderId, amount: options.amount });
+    const outcome = await requestRefund({ store, gateway, now: Date.now }, { orderId, amount: options.amount });
     switch (outcome.kind) {
       case 'refused':
         if (outcome.code === 'order_not_found') throw new OperatorError(`no order ${orderId}; ${FIND_ORDERS}`);

@@ -12,6 +12,7 @@ import { approveReview } from '../../operations/review.js';
 import { ORDER_ID } from '../api-requests.js';
 import { loggableError } from '../../errors/index.js';
 import { answerForError } from '../errors.js';
+import { redirectWithNotice, takeNotice } from './flash.js';
 import { notificationRoutes } from './notifications-page.js';
 import { orderPage } from './order-page.js';
 import { overviewPage } from './overview-page.js';
@@ -37,7 +38,7 @@ const ORDERS_SHOWN = 200;
 const EVENTS_SHOWN = 100;
 
 const NOTICES: Record<string, Notice> = {
-  refund_requested: { tone: 'ok', text: 'Refund sent to Stripe. The order changes when Stripe confirms it (charge.refunded), usually within seconds.' },
+  refund_requested: { tone: 'ok', text: 'Refund sent to Stripe.' },
   approval_queued: { tone: 'ok', text: 'Approval recorded. The worker applies it to the order like any other event.' },
   requeued: { tone: 'ok', text: 'Event put back in the inbox; the worker processes it again.' },
   not_requeued: { tone: 'warn', text: 'That event is already waiting to be processed.' },
@@ -56,8 +57,9 @@ function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 }
 
-function notice(query: Query): Notice | undefined {
-  return query.notice ? NOTICES[query.notice] : undefined;
+function notice(request: FastifyRequest, reply: FastifyReply): Notice | undefined {
+  const code = takeNotice(request, reply);
+  return code === undefined ? undefined : NOTICES[code];
 }
 
 function field(body: unknown, name: string): string | undefined {
@@ -79,7 +81,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
   // The order's page, read afresh (after a refund attempt too); an order that vanished meanwhile is a 404 page.
   const detailPage = async (orderId: string, csrfToken: string, flash: Notice | undefined): Promise<string> => {
     const detail = await readOrderDetail(store, orderId);
-    return detail ? orderPage(detail, csrfToken, flash) : adminPage('Not found', '<h1>No order has that id</h1>', { section: 'orders', csrfToken });
+    return detail ? orderPage(detail, csrfToken, flash, options.now()) : adminPage('Not found', '<h1>No order has that id</h1>', { section: 'orders', csrfToken });
   };
 
   app.addHook('preHandler', async (request, reply) => {
@@ -126,7 +128,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
 
   app.get<{ Querystring: Query }>('/admin', async (request, reply) => {
     const now = options.now();
-    return html(reply, 200, overviewPage(await readOverview(store, now), now, csrf(request), notice(request.query)));
+    return html(reply, 200, overviewPage(await readOverview(store, now), now, csrf(request), notice(request, reply)));
   });
 
   app.get<{ Querystring: Query }>('/admin/orders', async (request, reply) => {
@@ -144,18 +146,18 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
   app.get<{ Params: { orderId: string }; Querystring: Query }>('/admin/orders/:orderId', async (request, reply) => {
     const detail = ORDER_ID.test(request.params.orderId) ? await readOrderDetail(store, request.params.orderId) : undefined;
     if (!detail) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1><p><a href="/admin/orders">All orders</a></p>', { section: 'orders', csrfToken: csrf(request) }));
-    return html(reply, 200, orderPage(detail, csrf(request), notice(request.query)));
+    return html(reply, 200, orderPage(detail, csrf(request), notice(request, reply), options.now()));
   });
 
   app.post<{ Params: { orderId: string } }>('/admin/orders/:orderId/refund', async (request, reply) => {
     const order = ORDER_ID.test(request.params.orderId) ? await store.orders.get(request.params.orderId) : undefined;
     if (!order) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1>'));
-    const back = (code: string): FastifyReply => reply.redirect(`/admin/orders/${order.id}?notice=${code}`, 303);
+    const back = (code: string): FastifyReply => redirectWithNotice(request, reply, `/admin/orders/${order.id}`, code);
     const text = (field(request.body, 'amount') ?? '').trim();
     // Empty: all that is left. What may be refunded, and how much, is the refund operation's to decide.
     const amount = text === '' ? undefined : parseMajorAmount(text, order.total.currency);
     if (text !== '' && amount === undefined) return back('bad_amount');
-    const outcome = await requestRefund({ store, gateway: options.gateway }, { orderId: order.id, amount });
+    const outcome = await requestRefund({ store, gateway: options.gateway, now: options.now }, { orderId: order.id, amount });
     switch (outcome.kind) {
       case 'refused':
         return back(outcome.code === 'bad_amount' ? 'bad_amount' : 'not_refundable');
@@ -178,9 +180,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
     const { orderId } = request.params;
     const outcome = ORDER_ID.test(orderId) ? await approveReview({ store, now: options.now, notifyWorker: options.notifyWorker }, { orderId, operator: 'admin', note: field(request.body, 'note') }) : undefined;
     if (outcome === undefined || (outcome.kind === 'refused' && outcome.code === 'order_not_found')) return html(reply, 404, adminPage('Not found', '<h1>No order has that id</h1>'));
-    if (outcome.kind === 'refused') return reply.redirect(`/admin/orders/${orderId}?notice=not_in_review`, 303);
+    if (outcome.kind === 'refused') return redirectWithNotice(request, reply, `/admin/orders/${orderId}`, 'not_in_review');
     request.log.info({ orderId, eventId: outcome.eventId }, 'operator approved an order in review');
-    return reply.redirect(`/admin/orders/${orderId}?notice=approval_queued`, 303);
+    return redirectWithNotice(request, reply, `/admin/orders/${orderId}`, 'approval_queued');
   });
 
   app.get<{ Querystring: Query }>('/admin/events', async (request, reply) => {
@@ -194,7 +196,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       adminPage(
         'Events',
         `<h1>Events</h1>
-${noticeBlock(notice(request.query))}${reconcile}
+${noticeBlock(notice(request, reply))}${reconcile}
 <h2 id="dead">Dead letters (${dead.length})</h2>
 <p class="muted">Events that failed every attempt. Fix the cause, then Retry: the event goes back to the inbox.</p>
 ${eventsTable(dead, csrf(request), { showOrder: true })}
@@ -212,7 +214,7 @@ ${eventsTable(recent, csrf(request), { showOrder: true })}`,
     request.log.info({ eventId, requeued }, 'operator requeued an event');
     const from = field(request.body, 'back');
     const target = from && ORDER_ID.test(from) ? `/admin/orders/${from}` : '/admin/events';
-    return reply.redirect(`${target}?notice=${requeued ? 'requeued' : 'not_requeued'}`, 303);
+    return redirectWithNotice(request, reply, target, requeued ? 'requeued' : 'not_requeued');
   });
 
   app.post('/admin/reconcile', async (request, reply) => {

@@ -45,11 +45,11 @@ export class AdminSessions {
     const expiresAt = this.now() + SESSION_MS;
     const nonce = randomBytes(18).toString('base64url');
     const value = `${expiresAt}.${nonce}.${mac(this.key, `session.${expiresAt}.${nonce}`)}`;
-    void reply.header('set-cookie', cookie(request, value, SESSION_MS / 1000));
+    void reply.header('set-cookie', adminCookie(request, SESSION_COOKIE, value, SESSION_MS / 1000));
   }
 
   clear(request: FastifyRequest, reply: FastifyReply): void {
-    void reply.header('set-cookie', cookie(request, '', 0));
+    void reply.header('set-cookie', adminCookie(request, SESSION_COOKIE, '', 0));
   }
 
   read(request: FastifyRequest): AdminSession | undefined {
@@ -68,13 +68,14 @@ export class AdminSessions {
   }
 }
 
-function cookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
+/** A cookie only the dashboard's own pages get back. */
+export function adminCookie(request: FastifyRequest, name: string, value: string, maxAgeSeconds: number): string {
   // Secure only over HTTPS, or the cookie would never come back on a plain-HTTP laptop demo.
   const secure = request.protocol === 'https' ? '; Secure' : '';
-  return `${SESSION_COOKIE}=${value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
+  return `${name}=${value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
-function readCookie(header: string | undefined, name: string): string | undefined {
+export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const index = part.indexOf('=');

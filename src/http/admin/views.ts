@@ -30,8 +30,8 @@ function header(section: AdminSection | undefined, csrfToken: string | undefined
   return `<header class="site"><div class="bar"><a class="brand" href="/admin">settled · operator</a>${nav}</div></header>`;
 }
 
-export function adminPage(title: string, body: string, options: { section?: AdminSection; csrfToken?: string } = {}): string {
-  return page(`${title} · settled`, body, { header: header(options.section, options.csrfToken) });
+export function adminPage(title: string, body: string, options: { section?: AdminSection; csrfToken?: string; refreshSeconds?: number } = {}): string {
+  return page(`${title} · settled`, body, { header: header(options.section, options.csrfToken), refreshSeconds: options.refreshSeconds });
 }
 
 export function noticeBlock(notice: Notice | undefined): string {

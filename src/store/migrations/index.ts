@@ -8,6 +8,7 @@ import * as inboxIndexes from './005-inbox-indexes.js';
 import * as payloadCompression from './006-payload-compression.js';
 import * as webhookRejectionCounts from './007-webhook-rejection-counts.js';
 import * as sidecarApi from './008-sidecar-api.js';
+import * as refundRequests from './009-refund-requests.js';
 
 /*
  * Listed here rather than found on disk, so the compiled dist/ migrates without a file-system scan.
@@ -23,5 +24,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '006-payload-compression': { up: (db) => payloadCompression.up(db, dialect) },
     '007-webhook-rejection-counts': { up: (db) => webhookRejectionCounts.up(db) },
     '008-sidecar-api': { up: (db) => sidecarApi.up(db, dialect) },
+    '009-refund-requests': { up: (db) => refundRequests.up(db) },
   };
 }

@@ -26,7 +26,7 @@ describeEachStore('admin actions', (ctx) => {
     const orderId = await paidOrder();
     const admin = await signIn(shop);
     const partial = await admin.post(`/admin/orders/${orderId}/refund`, { amount: '5.00' });
-    expect(partial.location).toBe(`/admin/orders/${orderId}?notice=refund_requested`);
+    expect(partial).toMatchObject({ location: `/admin/orders/${orderId}`, notice: 'refund_requested' });
     await shop.quiesce();
     expect(await ctx.store.orders.get(orderId)).toMatchObject({ status: 'partially_refunded', amountRefunded: 500, entitlement: 'active' });
     expect((await admin.get(`/admin/orders/${orderId}`)).html).toContain('$7.00 can still be refunded');
@@ -35,13 +35,40 @@ describeEachStore('admin actions', (ctx) => {
     expect(await ctx.store.orders.get(orderId)).toMatchObject({ status: 'refunded', amountRefunded: 1200, entitlement: 'revoked' });
   });
 
+  it('says a refund is on its way until charge.refunded is processed, and shows the notice of the action once', async () => {
+    const orderId = await paidOrder();
+    const admin = await signIn(shop);
+    shop.emulator.pauseWebhooks();
+    const sent = await admin.post(`/admin/orders/${orderId}/refund`, { amount: '5.00' });
+    expect(sent).toMatchObject({ status: 303, location: `/admin/orders/${orderId}`, notice: 'refund_requested' });
+    const withNotice = await fetch(`${shop.url}/admin/orders/${orderId}`, { headers: { cookie: `${admin.cookie}; settled_notice=${sent.notice}` } });
+    const first = await withNotice.text();
+    expect(first).toContain('Refund sent to Stripe');
+    expect(withNotice.headers.get('set-cookie')).toMatch(/^settled_notice=; Path=\/admin; HttpOnly; SameSite=Strict; Max-Age=0/);
+    expect(first).toContain('Refund requested, waiting for Stripe');
+    expect(first).toMatch(/\$5\.00 requested [^<]*, waiting for Stripe/);
+    expect(first).toContain('<meta http-equiv="refresh" content="2">');
+    expect(first).not.toContain('can still be refunded');
+    // The reload (the browser no longer sends the cleared cookie) still waits, without the notice.
+    const reloaded = (await admin.get(`/admin/orders/${orderId}`)).html;
+    expect(reloaded).not.toContain('Refund sent to Stripe');
+    expect(reloaded).toContain('Refund requested, waiting for Stripe');
+
+    shop.emulator.resumeWebhooks();
+    await shop.quiesce();
+    const after = (await admin.get(`/admin/orders/${orderId}`)).html;
+    expect(after).not.toContain('waiting for Stripe');
+    expect(after).not.toContain('http-equiv="refresh"');
+    expect(after).toContain('$7.00 can still be refunded');
+  });
+
   it('a refund amount that is not a number or exceeds what is left is refused before Stripe is called', async () => {
     const orderId = await paidOrder();
     const admin = await signIn(shop);
     const before = refunds();
     for (const amount of ['abc', '12.01', '0', '-1', '1.234']) {
       const answer = await admin.post(`/admin/orders/${orderId}/refund`, { amount });
-      expect(answer.location, amount).toBe(`/admin/orders/${orderId}?notice=bad_amount`);
+      expect(answer, amount).toMatchObject({ location: `/admin/orders/${orderId}`, notice: 'bad_amount' });
     }
     expect(refunds()).toBe(before);
     await admin.post(`/admin/orders/${orderId}/refund`, { amount: '12.00' });
@@ -90,12 +117,12 @@ describeEachStore('admin actions', (ctx) => {
     const factsBefore = await ctx.store.orders.facts(orderId);
     const admin = await signIn(shop);
     const replay = await admin.post(`/admin/events/${event!.id}/requeue`, { back: orderId });
-    expect(replay.location).toBe(`/admin/orders/${orderId}?notice=requeued`);
+    expect(replay).toMatchObject({ location: `/admin/orders/${orderId}`, notice: 'requeued' });
     await shop.quiesce();
     expect(await ctx.store.inbox.get(event!.id)).toMatchObject({ status: 'processed', attempts: 1 });
     expect(await ctx.store.orders.facts(orderId)).toEqual(factsBefore);
     for (const id of ['evt_not_here', 'evt not an id']) {
-      expect((await admin.post(`/admin/events/${encodeURIComponent(id)}/requeue`)).location).toBe('/admin/events?notice=not_requeued');
+      expect(await admin.post(`/admin/events/${encodeURIComponent(id)}/requeue`)).toMatchObject({ location: '/admin/events', notice: 'not_requeued' });
     }
   });
 
@@ -103,7 +130,7 @@ describeEachStore('admin actions', (ctx) => {
     const orderId = await paidOrder();
     const admin = await signIn(shop);
     const approve = await admin.post(`/admin/orders/${orderId}/approve`, { note: 'looks fine' });
-    expect(approve.location).toBe(`/admin/orders/${orderId}?notice=not_in_review`);
+    expect(approve).toMatchObject({ location: `/admin/orders/${orderId}`, notice: 'not_in_review' });
     expect((await ctx.store.inbox.list({ limit: 50 })).filter((event) => event.type === 'settled.review_approved')).toEqual([]);
     expect((await admin.post('/admin/orders/ord_nope/approve')).status).toBe(404);
   });

@@ -9,7 +9,12 @@ export interface AdminClient {
   readonly setCookie: string;
   get(path: string): Promise<{ status: number; html: string }>;
   /** A form post as the dashboard's own page sends it (same origin, with the CSRF token). */
-  post(path: string, fields?: Record<string, string>): Promise<{ status: number; location: string | null; html: string }>;
+  post(path: string, fields?: Record<string, string>): Promise<{ status: number; location: string | null; notice: string | null; html: string }>;
+}
+
+/** The notice an action left for the page it redirects to (a cookie the next page reads once). */
+export function noticeOf(response: Response): string | null {
+  return /(?:^|, )settled_notice=([a-z_]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1] ?? null;
 }
 
 /** Signs in to the shop's dashboard with the admin token, as a browser would. */
@@ -40,7 +45,7 @@ export async function signIn(shop: Shop): Promise<AdminClient> {
         body: new URLSearchParams({ csrf, ...fields }).toString(),
         redirect: 'manual',
       });
-      return { status: response.status, location: response.headers.get('location'), html: await response.text() };
+      return { status: response.status, location: response.headers.get('location'), notice: noticeOf(response), html: await response.text() };
     },
   };
 }

@@ -51,6 +51,16 @@ describeEachStore('order activity', (ctx) => {
     expect(await orderActivity.inboxEventIds('ord_2')).toEqual([]);
   });
 
+  it('keeps the refunds asked for an order, once each however often Stripe answers with the same refund', async () => {
+    const { orderActivity } = ctx.store;
+    const request = { refundId: 're_1', orderId: 'ord_1', amount: 500, currency: 'usd', refundedBefore: 0, status: 'pending', requestedAt: 1_000 };
+    await orderActivity.recordRefundRequest(request);
+    await orderActivity.recordRefundRequest({ ...request, requestedAt: 2_000, status: 'succeeded' });
+    await orderActivity.recordRefundRequest({ ...request, refundId: 're_2', amount: 300, refundedBefore: 500, requestedAt: 3_000 });
+    expect(await orderActivity.refundRequests('ord_1')).toEqual([request, { ...request, refundId: 're_2', amount: 300, refundedBefore: 500, requestedAt: 3_000 }]);
+    expect(await orderActivity.refundRequests('ord_2')).toEqual([]);
+  });
+
   it('reports every known migration as applied once migrated', async () => {
     const status = await ctx.store.migrationStatus();
     expect(status.pending).toEqual([]);
@@ -64,7 +74,7 @@ describeEachStore(
     it('lists every migration as pending on an empty database', async () => {
       const status = await ctx.store.migrationStatus();
       expect(status.applied).toEqual([]);
-      expect(status.pending).toEqual(['001-initial', '002-delivery-log', '003-delivery-body', '004-leases', '005-inbox-indexes', '006-payload-compression', '007-webhook-rejection-counts', '008-sidecar-api']);
+      expect(status.pending).toEqual(['001-initial', '002-delivery-log', '003-delivery-body', '004-leases', '005-inbox-indexes', '006-payload-compression', '007-webhook-rejection-counts', '008-sidecar-api', '009-refund-requests']);
     });
   },
   { migrate: false },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, type OrderStatus } from '../../../src/domain/order.js';
-import { knownPaymentIntent, planRefund, refundableAmount } from '../../../src/domain/refund-policy.js';
+import { knownPaymentIntent, planRefund, refundableAmount, refundPending } from '../../../src/domain/refund-policy.js';
 
 function order(status: OrderStatus, amountRefunded = 0, total = 1200) {
   return { id: 'ord_1', status, amountRefunded, total: { amount: total, currency: 'usd' } };
@@ -50,5 +50,20 @@ describe('refund policy', () => {
     expect(knownPaymentIntent({ paymentIntentId: null }, [failed, paid])).toBe('pi_paid');
     expect(knownPaymentIntent({ paymentIntentId: null }, [failed])).toBe('pi_failed');
     expect(knownPaymentIntent({ paymentIntentId: null }, [])).toBeNull();
+  });
+});
+
+describe('refundPending', () => {
+  const asked = { amount: 500, refundedBefore: 200, status: 'succeeded' };
+  it('is pending until the refunded-to-date covers what was refunded before and this refund', () => {
+    expect(refundPending({ amountRefunded: 200 }, asked)).toBe(true);
+    expect(refundPending({ amountRefunded: 699 }, asked)).toBe(true);
+    expect(refundPending({ amountRefunded: 700 }, asked)).toBe(false);
+    expect(refundPending({ amountRefunded: 1200 }, asked)).toBe(false);
+  });
+  it('is not pending once Stripe said it failed or was canceled', () => {
+    expect(refundPending({ amountRefunded: 200 }, { ...asked, status: 'failed' })).toBe(false);
+    expect(refundPending({ amountRefunded: 200 }, { ...asked, status: 'canceled' })).toBe(false);
+    expect(refundPending({ amountRefunded: 200 }, { ...asked, status: 'pending' })).toBe(true);
   });
 });
