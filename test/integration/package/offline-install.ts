@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -32,9 +32,12 @@ export interface PackedTarball {
   readonly integrity: string;
 }
 
-/** `npm pack` of the repository into `destination` (the shop's folder), as `npm publish` would upload it. */
+/**
+ * `npm pack` of the repository into `destination` (the shop's folder), as `npm publish` would upload it. Without
+ * its prepack build: the caller has just built dist/, and building again would only cost the time.
+ */
 export async function packInto(root: string, destination: string): Promise<PackedTarball> {
-  const { stdout } = await npm(['pack', '--json', '--pack-destination', destination], root, process.env);
+  const { stdout } = await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', destination], root, process.env);
   const [packed] = JSON.parse(stdout) as { filename: string; integrity: string }[];
   if (!packed) throw new Error(`npm pack reported nothing:\n${stdout}`);
   return { filename: packed.filename, integrity: packed.integrity };
@@ -140,9 +143,37 @@ export function envOutside(root: string): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * The checkout's compiled better-sqlite3, packed as the prebuilt binary its install script (prebuild-install) looks
+ * for before compiling: `<name>-v<version>-node-v<abi>-<platform>-<arch>.tar.gz` in a local prebuilds folder, named
+ * in a `.prebuild-installrc` in `workspace`, which prebuild-install finds by walking up from the package it installs
+ * (an environment variable would not do: npm warns about an npm_config_ it does not know, and the shell drops a name
+ * with a hyphen). The shop's install still runs that script (its `allowScripts` is what is tested) and loads the
+ * binary at run time; it only skips compiling SQLite again, which took minutes on a busy machine. False where the
+ * checkout has no build to offer (another libc than glibc, no compiled module): then the install compiles.
+ */
+export async function offerCheckoutPrebuild(root: string, workspace: string): Promise<boolean> {
+  const moduleDir = join(root, 'node_modules', 'better-sqlite3');
+  const binary = join(moduleDir, 'build', 'Release', 'better_sqlite3.node');
+  const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
+  if (process.platform === 'linux' && glibc === undefined) return false;
+  try {
+    await access(binary);
+  } catch {
+    return false;
+  }
+  const { version } = JSON.parse(await readFile(join(moduleDir, 'package.json'), 'utf8')) as { version: string };
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const into = join(workspace, 'prebuilds');
+  await mkdir(into, { recursive: true });
+  await run('tar', ['-czf', join(into, name), '-C', moduleDir, 'build/Release/better_sqlite3.node']);
+  await writeFile(join(workspace, '.prebuild-installrc'), `${JSON.stringify({ 'local-prebuilds': into })}\n`);
+  return true;
+}
+
 /** Installs the shop's lockfile from the npm cache alone; a failure carries npm's own output. */
-export async function installOffline(app: string, cache: string, env: NodeJS.ProcessEnv): Promise<void> {
-  await npm(['ci', '--offline', '--no-audit', '--no-fund', '--cache', cache], app, env);
+export async function installOffline(app: string, cache: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+  return npm(['ci', '--offline', '--no-audit', '--no-fund', '--cache', cache], app, env);
 }
 
 /** Runs npm; a failure carries what npm (and the script it ran) printed. */

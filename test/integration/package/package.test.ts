@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { createStripeClient } from '../../../src/stripe/gateway.js';
 import { payOnHostedPage } from '../../support/hosted-page.js';
-import { envOutside, installOffline, npm, npmCacheOf, packInto, writeShopManifests, type ShopNeeds } from './offline-install.js';
+import { offerCheckoutPrebuild, envOutside, installOffline, npm, npmCacheOf, packInto, writeShopManifests, type ShopNeeds } from './offline-install.js';
 
 const run = promisify(execFile);
 const root = new URL('../../../', import.meta.url).pathname;
@@ -101,7 +101,10 @@ describe('the packed tarball, installed offline into a fresh folder', () => {
   let shop = '';
   let env: NodeJS.ProcessEnv = {};
 
-  // One pack and one install for the whole file: better-sqlite3 compiles from source here (about 100 s of CPU).
+  let installOutput = '';
+
+  // One pack and one install for the whole file, with the checkout's compiled better-sqlite3 as its prebuilt binary
+  // (compiling it again from source took about 100 s of CPU).
   beforeAll(async () => {
     workspace = await realpath(await mkdtemp(join(tmpdir(), 'settled-shop-')));
     shop = join(workspace, 'shop');
@@ -118,11 +121,19 @@ describe('the packed tarball, installed offline into a fresh folder', () => {
     delete needs.dependencies['settled'];
     await writeShopManifests(root, shop, tarball, needs);
     env = envOutside(root);
-    await installOffline(shop, await npmCacheOf(root), env);
+    await offerCheckoutPrebuild(root, workspace);
+    const installed = await installOffline(shop, await npmCacheOf(root), env);
+    installOutput = `${installed.stdout}\n${installed.stderr}`;
   }, 600_000);
 
   afterAll(async () => {
     if (workspace) await rm(workspace, { recursive: true, force: true });
+  });
+
+  it('installs on this Node without an engine warning, running better-sqlite3\'s install script as allowScripts allows', async () => {
+    expect(installOutput).not.toMatch(/EBADENGINE|Unsupported engine/);
+    const binary = join(shop, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    expect((await lstat(binary)).isFile()).toBe(true);
   });
 
   it('installs settled as a copy of this version, with its bin, not as a link back to the repository', async () => {
