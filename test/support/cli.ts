@@ -11,12 +11,18 @@ export interface CliRun {
   exited(): Promise<number | null>;
 }
 
-/** Runs `settled <args>` from the sources, as `npm start` does, with exactly the environment given. */
-export function runCli(args: string[], env: Record<string, string>): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+/**
+ * Runs `settled <args>` from the sources, as `npm start` does, with exactly the environment given. With `terminal`,
+ * its output is a pseudo-terminal (through util-linux `script`), as when a person runs it in a shell.
+ */
+export function runCli(args: string[], env: Record<string, string>, options: { terminal?: boolean } = {}): CliRun {
+  const command = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args];
+  const [file, argv] = options.terminal ? ['script', ['-qfec', command.join(' '), '/dev/null']] : [process.execPath, command.slice(1)];
+  const child = spawn(file!, argv as string[], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...(options.terminal ? { TERM: 'xterm' } : {}), ...env },
+    // `script` reads its standard input for the terminal; an open pipe that never writes keeps it running.
+    stdio: [options.terminal ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let text = '';
   const listeners = new Set<() => void>();

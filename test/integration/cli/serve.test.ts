@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { runCli, type CliRun } from '../../support/cli.js';
@@ -83,4 +84,56 @@ it('refuses a bad configuration with one line per problem and exit code 1', asyn
   expect(output).toMatch(/STRIPE_SECRET_KEY: must be a Stripe secret key/);
   expect(output).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/);
   expect(output).not.toContain('pk_live_oops');
+});
+
+const strip = stripVTControlCharacters;
+
+async function viewPages(url: string): Promise<void> {
+  for (const path of ['/', '/assets/settled.css', '/assets/success.js', '/healthz', '/readyz', '/cancel', '/']) await (await fetch(`${url}${path}`)).text();
+}
+
+it('logs JSON lines when stdout is not a terminal, one line per page view and none for assets or health checks', async () => {
+  run = runCli(['serve'], { PORT: '0', DATA_DIR: tempDir() });
+  const [, url] = await run.waitFor(/settled is serving on (http:\/\/\S+)/);
+  await viewPages(url!);
+  await run.waitFor(/"msg":"GET \/ 200 \d+ms"[^\n]*\n[^]*"msg":"GET \/cancel[^]*"msg":"GET \/ 200/);
+  const requestLines = run.output().split('\n').filter((line) => line.includes('"req":'));
+  expect(requestLines.map((line) => (JSON.parse(line) as { msg: string }).msg.replace(/ \d+ms$/, ''))).toEqual(['GET / 200', 'GET /cancel 200', 'GET / 200']);
+  for (const line of run.output().split('\n').filter((l) => l.startsWith('{'))) expect(() => JSON.parse(line) as unknown).not.toThrow();
+});
+
+it('writes the quiet requests too at LOG_LEVEL=debug', async () => {
+  run = runCli(['serve'], { PORT: '0', DATA_DIR: tempDir(), LOG_LEVEL: 'debug' });
+  const [, url] = await run.waitFor(/settled is serving on (http:\/\/\S+)/);
+  await viewPages(url!);
+  await run.waitFor(/"level":20[^\n]*"msg":"GET \/healthz 200/);
+  expect(run.output()).toMatch(/"level":20[^\n]*"msg":"GET \/assets\/settled.css 200/);
+});
+
+it('logs short readable lines on a terminal, with the start lines set apart in bold', async () => {
+  run = runCli(['serve'], { PORT: '0', DATA_DIR: tempDir() }, { terminal: true });
+  const [, url] = await run.waitFor(/settled is serving on (http:\/\/[\w.:]+)/);
+  await run.waitFor(/admin token for this run: /);
+  await viewPages(url!);
+  await run.waitFor(/GET \/cancel 200/);
+  const output = run.output();
+  expect(output).not.toMatch(/\{"level"/);
+  expect(output).toContain('\x1b[1msettled is serving on ');
+  expect(output).toContain('\x1b[1moperator dashboard on ');
+  expect(strip(output)).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: GET \/ 200 \d+ms\r?$/m);
+  expect(strip(output)).not.toMatch(/assets|healthz/);
+});
+
+it('logs JSON on a terminal when LOG_FORMAT=json asks, and readable lines into a pipe when LOG_FORMAT=pretty does', async () => {
+  run = runCli(['serve'], { PORT: '0', DATA_DIR: tempDir(), LOG_FORMAT: 'json' }, { terminal: true });
+  await run.waitFor(/"msg":"settled is serving"/);
+  expect(run.output()).not.toContain('\x1b[1m');
+  run.child.kill('SIGKILL');
+  await run.exited();
+
+  run = runCli(['serve'], { PORT: '0', DATA_DIR: tempDir(), LOG_FORMAT: 'pretty' });
+  await run.waitFor(/settled is serving on http/);
+  expect(run.output()).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: settled is serving/m);
+  expect(run.output()).not.toContain('{"level"');
+  expect(run.output()).not.toContain('\x1b[');
 });
