@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { deadOutboxMessages, notificationAttempts, parseNotificationId, retryOutboxMessage } from '../../operations/notifications.js';
 import type { NotificationAttempt, OutboxMessage, Store } from '../../store/types.js';
 import { escapeHtml } from '../html.js';
+import { redirectWithNotice, takeNotice } from './flash.js';
 import { adminPage, csrfField, formatTime, noticeBlock, type Notice } from './views.js';
 
 export interface NotificationRouteOptions {
@@ -42,10 +43,11 @@ function attemptsTable(attempts: readonly NotificationAttempt[]): string {
 /** Dead outbox messages (replayable) and the delivery log of notifications to the shop's backend. */
 export async function notificationRoutes(app: FastifyInstance, options: NotificationRouteOptions): Promise<void> {
   const { store } = options;
-  app.get<{ Querystring: { notice?: string } }>('/admin/notifications', async (request, reply) => {
+  app.get('/admin/notifications', async (request, reply) => {
     const dead = await deadOutboxMessages(store, 100);
     const attempts = await notificationAttempts(store, { limit: 100 });
-    const flash = request.query.notice ? NOTICES[request.query.notice] : undefined;
+    const code = takeNotice(request, reply);
+    const flash = code === undefined ? undefined : NOTICES[code];
     const body = `<h1>Notifications</h1>
 ${noticeBlock(flash)}
 <h2 id="dead">Dead letters (${dead.length})</h2>
@@ -62,6 +64,6 @@ ${attemptsTable(attempts)}`;
     const outcome = id === undefined ? 'unknown' : await retryOutboxMessage(store, id, options.now());
     if (outcome === 'requeued') options.notifyOutbox?.();
     request.log.info({ outboxId: id, outcome }, 'operator retried an outbox message');
-    return reply.redirect(`/admin/notifications?notice=${outcome}`, 303);
+    return redirectWithNotice(request, reply, '/admin/notifications', outcome);
   });
 }
