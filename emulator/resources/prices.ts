@@ -16,7 +16,22 @@ export const PRICE_DATA_SHAPE = {
   tax_behavior: true,
 } as const;
 
-export const PRICE_CREATE_SHAPE = { ...PRICE_DATA_SHAPE, active: true, metadata: 'any', nickname: true, lookup_key: true } as const;
+export const PRICE_CREATE_SHAPE = { ...PRICE_DATA_SHAPE, active: true, metadata: 'any', nickname: true, lookup_key: true, transfer_lookup_key: true } as const;
+
+/**
+ * A lookup key names one price in the account: Stripe refuses one already in use unless `transfer_lookup_key`
+ * moves it, in which case the other price loses it.
+ */
+function claimLookupKey(world: World, params: Params, priceId: string): string | undefined {
+  const lookupKey = optionalString(params, 'lookup_key');
+  if (lookupKey === undefined) return undefined;
+  const holder = world.state.prices.newestFirst().find((p) => p.lookup_key === lookupKey && p.id !== priceId);
+  if (holder) {
+    if (optionalBoolean(params, 'transfer_lookup_key') !== true) throw invalidRequest(`A price (\`${holder.id}\`) already uses that lookup key.`, 'lookup_key');
+    holder.lookup_key = null;
+  }
+  return lookupKey;
+}
 
 /** A one-time price; `product_data` creates its product as Stripe does for inline prices. */
 export function createPrice(world: World, params: Params, prefix = '', id = newId('price')): Stripe.Price {
@@ -35,6 +50,7 @@ export function createPrice(world: World, params: Params, prefix = '', id = newI
   } else {
     throw invalidRequest(`Missing required param: ${name('product_data')}.`, name('product_data'), 'parameter_missing');
   }
+  const lookupKey = claimLookupKey(world, params, id);
   const price: Stripe.Price = {
     id,
     object: 'price',
@@ -44,7 +60,7 @@ export function createPrice(world: World, params: Params, prefix = '', id = newI
     currency,
     custom_unit_amount: null,
     livemode: false,
-    lookup_key: optionalString(params, 'lookup_key') ?? null,
+    lookup_key: lookupKey ?? null,
     metadata: mergeMetadata({}, params),
     nickname: optionalString(params, 'nickname') ?? null,
     product: productId,
@@ -73,12 +89,13 @@ export function registerPrices(app: FastifyInstance, world: World): void {
   app.get('/v1/prices/:id', async (request) => world.expand(find(idOf(request)), retrieveParamsOf(request)));
   app.post('/v1/prices/:id', async (request) => {
     const params = paramsOf(request);
-    rejectUnknown(params, { active: true, metadata: 'any', nickname: true, lookup_key: true });
+    rejectUnknown(params, { active: true, metadata: 'any', nickname: true, lookup_key: true, transfer_lookup_key: true });
     const price = find(idOf(request));
+    const lookupKey = claimLookupKey(world, params, price.id);
     price.active = optionalBoolean(params, 'active') ?? price.active;
     price.metadata = mergeMetadata(price.metadata, params);
     price.nickname = optionalString(params, 'nickname') ?? price.nickname;
-    price.lookup_key = optionalString(params, 'lookup_key') ?? price.lookup_key;
+    price.lookup_key = lookupKey ?? price.lookup_key;
     world.emit('price.updated', price, causeOf(request));
     return price;
   });

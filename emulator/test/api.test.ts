@@ -107,6 +107,18 @@ describe('checkout sessions', () => {
     expect(session.currency).toBe('eur');
   });
 
+  it('a lookup key names one price: taken, it is refused unless transfer_lookup_key moves it; lists filter by it', async () => {
+    const product = await world.stripe.products.create({ name: 'Atlas' });
+    const first = await world.stripe.prices.create({ currency: 'eur', unit_amount: 999, product: product.id, lookup_key: 'atlas' });
+    const taken = (await world.stripe.prices.create({ currency: 'eur', unit_amount: 1099, product: product.id, lookup_key: 'atlas' }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    expect([taken.statusCode, taken.param, taken.message]).toEqual([400, 'lookup_key', `A price (\`${first.id}\`) already uses that lookup key.`]);
+    const second = await world.stripe.prices.create({ currency: 'eur', unit_amount: 1099, product: product.id, lookup_key: 'atlas', transfer_lookup_key: true });
+    expect((await world.stripe.prices.retrieve(first.id)).lookup_key).toBeNull();
+    expect((await world.stripe.prices.list({ lookup_keys: ['atlas'] })).data.map((p) => p.id)).toEqual([second.id]);
+    await world.stripe.prices.update(first.id, { lookup_key: 'atlas', transfer_lookup_key: true });
+    expect((await world.stripe.prices.list({ lookup_keys: ['atlas'], expand: ['data.product'] })).data.map((p) => [p.id, (p.product as Stripe.Product).name])).toEqual([[first.id, 'Atlas']]);
+  });
+
   it('expires an open session once, emitting checkout.session.expired, and refuses a second expiry', async () => {
     const session = await createSession(world.stripe);
     const expired = await world.stripe.checkout.sessions.expire(session.id);
