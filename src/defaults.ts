@@ -32,6 +32,8 @@ export const DEFAULTS = {
     sweepLimit: 500,
     deliveryLogRetentionMs: 14 * 86_400_000,
   },
+  /** Stripe Prices read for orders are kept this long and this many at most, then read again. */
+  stripePrices: { maxAgeMs: 5 * 60_000, maxEntries: 1_000 },
   /** How long verify-on-landing waits for the worker to apply what Stripe said. */
   verifyWaitMs: 5_000,
 } as const;

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
-import type { Catalog } from './domain/catalog.js';
-import type { CheckoutDeps } from './checkout/start-checkout.js';
+import type { AccessDeps, AccessUrlBuilder } from './operations/access.js';
+import type { CheckoutDeps } from './operations/checkout.js';
+import type { CatalogOption } from './operations/price-sources.js';
 import type { WebhookIntake } from './ingest/webhook.js';
 import type { RateLimits } from './http/security.js';
 import type { SettledMetrics } from './metrics.js';
@@ -23,10 +24,15 @@ export interface SettledOptions {
    */
   readonly store: Store | OpenStoreOptions;
   /**
-   * The official SDK client, or a key (and optionally another API base, such as the emulator). settled sets each
-   * request's timeout and network retries itself (see stripeBudget), whatever the client was configured with.
+   * The official SDK client, or a key (and optionally another API base). settled sets each request's timeout and
+   * network retries itself (see stripeBudget), whatever the client was configured with.
+   *
+   * For development, `{ emulator: true }` does what `npm start` does: it starts settled's Stripe emulator in this
+   * process (closed by close()), registers the webhook endpoint at `<publicUrl>/api/webhooks/stripe` and uses its
+   * secret; `{ emulator: 'http://127.0.0.1:12111' }` does the same with an emulator already running there.
+   * webhookSecrets is then not needed.
    */
-  readonly stripe: Stripe | StripeConnection;
+  readonly stripe: Stripe | StripeConnection | { readonly emulator: true | string };
   /**
    * How long one Stripe call may take, every retry and back-off included, before it fails. `requestMs` (default
    * 10 000) bounds the calls someone waits on (checkout, payment intents, verify, the dashboard's refund); they then
@@ -34,10 +40,20 @@ export interface SettledOptions {
    * revalidation and reconciliation, which retry later on their own.
    */
   readonly stripeBudget?: { readonly requestMs?: number; readonly backgroundMs?: number };
-  /** Several during rotation; a function lets them change without a restart. */
-  readonly webhookSecrets: readonly string[] | (() => readonly string[]);
-  /** The catalog itself, or the path of its JSON file. */
-  readonly catalog: Catalog | { readonly path: string };
+  /** Several during rotation; a function lets them change without a restart. Required unless `stripe.emulator`. */
+  readonly webhookSecrets?: readonly string[] | (() => readonly string[]);
+  /**
+   * Where prices come from, always on the server: a static catalog (the object, or `{ path }` of its JSON file);
+   * your own async function `(items) => ({ items: [{ sku, name, unitAmount, currency }] })` or
+   * `({ refuse: { code, message } })`, called for every order; or `{ stripePrices: {} }`, where skus are Stripe
+   * Price ids or lookup keys and amounts are read from Stripe (cached for `maxAgeMs`, at most `maxEntries`).
+   */
+  readonly catalog: CatalogOption;
+  /**
+   * The buyer's access link (accessUrl in GET /api/orders/:id, the notices and the confirmation) for an order that
+   * may use it. Default: settled's /access/<token> page when the static catalog has resources, else none.
+   */
+  readonly accessUrl?: AccessUrlBuilder;
   /** Keys the HMAC in metadata.order_ref; keep it secret and stable. */
   readonly orderRefSecret: string;
   /** Where buyers reach this app: success and cancel URLs are built from it. */
@@ -101,8 +117,12 @@ export interface Settled {
   readonly intake: WebhookIntake;
   /** This instance's Prometheus registry and hooks (served at GET /metrics). */
   readonly metrics: SettledMetrics;
-  /** What the checkout functions need (catalog, gateway, store, public URL); the framework adapters use it. */
+  /** What the checkout operation needs (price source, gateway, store, public URL); the framework adapters use it. */
   readonly checkout: CheckoutDeps;
+  /** What the access link and /access/:token need; the framework adapters use it. */
+  readonly access: AccessDeps;
+  /** The emulator `stripe: { emulator }` connected to (its URL), else undefined. */
+  readonly emulator: { readonly url: string } | undefined;
   verify(target: VerifyTarget): Promise<VerifyResult>;
   /** One reconciliation now: Events API since the cursor and the stale-order sweep, through the inbox. */
   reconcile(): Promise<ReconcileReport>;

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type Stripe from 'stripe';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { CatalogError, parseCatalogText, type Catalog } from './domain/catalog.js';
-import type { CheckoutDeps } from './checkout/start-checkout.js';
+import { connectStripeAndPrices } from './connect.js';
+import { accessUrlOf, type AccessDeps } from './operations/access.js';
+import type { CheckoutDeps } from './operations/checkout.js';
 import { BoundedDeliveryLog } from './ingest/bounded-delivery-log.js';
 import { BatchedDeliveryLog, BatchedRejectionCounts, GroupCommitter } from './ingest/group-commit.js';
 import { createSourceAllowList } from './ingest/source-allowlist.js';
@@ -18,7 +17,6 @@ import { verifyPayment, type VerifyResult, type VerifyTarget } from './operation
 import type { ReconcileReport } from './reconcile/index.js';
 import { createRevalidator } from './reconcile/revalidate.js';
 import { ReconcileSchedule } from './reconcile/schedule.js';
-import { createStripeClient, StripeGateway, type StripeConnection } from './stripe/gateway.js';
 import { openStore, type OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/types.js';
 import { createProcessing } from './worker/processing.js';
@@ -59,45 +57,35 @@ function isStore(value: Store | OpenStoreOptions): value is Store {
   return 'inbox' in value && 'migrate' in value;
 }
 
-function isStripeClient(value: Stripe | StripeConnection): value is Stripe {
-  return !('secretKey' in value && typeof value.secretKey === 'string');
-}
-
-async function readCatalog(source: Catalog | { readonly path: string }): Promise<Catalog> {
-  if ('items' in source) return source;
-  let text: string;
-  try {
-    text = await readFile(source.path, 'utf8');
-  } catch {
-    throw new CatalogError([`cannot read the catalog file ${source.path}`]);
-  }
-  return parseCatalogText(text, source.path);
-}
-
 export async function createSettled(options: SettledOptions): Promise<Settled> {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger({ level: 'info' });
-  const catalog = await readCatalog(options.catalog);
-  const ownsStore = !isStore(options.store);
-  const store = isStore(options.store) ? options.store : await openStore(withConnectionErrorsLogged(options.store, logger));
   const configuredUrl = options.publicUrl;
   const publicUrl = typeof configuredUrl === 'function' ? configuredUrl : () => configuredUrl;
+  // Stripe and the catalog first: a broken catalog file or an unreachable emulator is reported before any store opens.
+  const { emulator, gateway, secrets, prices } = await connectStripeAndPrices(options, publicUrl, now);
+  const ownsStore = !isStore(options.store);
+  let store: Store;
+  try {
+    store = isStore(options.store) ? options.store : await openStore(withConnectionErrorsLogged(options.store, logger));
+  } catch (error) {
+    await emulator?.close();
+    throw error;
+  }
   try {
     await store.migrate();
   } catch (error) {
     if (ownsStore) await store.close();
+    await emulator?.close();
     throw error;
   }
-  const gateway = new StripeGateway(isStripeClient(options.stripe) ? options.stripe : createStripeClient(options.stripe), {
-    budgetMs: options.stripeBudget?.requestMs ?? DEFAULTS.stripeBudgetMs.request,
-  });
   // Nobody is waiting on these, and giving up only means trying again later: more patience, still an end.
   const backgroundGateway = gateway.withBudget(options.stripeBudget?.backgroundMs ?? DEFAULTS.stripeBudgetMs.background);
   // A few batches in flight: PostgreSQL flushes concurrent commits together, and SQLite's write thread puts the
   // batches waiting for it into its next commit, so the next fsync starts as soon as the last one ends.
   const committer = new GroupCommitter(store.inbox, { concurrency: 4 });
   const metrics = createMetrics({ store, now });
-  const secrets = typeof options.webhookSecrets === 'function' ? options.webhookSecrets : () => options.webhookSecrets as readonly string[];
+  const access: AccessDeps = { store, listing: prices.listing, publicUrl, accessUrl: options.accessUrl };
 
   const processing = createProcessing({
     store,
@@ -106,7 +94,8 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     now,
     onFulfilled: options.onFulfilled,
     onEntitlementChanged: options.onEntitlementChanged,
-    confirmations: options.confirmations ? { sender: options.confirmations, publicUrl } : undefined,
+    confirmations: options.confirmations,
+    accessUrlOf: (order) => accessUrlOf(access, order),
     notify: options.notify,
     pollIntervalMs: options.worker?.pollIntervalMs,
     maxAttempts: options.worker?.maxAttempts,
@@ -132,7 +121,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
   const checkout: CheckoutDeps = {
     store,
     gateway,
-    catalog,
+    prices,
     orderRefSecret: options.orderRefSecret,
     publicUrl,
     now,
@@ -140,8 +129,8 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
   const workerEnabled = options.worker?.enabled ?? true;
   let shuttingDown = false;
   const app = await buildApp({
-    catalog,
     checkout,
+    access,
     store,
     publicUrl,
     intake,
@@ -199,6 +188,8 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     intake,
     metrics,
     checkout,
+    access,
+    emulator: emulator ? { url: emulator.url } : undefined,
     verify,
     reconcile: reconcileNow,
     start() {
@@ -214,6 +205,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
       if (schedule) await store.leases.release({ name: 'reconcile', holder: leaseHolder }).catch(() => undefined);
       await processing.stop();
       if (ownsStore) await store.close();
+      await emulator?.close();
     },
   };
 }

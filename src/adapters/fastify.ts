@@ -2,7 +2,9 @@ import formBody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import qs from 'qs';
 import { FORM_PARSE_OPTIONS } from '../http/api-requests.js';
+import { accessPage } from '../http/access-page.js';
 import { apiRoutes } from '../http/api-routes.js';
+import { openAccess, servesAccessPage } from '../operations/access.js';
 import { errorHandler } from '../http/errors.js';
 import { webhookRoute } from '../http/webhook-route.js';
 import type { SettledParts } from './handlers.js';
@@ -13,7 +15,7 @@ export interface SettledFastifyOptions {
 }
 
 /**
- * settled's buyer API and webhook as a plugin for your Fastify app: `app.register(settledFastify, { settled })`,
+ * settled's buyer API, webhook and access page as a plugin for your Fastify app: `app.register(settledFastify, { settled })`,
  * with `prefix` if you like. Encapsulated: its body parsers and error handler do not leak into your routes.
  */
 export async function settledFastify(app: FastifyInstance, options: SettledFastifyOptions): Promise<void> {
@@ -22,6 +24,12 @@ export async function settledFastify(app: FastifyInstance, options: SettledFasti
   await app.register(webhookRoute, { intake: settled.intake, bodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES });
   await app.register(async (scope) => {
     await scope.register(formBody, { parser: (body) => qs.parse(body, FORM_PARSE_OPTIONS) });
-    await scope.register(apiRoutes, { checkout: settled.checkout, store: settled.store, verify: (target) => settled.verify(target) });
+    await scope.register(apiRoutes, { checkout: settled.checkout, access: settled.access, store: settled.store, verify: (target) => settled.verify(target) });
   });
+  if (servesAccessPage(settled.access)) {
+    app.get<{ Params: { token: string } }>('/access/:token', async (request, reply) => {
+      const page = accessPage(await openAccess(settled.access, request.params.token));
+      return reply.status(page.status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.html);
+    });
+  }
 }

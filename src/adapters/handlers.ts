@@ -1,6 +1,8 @@
 import qs from 'qs';
 import { BUYER_BODY_LIMIT_BYTES, FORM_PARSE_OPTIONS, WEBHOOK_BODY_LIMIT_BYTES, isFormContentType } from '../http/api-requests.js';
+import { accessPage } from '../http/access-page.js';
 import { matchBuyerRoute } from '../http/buyer-api.js';
+import { openAccess, servesAccessPage } from '../operations/access.js';
 import { HttpError, answerForError } from '../http/errors.js';
 import { webhookAnswer } from '../http/webhook-route.js';
 import type { Settled } from '../settled.js';
@@ -30,7 +32,9 @@ export interface HandlerOptions {
 export const WEBHOOK_PATH = '/api/webhooks/stripe';
 export { BUYER_BODY_LIMIT_BYTES, WEBHOOK_BODY_LIMIT_BYTES };
 
-export type SettledParts = Pick<Settled, 'intake' | 'verify' | 'checkout' | 'store'>;
+export type SettledParts = Pick<Settled, 'intake' | 'verify' | 'checkout' | 'access' | 'store'>;
+
+const ACCESS_PREFIX = '/access/';
 
 /** Answers a settled request, or null when the path is not one of settled's (the adapter passes it on). */
 export type SettledHandler = (request: AdapterRequest) => Promise<AdapterResponse | null>;
@@ -76,6 +80,11 @@ async function webhook(settled: SettledParts, request: AdapterRequest): Promise<
 
 async function route(settled: SettledParts, request: AdapterRequest): Promise<AdapterResponse | null> {
   if (request.method === 'POST' && request.path === WEBHOOK_PATH) return webhook(settled, request);
+  // The buyer's access page, when settled's resources are what the shop sells (else the shop's own link is used).
+  if (request.method === 'GET' && request.path.startsWith(ACCESS_PREFIX) && servesAccessPage(settled.access)) {
+    const page = accessPage(await openAccess(settled.access, decodeURIComponent(request.path.slice(ACCESS_PREFIX.length))));
+    return { status: page.status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: page.html };
+  }
   const match = matchBuyerRoute(request.method, request.path);
   if (match === undefined) return null;
   // GET requests have no body to parse.

@@ -116,11 +116,7 @@ export function stripeGateway(stripe: Stripe, budgetMs: number): StripeGateway {
   return new StripeGateway(stripe, { budgetMs });
 }
 
-export async function registerWebhookEndpoint(stripe: Stripe, url: string): Promise<string> {
-  const endpoint = await stripe.webhookEndpoints.create({ url, enabled_events: ['*'] });
-  if (!endpoint.secret) throw new Error('Stripe did not return the webhook endpoint secret');
-  return endpoint.secret;
-}
+export { registerWebhookEndpoint } from '../stripe/webhook-endpoints.js';
 
 /** The addresses the webhook accepts, or undefined to accept any (the signature still decides). */
 export function webhookSourceList(config: Config): readonly string[] | undefined {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { Money } from './money.js';
 import { MAX_CHARGE_AMOUNT, isCurrencyCode } from './money.js';
+import type { Money } from './money.js';
 import type { OrderLine } from './order.js';
-import { MAX_LINE_QUANTITY, totalLines } from './order-lines.js';
+import { MAX_LINE_QUANTITY } from './order-lines.js';
+import { priceRequest } from './pricing.js';
 
 /** What /access/:token serves to a buyer who paid. */
 export interface CatalogResource {
@@ -18,7 +19,8 @@ export interface CatalogItem {
   /** Minor units of `currency`, integer. */
   readonly unitAmount: number;
   readonly currency: string;
-  readonly resource: CatalogResource;
+  /** What /access/:token shows for this item; absent when the shop fulfills it by itself. */
+  readonly resource?: CatalogResource | undefined;
 }
 
 export interface Catalog {
@@ -50,7 +52,7 @@ const itemSchema = z.strictObject({
     title: z.string().trim().min(1, 'must not be empty'),
     body: z.string().min(1, 'must not be empty'),
     url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  }),
+  }).optional(),
 });
 
 const catalogSchema = z
@@ -62,6 +64,11 @@ const catalogSchema = z
       seen.add(item.sku);
     });
   });
+
+/** Whether any item has a resource, i.e. whether settled's /access/:token page has something to serve. */
+export function servesResources(catalog: Catalog): boolean {
+  return catalog.items.some((item) => item.resource !== undefined);
+}
 
 /** Validates a parsed catalog JSON; throws CatalogError listing every problem with its place. */
 export function parseCatalog(json: unknown, source?: string): Catalog {
@@ -113,40 +120,12 @@ export interface OrderRequest {
 
 export type PriceRejection = 'unknown_sku' | 'bad_quantity' | 'mixed_currencies' | 'empty_order' | 'amount_too_large' | 'too_many_lines' | 'bad_amount' | 'bad_currency';
 
+/** A priced order, or why not: `code` is a PriceRejection, or a price source's own refusal (the shop's, Stripe's). */
 export type PricedOrder =
   | { readonly kind: 'priced'; readonly lines: OrderLine[]; readonly total: Money }
-  | { readonly kind: 'rejected'; readonly code: PriceRejection; readonly message: string };
+  | { readonly kind: 'rejected'; readonly code: string; readonly message: string };
 
-/**
- * Prices a buyer's request from the server's catalog only. Repeated skus are merged into one line
- * (quantities added, first position kept) because a cart that lists an item twice means "two of it";
- * the merged quantity must still be within 1..99.
- */
+/** Prices a buyer's request from the server's static catalog only. */
 export function priceOrder(catalog: Catalog, request: OrderRequest): PricedOrder {
-  if (request.items.length === 0) return reject('empty_order', 'The order has no items; add at least one.');
-
-  const quantities = new Map<string, number>();
-  for (const { sku, quantity } of request.items) {
-    if (findCatalogItem(catalog, sku) === undefined) return reject('unknown_sku', `There is no item "${sku}" in the catalog.`);
-    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY) {
-      return reject('bad_quantity', `The quantity of "${sku}" must be a whole number from 1 to ${MAX_LINE_QUANTITY}.`);
-    }
-    quantities.set(sku, (quantities.get(sku) ?? 0) + quantity);
-  }
-
-  const lines: OrderLine[] = [];
-  for (const [sku, quantity] of quantities) {
-    const item = findCatalogItem(catalog, sku);
-    if (item === undefined) continue;
-    if (quantity > MAX_LINE_QUANTITY) {
-      return reject('bad_quantity', `"${sku}" appears ${quantity} times in total; at most ${MAX_LINE_QUANTITY} per item.`);
-    }
-    lines.push({ sku, name: item.name, quantity, unitAmount: item.unitAmount, currency: item.currency });
-  }
-
-  return totalLines(lines);
-}
-
-function reject(code: PriceRejection, message: string): PricedOrder {
-  return { kind: 'rejected', code, message };
+  return priceRequest(request, (sku) => findCatalogItem(catalog, sku));
 }

@@ -1,7 +1,9 @@
 export type { Money } from './money.js';
 export { MAX_CHARGE_AMOUNT, describeMoney, formatMoney, isCurrencyCode, minorUnitExponent, sameMoney } from './money.js';
 export type { Catalog, CatalogItem, CatalogResource, OrderRequest, PricedOrder, PriceRejection } from './catalog.js';
-export { CatalogError, MAX_LINE_QUANTITY, findCatalogItem, parseCatalog, priceOrder } from './catalog.js';
+export { CatalogError, MAX_LINE_QUANTITY, findCatalogItem, parseCatalog, priceOrder, servesResources } from './catalog.js';
+export type { PriceQuote } from './pricing.js';
+export { mergeRequest, priceRequest } from './pricing.js';
 export type { EntitlementState, OrderDerived, OrderLine, OrderStatus, OrderTerms } from './order.js';
 export { ORDER_STATUSES } from './order.js';
 export type { Fact, FactDraft, FactKind, PaymentEvidence, PaymentEvidenceFact } from './order-facts.js';

@@ -19,11 +19,14 @@ export interface NoticePayload {
   readonly entitlement: string;
   readonly email: string | null;
   readonly at: number;
+  /** The whole order as it stood after the change: what a shop fulfilling by itself needs. */
+  readonly order: NotifiedOrder;
 }
 
 export interface OrderChange {
-  readonly orderId: string;
-  readonly email: string | null;
+  readonly terms: OrderTerms;
+  /** The PaymentIntent that paid (on a Checkout order, the one its session created), once known. */
+  readonly paymentIntentId: string | null;
   readonly before: OrderDerived;
   readonly after: OrderDerived;
   /** Whether this change is the one that fulfilled the order (decided by the fulfillment row's insert). */
@@ -45,10 +48,12 @@ export function noticesFor(change: OrderChange): PlannedNotice[] {
   // Fulfilled and revoked at once (the payment and its dispute arrived together) still tells consumers to revoke.
   if ((wasActive || fulfilledNow) && after.entitlement === 'revoked') kinds.push('entitlement.revoked');
   if (!wasActive && after.entitlement === 'active' && !fulfilledNow && before.entitlement === 'revoked') kinds.push('entitlement.restored');
+  const { terms } = change;
+  const order = notifiedOrder(terms, after, change.paymentIntentId);
   return kinds.map((kind) => ({
     kind,
     dedupeKey: kind === 'order.fulfilled' ? FULFILLED_ONCE : change.eventId,
-    payload: { kind, orderId: change.orderId, eventId: change.eventId, status: after.status, entitlement: after.entitlement, email: change.email, at: change.now },
+    payload: { kind, orderId: terms.id, eventId: change.eventId, status: after.status, entitlement: after.entitlement, email: terms.email, at: change.now, order },
   }));
 }
 
@@ -102,8 +107,11 @@ export interface StatusNotice {
   readonly payload: StatusNoticePayload;
 }
 
-/** The order as the shop's backend is told it (notifications, the sidecar API): its terms and what its facts made it. */
-export function notifiedOrder(terms: OrderTerms, derived: OrderDerived): NotifiedOrder {
+/**
+ * The order as the shop is told it (notifications, the sidecar API, onFulfilled and onEntitlementChanged): its terms
+ * and what its facts made it; `paymentIntentId` the one that paid when the facts know it (a Checkout order's).
+ */
+export function notifiedOrder(terms: OrderTerms, derived: OrderDerived, paymentIntentId: string | null = terms.paymentIntentId): NotifiedOrder {
   return {
     id: terms.id,
     status: derived.status,
@@ -116,12 +124,12 @@ export function notifiedOrder(terms: OrderTerms, derived: OrderDerived): Notifie
     createdAt: terms.createdAt,
     paidAt: derived.paidAt,
     checkoutSessionId: terms.checkoutSessionId,
-    paymentIntentId: terms.paymentIntentId,
+    paymentIntentId,
   };
 }
 
 /** The notification for a change of the order's status, or none when the status stayed what it was. */
-export function statusNoticeFor(change: OrderChange & { readonly terms: OrderTerms }): StatusNotice | undefined {
+export function statusNoticeFor(change: OrderChange): StatusNotice | undefined {
   const { before, after, terms } = change;
   if (before.status === after.status) return undefined;
   return {
@@ -132,7 +140,7 @@ export function statusNoticeFor(change: OrderChange & { readonly terms: OrderTer
       previousStatus: before.status,
       eventId: change.eventId,
       at: change.now,
-      order: notifiedOrder(terms, after),
+      order: notifiedOrder(terms, after, change.paymentIntentId),
     },
   };
 }

@@ -21,9 +21,11 @@ export interface OrderLine {
   readonly currency: string;
   /** The shop's own keys and values for the line (sidecar API orders); settled stores and returns them. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** The Stripe Price this line was priced from (Checkout is then created with it); absent for other sources. */
+  readonly stripePrice?: string;
 }
 
-/** What settled promised the buyer, fixed at checkout from the server's catalog. */
+/** What settled promised the buyer, fixed at checkout from a server-side price source. */
 export interface OrderTerms {
   readonly id: string;
   readonly lines: readonly OrderLine[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CheckoutRequest } from '../checkout/start-checkout.js';
+import type { CheckoutRequest } from '../operations/checkout.js';
 import type { Catalog } from '../domain/catalog.js';
 
 /** What the buyer API accepts, shared by the Fastify routes and the framework adapters so both refuse alike. */
@@ -7,8 +7,10 @@ import type { Catalog } from '../domain/catalog.js';
 const STRIPE_ID = /^[A-Za-z0-9_]{3,255}$/;
 export const ORDER_ID = /^ord_[A-Za-z0-9_-]{22}$/;
 
+// 200: a Stripe Price's lookup_key may be that long.
+const SKU = z.string().min(1).max(200);
 const jsonItem = z.strictObject({
-  sku: z.string().min(1).max(64),
+  sku: SKU,
   quantity: z.number(),
 });
 const jsonCheckout = z.strictObject({
@@ -18,7 +20,7 @@ const jsonCheckout = z.strictObject({
 // An HTML form sends strings; the quantity is still checked as an integer by the catalog.
 const formCheckout = z.strictObject({
   items: z
-    .array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.string().regex(/^\d{1,6}$/).transform(Number) }))
+    .array(z.strictObject({ sku: SKU, quantity: z.string().regex(/^\d{1,6}$/).transform(Number) }))
     .min(1)
     .max(50),
   email: z.union([z.email().max(254), z.literal('').transform(() => undefined)]).optional(),

@@ -2,8 +2,8 @@ import formBody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import qs from 'qs';
-import type { Catalog } from '../domain/catalog.js';
-import type { CheckoutDeps } from '../checkout/start-checkout.js';
+import type { AccessDeps } from '../operations/access.js';
+import type { CheckoutDeps } from '../operations/checkout.js';
 import type { VerifyResult, VerifyTarget } from '../operations/verify.js';
 import type { WebhookIntake } from '../ingest/webhook.js';
 import type { Store } from '../store/types.js';
@@ -20,8 +20,8 @@ import { DEFAULT_RATE_LIMITS, limitRejections, limitRequests, securityHeaders, t
 import { webhookRoute } from './webhook-route.js';
 
 export interface AppOptions {
-  readonly catalog: Catalog;
   readonly checkout: CheckoutDeps;
+  readonly access: AccessDeps;
   readonly store: Store;
   readonly publicUrl: () => string;
   readonly intake: WebhookIntake;
@@ -83,8 +83,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     await limitRequests(scope, limits.buyerPerMinute, { redis: limits.redis, prefix: `${limits.redisPrefix ?? 'settled'}:buyer:` });
     await scope.register(formBody, { parser: (body) => qs.parse(body, FORM_PARSE_OPTIONS) });
-    await scope.register(apiRoutes, { checkout: options.checkout, store: options.store, verify: options.verify });
-    await scope.register(pageRoutes, { catalog: options.catalog, store: options.store, verify: options.verify });
+    await scope.register(apiRoutes, { checkout: options.checkout, access: options.access, store: options.store, verify: options.verify });
+    await scope.register(pageRoutes, { access: options.access, store: options.store, verify: options.verify });
   });
   // The shop's own backend calls it, authenticated by key: no buyer rate limit, and JSON only.
   const sidecar = options.sidecar;

@@ -1,4 +1,5 @@
-import { startCheckoutSession, startPaymentIntent, type CheckoutDeps } from '../checkout/start-checkout.js';
+import { accessUrlOf, type AccessDeps } from '../operations/access.js';
+import { startCheckout, type CheckoutDeps } from '../operations/checkout.js';
 import type { VerifyResult, VerifyTarget } from '../operations/verify.js';
 import type { Store } from '../store/types.js';
 import { ORDER_ID, catalogView, isFormContentType, parseCheckout, verifyBody } from './api-requests.js';
@@ -8,6 +9,7 @@ import { orderView } from './order-view.js';
 /** What the buyer API needs from settled. */
 export interface BuyerApiParts {
   readonly checkout: CheckoutDeps;
+  readonly access: AccessDeps;
   readonly store: Pick<Store, 'orders'>;
   readonly verify: (target: VerifyTarget) => Promise<VerifyResult>;
 }
@@ -26,34 +28,38 @@ export interface BuyerRequest {
 type Operation = (parts: BuyerApiParts, request: BuyerRequest) => Promise<BuyerAnswer>;
 
 async function checkout(parts: BuyerApiParts, request: BuyerRequest): Promise<BuyerAnswer> {
-  const result = await startCheckoutSession(parts.checkout, parseCheckout(request.contentType, request.body));
+  const result = await startCheckout(parts.checkout, parseCheckout(request.contentType, request.body), 'checkout_session');
   if (result.kind === 'rejected') throw new HttpError(400, result.code, result.message);
+  if (result.flow !== 'checkout_session') throw new Error('startCheckout answered another flow than asked');
   // A plain HTML form goes on to the checkout page; a script gets the ids.
   if (isFormContentType(request.contentType)) return { status: 303, location: result.checkoutUrl };
   return { status: 201, body: { orderId: result.orderId, sessionId: result.sessionId, checkoutUrl: result.checkoutUrl } };
 }
 
 async function paymentIntent(parts: BuyerApiParts, request: BuyerRequest): Promise<BuyerAnswer> {
-  const result = await startPaymentIntent(parts.checkout, parseCheckout(request.contentType, request.body));
+  const result = await startCheckout(parts.checkout, parseCheckout(request.contentType, request.body), 'payment_intent');
   if (result.kind === 'rejected') throw new HttpError(400, result.code, result.message);
+  if (result.flow !== 'payment_intent') throw new Error('startCheckout answered another flow than asked');
   return { status: 201, body: { orderId: result.orderId, paymentIntentId: result.paymentIntentId, clientSecret: result.clientSecret } };
 }
 
 async function verify(parts: BuyerApiParts, request: BuyerRequest): Promise<BuyerAnswer> {
   const result = await parts.verify(verifyBody.parse(request.body));
   if (result.kind === 'unknown') throw new HttpError(404, 'unknown_payment', result.message);
-  return { status: 200, body: { verified: result.settled, order: orderView(result.order, parts.checkout.publicUrl()) } };
+  return { status: 200, body: { verified: result.settled, order: orderView(result.order, accessUrlOf(parts.access, result.order)) } };
 }
 
 async function order(parts: BuyerApiParts, request: BuyerRequest): Promise<BuyerAnswer> {
   const orderId = request.params.orderId ?? '';
   const found = ORDER_ID.test(orderId) ? await parts.store.orders.get(orderId) : undefined;
   if (!found) throw new HttpError(404, 'order_not_found', 'No order has that id.');
-  return { status: 200, body: orderView(found, parts.checkout.publicUrl()) };
+  return { status: 200, body: orderView(found, accessUrlOf(parts.access, found)) };
 }
 
 async function catalog(parts: BuyerApiParts): Promise<BuyerAnswer> {
-  return { status: 200, body: catalogView(parts.checkout.catalog) };
+  const listing = parts.checkout.prices.listing;
+  if (listing === undefined) throw new HttpError(404, 'catalog_not_listed', "This shop's prices come from its own catalog; it lists its items itself.");
+  return { status: 200, body: catalogView(listing) };
 }
 
 /**

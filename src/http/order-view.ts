@@ -13,10 +13,11 @@ export interface OrderView {
   accessUrl?: string;
 }
 
-const ENTITLED = new Set(['paid', 'partially_refunded']);
-
-/** What a buyer may see of an order: its status and totals, never Stripe ids or internal state. */
-export function orderView(order: OrderRecord, publicUrl: string): OrderView {
+/**
+ * What a buyer may see of an order: its status and totals, never Stripe ids or internal state; `accessUrl` is the
+ * access link (operations/access.ts decides whether there is one).
+ */
+export function orderView(order: OrderRecord, accessUrl: string | undefined): OrderView {
   const view: OrderView = {
     id: order.id,
     status: order.status,
@@ -28,6 +29,6 @@ export function orderView(order: OrderRecord, publicUrl: string): OrderView {
     paidAt: order.paidAt === null ? null : new Date(order.paidAt).toISOString(),
     reviewReason: order.reviewReason,
   };
-  if (order.accessToken && ENTITLED.has(order.status)) view.accessUrl = `${publicUrl}/access/${order.accessToken}`;
+  if (accessUrl !== undefined) view.accessUrl = accessUrl;
   return view;
 }

@@ -1,21 +1,22 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { findCatalogItem, type Catalog, type CatalogResource } from '../domain/catalog.js';
+import type { Catalog } from '../domain/catalog.js';
 import { formatMoney } from '../domain/money.js';
 import type { VerifyResult, VerifyTarget } from '../operations/verify.js';
 import type { OrderRecord, Store } from '../store/types.js';
-import { escapeHtml, page, statusPill } from './html.js';
+import { escapeHtml, page } from './html.js';
 import { isPaymentProcessing } from '../operations/order-detail.js';
+import { accessUrlOf, openAccess, servesAccessPage, type AccessDeps } from '../operations/access.js';
+import { accessPage } from './access-page.js';
 
 export interface PageRouteOptions {
-  readonly catalog: Catalog;
+  readonly access: AccessDeps;
   readonly store: Store;
   readonly verify: (target: VerifyTarget) => Promise<VerifyResult>;
 }
 
 const STRIPE_ID = /^[A-Za-z0-9_]{3,255}$/;
-const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 
 const ASSET_TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };
 
@@ -45,7 +46,7 @@ export async function pageRoutes(app: FastifyInstance, options: PageRouteOptions
     return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });
 
-  app.get('/', async (_request, reply) => html(reply, 200, storefront(options.catalog)));
+  app.get('/', async (_request, reply) => html(reply, 200, storefront(options.access.listing)));
 
   app.get<{ Querystring: { session_id?: string } }>('/success', async (request, reply) => {
     const sessionId = request.query.session_id;
@@ -53,7 +54,7 @@ export async function pageRoutes(app: FastifyInstance, options: PageRouteOptions
     const result = await options.verify({ sessionId });
     if (result.kind === 'unknown') return html(reply, 404, unknownPayment());
     const processing = await isPaymentProcessing(options.store, result.order);
-    return html(reply, 200, successPage(result.order, sessionId, result.settled, processing));
+    return html(reply, 200, successPage(result.order, sessionId, result.settled, processing, accessUrlOf(options.access, result.order)));
   });
 
   app.get('/cancel', async (_request, reply) =>
@@ -70,35 +71,20 @@ export async function pageRoutes(app: FastifyInstance, options: PageRouteOptions
     ),
   );
 
-  app.get<{ Params: { token: string } }>('/access/:token', async (request, reply) => {
-    const { token } = request.params;
-    const order = TOKEN.test(token) ? await options.store.orders.findByAccessToken(token) : undefined;
-    if (!order) {
-      return html(reply, 404, unavailable('This access link is not valid', 'Check that you copied the whole link from your confirmation page or email.'));
-    }
-    if (order.entitlement !== 'active') {
-      const why = accessRefusal(order);
-      return html(reply, why.status, unavailable(why.title, why.detail));
-    }
-    const sections = order.lines.map((line) => {
-      const resource = findCatalogItem(options.catalog, line.sku)?.resource;
-      return resource ? resourceSection(resource) : `<section class="card"><h2>${escapeHtml(line.name)}</h2></section>`;
+  // Only where buyers are sent to it: a shop with its own access link (or no resources) has no page here.
+  if (servesAccessPage(options.access)) {
+    app.get<{ Params: { token: string } }>('/access/:token', async (request, reply) => {
+      const answer = accessPage(await openAccess(options.access, request.params.token));
+      return html(reply, answer.status, answer.html);
     });
-    return html(
-      reply,
-      200,
-      page(
-        'Your purchase',
-        `<h1>Your purchase</h1>
-<p class="lead">Order <code>${escapeHtml(order.id)}</code> · ${escapeHtml(formatMoney(order.total))} · ${statusPill(order.status)}</p>
-${sections.join('\n')}`,
-        { narrow: true },
-      ),
-    );
-  });
+  }
 }
 
-function storefront(catalog: Catalog): string {
+function storefront(catalog: Catalog | undefined): string {
+  if (catalog === undefined) {
+    return page('Shop', `<h1>Shop</h1>
+<p class="lead">This shop prices its items itself; its pages start a checkout with <code>POST /api/checkout</code>.</p>`);
+  }
   const items = catalog.items
     .map((item) => {
       const id = `qty-${escapeHtml(item.sku)}`;
@@ -133,14 +119,14 @@ function unknownPayment(): string {
 }
 
 /** What the buyer sees after Stripe: every state comes from the server's order, never from the redirect. */
-function successPage(order: OrderRecord, sessionId: string, settled: boolean, processing: boolean): string {
+function successPage(order: OrderRecord, sessionId: string, settled: boolean, processing: boolean, accessUrl: string | undefined): string {
   const amount = escapeHtml(formatMoney(order.total));
   if (settled && order.accessToken) {
     return page(
       'Payment confirmed',
       `<h1>Thank you — your payment is confirmed</h1>
 <div class="notice ok" role="status" data-status="${escapeHtml(order.status)}"><p><strong>Paid</strong> · ${amount}</p><p>Order <code>${escapeHtml(order.id)}</code></p></div>
-<div class="actions"><a class="button" href="/access/${escapeHtml(order.accessToken)}">Open what you bought</a><a href="/">Back to the shop</a></div>`,
+<div class="actions">${accessUrl ? `<a class="button" href="${escapeHtml(accessUrl)}">Open what you bought</a>` : ''}<a href="/">Back to the shop</a></div>`,
       { narrow: true },
     );
   }
@@ -180,34 +166,3 @@ function notPaidOutcome(order: OrderRecord): { title: string; detail: string; to
   }
 }
 
-function accessRefusal(order: OrderRecord): { status: number; title: string; detail: string } {
-  switch (order.status) {
-    case 'refunded':
-      return { status: 410, title: 'This purchase was refunded', detail: 'The payment for this order was refunded, so its content is no longer available.' };
-    case 'disputed':
-      return { status: 410, title: 'This purchase is on hold', detail: 'The payment is being disputed with the card issuer. Access returns if the dispute is resolved in the shop’s favour.' };
-    case 'dispute_lost':
-      return { status: 410, title: 'This purchase is no longer available', detail: 'The payment was reversed after a dispute.' };
-    case 'needs_review':
-      return { status: 403, title: 'This purchase is being reviewed', detail: 'The shop needs to check this payment before its content is available.' };
-    default:
-      return { status: 403, title: 'This order has not been paid yet', detail: 'Its content becomes available as soon as the payment is confirmed.' };
-  }
-}
-
-function unavailable(title: string, detail: string): string {
-  return page(
-    title,
-    `<h1>${escapeHtml(title)}</h1>
-<div class="notice warn" role="status"><p>${escapeHtml(detail)}</p></div>
-<div class="actions"><a class="button secondary" href="/">Back to the shop</a></div>`,
-    { narrow: true },
-  );
-}
-
-function resourceSection(resource: CatalogResource): string {
-  // The body is Markdown-ish text; shown as text (never as HTML), without a heading that repeats the title.
-  const body = resource.body.replace(/^#\s+.*\n+/, '');
-  const link = resource.url ? `<p><a class="button" href="${escapeHtml(resource.url)}" rel="noopener">Download</a></p>` : '';
-  return `<section class="card"><h2>${escapeHtml(resource.title)}</h2><div class="resource">${escapeHtml(body)}</div>${link}</section>`;
-}

@@ -1,45 +1,49 @@
 import { randomBytes } from 'node:crypto';
-import { priceOrder, type Catalog, type PricedOrder } from '../domain/catalog.js';
 import type { OrderTerms } from '../domain/order.js';
 import { computeOrderRef } from '../domain/order-ref.js';
+import type { PricedOrder } from '../domain/catalog.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import type { Store } from '../store/types.js';
+import type { PriceSource } from './price-sources.js';
 
-export interface CheckoutRequest {
-  readonly items: readonly { readonly sku: string; readonly quantity: number }[];
-  readonly email?: string | undefined;
-}
-
-/** An order whose lines the shop's backend priced itself (the sidecar API), already checked by domain/order-lines. */
-export interface PricedCheckoutRequest {
-  readonly priced: Extract<PricedOrder, { kind: 'priced' }>;
-  readonly email?: string | undefined;
-}
+/**
+ * What an order is made of: a buyer's skus and quantities, priced by the configured source; or lines a trusted
+ * caller priced itself (the shop's backend through the sidecar API), already checked by domain/order-lines.
+ */
+export type CheckoutRequest = (
+  | { readonly items: readonly { readonly sku: string; readonly quantity: number }[] }
+  | { readonly priced: Extract<PricedOrder, { kind: 'priced' }> }
+) & { readonly email?: string | undefined };
 
 export type CheckoutRefusal = { readonly kind: 'rejected'; readonly code: string; readonly message: string };
 
 export interface CheckoutDeps {
   readonly store: Store;
   readonly gateway: StripeGateway;
-  readonly catalog: Catalog;
+  readonly prices: PriceSource;
   readonly orderRefSecret: string;
   /** Read per request: the public address may only be known once the server listens. */
   readonly publicUrl: () => string;
   readonly now: () => number;
 }
 
+export type CheckoutStarted =
+  | { readonly kind: 'created'; readonly flow: 'checkout_session'; readonly orderId: string; readonly sessionId: string; readonly checkoutUrl: string }
+  | { readonly kind: 'created'; readonly flow: 'payment_intent'; readonly orderId: string; readonly paymentIntentId: string; readonly clientSecret: string };
+
 /** 128 random bits: an order id cannot be guessed or enumerated. */
 export function newOrderId(): string {
   return `ord_${randomBytes(16).toString('base64url')}`;
 }
 
-async function createPendingOrder(
-  deps: CheckoutDeps,
-  request: CheckoutRequest | PricedCheckoutRequest,
-  flow: OrderTerms['flow'],
-): Promise<OrderTerms | CheckoutRefusal> {
-  // Prices, names and currency come only from the server: its catalog, or the shop's backend; never from a buyer.
-  const priced = 'priced' in request ? request.priced : priceOrder(deps.catalog, { items: request.items });
+function priceOf(deps: CheckoutDeps, request: CheckoutRequest): Promise<PricedOrder> {
+  // Prices, names and currency come from the server (its source, or its own backend), never from a buyer.
+  if ('priced' in request) return Promise.resolve(request.priced);
+  return deps.prices.price({ items: request.items });
+}
+
+async function createPendingOrder(deps: CheckoutDeps, request: CheckoutRequest, flow: OrderTerms['flow']): Promise<OrderTerms | CheckoutRefusal> {
+  const priced = await priceOf(deps, request);
   if (priced.kind === 'rejected') return priced;
   const id = newOrderId();
   const terms: OrderTerms = {
@@ -57,28 +61,23 @@ async function createPendingOrder(
   return terms;
 }
 
-export async function startCheckoutSession(
-  deps: CheckoutDeps,
-  request: CheckoutRequest | PricedCheckoutRequest,
-): Promise<{ kind: 'created'; orderId: string; sessionId: string; checkoutUrl: string } | CheckoutRefusal> {
-  const order = await createPendingOrder(deps, request, 'checkout_session');
+/**
+ * A buyer's checkout, however it is asked for (the buyer API, an adapter, the shop's backend): price the order on
+ * the server, record it pending, then create its one Stripe object — a Checkout Session or a PaymentIntent.
+ */
+export async function startCheckout(deps: CheckoutDeps, request: CheckoutRequest, flow: OrderTerms['flow']): Promise<CheckoutStarted | CheckoutRefusal> {
+  const order = await createPendingOrder(deps, request, flow);
   if ('kind' in order) return order;
+  if (flow === 'payment_intent') {
+    const intent = await deps.gateway.createPaymentIntent(order);
+    await deps.store.orders.attachPaymentIntent(order.id, intent.id);
+    return { kind: 'created', flow, orderId: order.id, paymentIntentId: intent.id, clientSecret: intent.clientSecret };
+  }
   const session = await deps.gateway.createCheckoutSession({
     order,
     successUrl: `${deps.publicUrl()}/success?session_id={CHECKOUT_SESSION_ID}`,
     cancelUrl: `${deps.publicUrl()}/cancel?order_id=${order.id}`,
   });
   await deps.store.orders.attachCheckoutSession(order.id, session.id);
-  return { kind: 'created', orderId: order.id, sessionId: session.id, checkoutUrl: session.url };
-}
-
-export async function startPaymentIntent(
-  deps: CheckoutDeps,
-  request: CheckoutRequest | PricedCheckoutRequest,
-): Promise<{ kind: 'created'; orderId: string; paymentIntentId: string; clientSecret: string } | CheckoutRefusal> {
-  const order = await createPendingOrder(deps, request, 'payment_intent');
-  if ('kind' in order) return order;
-  const intent = await deps.gateway.createPaymentIntent(order);
-  await deps.store.orders.attachPaymentIntent(order.id, intent.id);
-  return { kind: 'created', orderId: order.id, paymentIntentId: intent.id, clientSecret: intent.clientSecret };
+  return { kind: 'created', flow, orderId: order.id, sessionId: session.id, checkoutUrl: session.url };
 }

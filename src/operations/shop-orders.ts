@@ -3,7 +3,7 @@ import { DEFAULTS } from '../defaults.js';
 import { totalLines } from '../domain/order-lines.js';
 import { notificationBody, notifiedOrder, type NotificationBody, type NotifiedOrder, type StatusNoticePayload } from '../domain/order-notices.js';
 import type { OrderLine } from '../domain/order.js';
-import { startCheckoutSession, startPaymentIntent, type CheckoutDeps, type CheckoutRefusal } from '../checkout/start-checkout.js';
+import { startCheckout, type CheckoutDeps, type CheckoutRefusal } from './checkout.js';
 import type { Store } from '../store/types.js';
 
 /** An order as the shop's backend asks for it through the sidecar API: it priced the lines itself. */
@@ -44,10 +44,7 @@ function orderLines(request: ShopOrderRequest): OrderLine[] {
 export async function createShopOrder(deps: CheckoutDeps, request: ShopOrderRequest): Promise<ShopOrderCreated | CheckoutRefusal> {
   const priced = totalLines(orderLines(request));
   if (priced.kind === 'rejected') return priced;
-  const started =
-    request.mode === 'checkout_session'
-      ? await startCheckoutSession(deps, { priced, email: request.email })
-      : await startPaymentIntent(deps, { priced, email: request.email });
+  const started = await startCheckout(deps, { priced, email: request.email }, request.mode);
   if (started.kind === 'rejected') return started;
   const order = await deps.store.orders.get(started.orderId);
   if (order === undefined) throw new Error(`order ${started.orderId} vanished after it was created`);

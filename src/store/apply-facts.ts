@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Fact } from '../domain/order-facts.js';
 import { accessTokenAfter, noticesFor, statusNoticeFor } from '../domain/order-notices.js';
+import { knownPaymentIntent } from '../domain/refund-policy.js';
 import type { Database, StoreContext } from './database.js';
 import { OrderNotFoundError } from './errors.js';
 import { loadFacts, toDerived, toOrderRecord, toTerms } from './orders.js';
@@ -22,7 +23,8 @@ export function applyFacts({ db, dialect }: StoreContext): (input: ApplyFactsInp
       const before = toDerived(row);
 
       const newFacts = await insertFacts(trx, input);
-      const facts = (await loadFacts(trx, input.orderId)).map((stored) => stored.fact);
+      const stored = await loadFacts(trx, input.orderId);
+      const facts = stored.map((entry) => entry.fact);
       const after = input.decide(toTerms(current), facts);
 
       const fulfilledNow = after.fulfill && (await insertFulfillment(trx, input));
@@ -45,8 +47,8 @@ export function applyFacts({ db, dialect }: StoreContext): (input: ApplyFactsInp
         .execute();
 
       const record: OrderRecord = { ...current, ...after, accessToken, fulfilledAt, updatedAt: input.now };
-      const change = { orderId: input.orderId, email: current.email, before, after, fulfilledNow, eventId: input.eventId, now: input.now };
-      const statusNotice = statusNoticeFor({ ...change, terms: current });
+      const change = { terms: toTerms(current), paymentIntentId: knownPaymentIntent(current, stored), before, after, fulfilledNow, eventId: input.eventId, now: input.now };
+      const statusNotice = statusNoticeFor(change);
       await queueNotices(trx, input, [...noticesFor(change), ...(statusNotice ? [statusNotice] : [])]);
       return { before, after: record, fulfilledNow, newFacts };
     });

@@ -58,10 +58,12 @@ export class StripeGateway {
     const session = await this.call((attempt) => this.stripe.checkout.sessions.create(
       {
         mode: 'payment',
-        line_items: order.lines.map((line) => ({
-          quantity: line.quantity,
-          price_data: { currency: line.currency, unit_amount: line.unitAmount, product_data: { name: line.name } },
-        })),
+        // A line priced from a Stripe Price is sold as that Price; every other line carries its server-side price.
+        line_items: order.lines.map((line) =>
+          line.stripePrice
+            ? { quantity: line.quantity, price: line.stripePrice }
+            : { quantity: line.quantity, price_data: { currency: line.currency, unit_amount: line.unitAmount, product_data: { name: line.name } } },
+        ),
         success_url: input.successUrl,
         cancel_url: input.cancelUrl,
         client_reference_id: order.id,
@@ -104,6 +106,19 @@ export class StripeGateway {
 
   retrieveDispute(id: string): Promise<Stripe.Dispute> {
     return this.call((attempt) => this.stripe.disputes.retrieve(id, {}, attempt));
+  }
+
+  /** A Price with its product (for the name); Stripe's 404 for an id it does not know is thrown as it came. */
+  retrievePrice(id: string): Promise<Stripe.Price> {
+    return this.call((attempt) => this.stripe.prices.retrieve(id, { expand: ['product'] }, attempt));
+  }
+
+  /** The active Prices with these lookup keys (at most 10, Stripe's limit per list), with their products. */
+  async pricesByLookupKeys(lookupKeys: readonly string[]): Promise<Stripe.Price[]> {
+    const page = await this.call((attempt) =>
+      this.stripe.prices.list({ lookup_keys: [...lookupKeys], active: true, limit: 100, expand: ['data.product'] }, attempt),
+    );
+    return page.data;
   }
 
   /** One page of the Events API. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULTS } from '../defaults.js';
-import { noticeIdempotencyKey } from '../domain/order-notices.js';
+import { noticeIdempotencyKey, notifiedOrder, type NotifiedOrder } from '../domain/order-notices.js';
+import { knownPaymentIntent } from '../domain/refund-policy.js';
 import type { OutboxMessage, Store } from '../store/types.js';
 import { nextAttemptDelayMs } from './backoff.js';
 import { BatchProcessor } from './polling-loop.js';
@@ -13,6 +14,10 @@ export interface OutboxNotice {
   /** 'order.fulfilled' | 'entitlement.revoked' | 'entitlement.restored' | 'order.status_changed' (for the shop's backend) */
   readonly kind: string;
   readonly payload: unknown;
+  /** The whole order as it stood when the change was recorded: lines, totals, email, status, payment ids. */
+  readonly order: NotifiedOrder;
+  /** Where the buyer opens the purchase (settled's access page or the shop's own), while the entitlement is active. */
+  readonly accessUrl?: string | undefined;
   /** Stable across redeliveries (the order id for 'order.fulfilled'): make your side effect idempotent with it. */
   readonly idempotencyKey: string;
 }
@@ -55,14 +60,24 @@ export class OutboxDispatcher extends BatchProcessor {
     return messages.length;
   }
 
+  /** Notices queued before they carried the order (older versions) get the order as it is now. */
+  private async currentOrder(orderId: string): Promise<NotifiedOrder> {
+    const { store } = this.options;
+    const order = await store.orders.get(orderId);
+    if (order === undefined) throw new Error(`order ${orderId} of an outbox message does not exist`);
+    return notifiedOrder(order, order, knownPaymentIntent(order, await store.orders.facts(orderId)));
+  }
+
   private async deliver(message: OutboxMessage): Promise<void> {
     const { store, logger } = this.options;
     try {
+      const payload = JSON.parse(message.payload) as { order?: NotifiedOrder };
       await this.options.handler({
         messageId: message.id,
         orderId: message.orderId,
         kind: message.kind,
-        payload: JSON.parse(message.payload) as unknown,
+        payload,
+        order: payload.order ?? (await this.currentOrder(message.orderId)),
         idempotencyKey: noticeIdempotencyKey(message),
       });
       await store.outbox.complete({ id: message.id, workerId: this.workerId, now: this.options.now() });

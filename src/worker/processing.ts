@@ -1,5 +1,6 @@
-import { STATUS_NOTICE_KIND } from '../domain/order-notices.js';
-import type { Store } from '../store/types.js';
+import { STATUS_NOTICE_KIND, type NotifiedOrder } from '../domain/order-notices.js';
+import type { OrderTerms } from '../domain/order.js';
+import type { OrderRecord, Store } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { InboxWorker, type InboxWorkerOptions, type WorkerLogger } from './inbox-worker.js';
 import { OutboxDispatcher, type OutboxNotice } from './outbox-dispatcher.js';
@@ -16,7 +17,9 @@ export interface ProcessingOptions {
   readonly onFulfilled?: ((notice: OutboxNotice) => Promise<void> | void) | undefined;
   readonly onEntitlementChanged?: ((notice: OutboxNotice) => Promise<void> | void) | undefined;
   /** Sends the buyer's confirmation for each fulfilled order, inside the outbox delivery (so failures are retried). */
-  readonly confirmations?: { readonly sender: ConfirmationSender; readonly publicUrl: () => string } | undefined;
+  readonly confirmations?: ConfirmationSender | undefined;
+  /** The buyer's access link for an order (settled's page, the shop's own, or none); default none. */
+  readonly accessUrlOf?: ((order: OrderRecord) => string | undefined) | undefined;
   /** Signed notifications of each status change to the shop's backend; without it they are only pulled (GET /api/v1/events). */
   readonly notify?: NotifySettings | undefined;
   readonly pollIntervalMs?: number | undefined;
@@ -56,15 +59,17 @@ export function createProcessing(options: ProcessingOptions): Processing {
     retryByKind: {
       [STATUS_NOTICE_KIND]: { maxAttempts: notify?.maxAttempts ?? DEFAULTS.notify.maxAttempts, backoff: notify?.backoff ?? DEFAULTS.notify.backoff },
     },
-    handler: async (notice) => {
-      if (notice.kind === 'order.fulfilled') {
-        if (options.confirmations) await sendConfirmation(store, options.confirmations, notice);
-        if (options.onFulfilled) await options.onFulfilled(notice);
-        else logger.info({ orderId: notice.orderId }, 'order fulfilled (no onFulfilled handler is configured)');
+    handler: async (queued) => {
+      if (queued.kind === STATUS_NOTICE_KIND) {
+        await notifyShop?.(queued);
         return;
       }
-      if (notice.kind === STATUS_NOTICE_KIND) {
-        await notifyShop?.(notice);
+      const order = await store.orders.get(queued.orderId);
+      const notice: OutboxNotice = { ...queued, accessUrl: order ? options.accessUrlOf?.(order) : undefined };
+      if (notice.kind === 'order.fulfilled') {
+        if (options.confirmations) await options.confirmations.send(buildConfirmation({ order: confirmedOrder(notice.order), accessUrl: notice.accessUrl }), notice.idempotencyKey);
+        if (options.onFulfilled) await options.onFulfilled(notice);
+        else logger.info({ orderId: notice.orderId }, 'order fulfilled (no onFulfilled handler is configured)');
         return;
       }
       await options.onEntitlementChanged?.(notice);
@@ -97,14 +102,6 @@ export function createProcessing(options: ProcessingOptions): Processing {
   };
 }
 
-async function sendConfirmation(
-  store: Store,
-  confirmations: NonNullable<ProcessingOptions['confirmations']>,
-  notice: OutboxNotice,
-): Promise<void> {
-  const order = await store.orders.get(notice.orderId);
-  // A fulfilled order always has its token; if not, failing keeps the message in the outbox to be looked at.
-  if (!order?.accessToken) throw new Error(`order ${notice.orderId} has no access token; cannot confirm it`);
-  const message = buildConfirmation({ order, accessToken: order.accessToken, publicUrl: confirmations.publicUrl() });
-  await confirmations.sender.send(message, notice.idempotencyKey);
+function confirmedOrder(order: NotifiedOrder): Pick<OrderTerms, 'id' | 'lines' | 'total' | 'email'> {
+  return { id: order.id, lines: order.lines, email: order.email, total: { amount: order.amountTotal, currency: order.currency } };
 }

@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { newOrderId } from '../../src/checkout/start-checkout.js';
+import { newOrderId } from '../../src/operations/checkout.js';
 import type { OrderTerms } from '../../src/domain/order.js';
 import type { Store } from '../../src/store/types.js';
 import { orderTerms } from '../integration/store/fixtures.js';

@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 import { startEmulator, type ChaosOptions, type RunningEmulator } from '../../emulator/index.js';
-import type { Catalog } from '../../src/domain/catalog.js';
 import { createLogger } from '../../src/logging.js';
 import { createSettled, type Settled, type SettledOptions } from '../../src/settled.js';
 import { createStripeClient } from '../../src/stripe/gateway.js';
@@ -35,7 +34,9 @@ export interface Shop {
 
 export interface ShopOptions {
   readonly store: Store;
-  readonly catalog?: Catalog;
+  /** Any catalog source createSettled takes; the demo catalog by default. */
+  readonly catalog?: SettledOptions['catalog'];
+  readonly accessUrl?: SettledOptions['accessUrl'];
   readonly chaos?: ChaosOptions;
   readonly emulator?: RunningEmulator;
   /** Turns on the operator dashboard with this token. */
@@ -62,6 +63,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     stripeBudget: options.stripeBudget,
     webhookSecrets: () => secrets,
     catalog: options.catalog ?? demoCatalog(),
+    accessUrl: options.accessUrl,
     orderRefSecret: 'test-order-ref-secret-0123456789abcdef',
     publicUrl: () => publicUrl,
     logger: createLogger({ level: 'silent' }),

@@ -3,7 +3,8 @@ import { createRevalidator } from '../../reconcile/revalidate.js';
 import { configuredConfirmationSender } from '../../notify/configured.js';
 import { createProcessing } from '../../worker/processing.js';
 import { closeOnSignals, configFromEnvironment } from '../environment.js';
-import { connectStripe, openConfiguredStore, stripeGateway } from '../runtime.js';
+import { connectStripe, loadCatalogFile, openConfiguredStore, stripeGateway } from '../runtime.js';
+import { accessUrlOf } from '../../operations/access.js';
 
 export async function runWorker(): Promise<void> {
   const config = configFromEnvironment();
@@ -17,6 +18,8 @@ export async function runWorker(): Promise<void> {
   const { stripe } = await connectStripe(config);
   const gateway = stripeGateway(stripe, config.stripe.backgroundBudgetMs);
   const confirmations = configuredConfirmationSender(config, logger);
+  const publicUrl = (): string => config.publicUrl ?? `http://localhost:${config.port}`;
+  const access = { store, listing: loadCatalogFile(config), publicUrl };
   const processing = createProcessing({
     store,
     gateway,
@@ -26,7 +29,8 @@ export async function runWorker(): Promise<void> {
     maxAttempts: config.worker.maxAttempts,
     leaseMs: config.worker.leaseSeconds * 1000,
     // This process delivers the outbox when serve runs with --no-worker, so it sends the confirmations too.
-    confirmations: { sender: confirmations, publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}` },
+    confirmations,
+    accessUrlOf: (order) => accessUrlOf(access, order),
     notify: config.sidecar.notify,
   });
   processing.start();

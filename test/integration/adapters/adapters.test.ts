@@ -43,6 +43,20 @@ describe.each(ADAPTER_KINDS)('settled mounted through the %s adapter', (kind) =>
     expect(deliveries.every((delivery) => delivery.status === 200)).toBe(true);
   });
 
+  it('the order\'s access link opens the purchase through the adapter; a made-up token is refused', async () => {
+    host = await startHost(kind);
+    const { orderId } = await buy(host);
+    const order = await host.request('GET', `/api/orders/${orderId}`);
+    const accessUrl = String(order.body['accessUrl']);
+    expect(accessUrl).toMatch(new RegExp(`^${host.url}/access/[A-Za-z0-9_-]{16,64}$`));
+    const page = await fetch(accessUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('Field Notes on Quiet Software');
+    expect((await fetch(`${host.url}/access/not-a-real-token-at-all`)).status).toBe(404);
+    expect(host.notices.find((notice) => notice.kind === 'order.fulfilled')?.accessUrl).toBe(accessUrl);
+  });
+
   it('the same event delivered again is acknowledged as a duplicate and fulfills nothing more', async () => {
     host = await startHost(kind);
     const { orderId } = await buy(host);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../src/domain/catalog.js';
-import { CatalogError, parseCatalog, parseCatalogText, priceOrder } from '../../../src/domain/catalog.js';
+import { CatalogError, parseCatalog, parseCatalogText, priceOrder, servesResources } from '../../../src/domain/catalog.js';
 
 const resource = { title: 'T', body: 'B' };
 const catalog: Catalog = parseCatalog({
@@ -58,8 +58,11 @@ describe('parseCatalog', () => {
     }
   });
 
-  it('reports a missing resource and a non-object catalog', () => {
-    expect(problemsOf({ items: [{ sku: 'a', name: 'A', unitAmount: 1, currency: 'usd' }] })[0]).toMatch(/^items\[0\]\.resource: /);
+  it('takes an item without a resource (the shop fulfills it by itself), and reports a resource that is not one', () => {
+    const catalog = parseCatalog({ items: [{ sku: 'a', name: 'A', unitAmount: 1, currency: 'usd' }] });
+    expect(catalog.items[0]?.resource).toBeUndefined();
+    expect(servesResources(catalog)).toBe(false);
+    expect(problemsOf({ items: [{ sku: 'a', name: 'A', unitAmount: 1, currency: 'usd', resource: { title: '' } }] })[0]).toMatch(/^items\[0\]\.resource\.title: /);
     expect(problemsOf('nope')[0]).toMatch(/^catalog: /);
   });
 

@@ -1,13 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { EntitlementState, OrderDerived } from '../../../src/domain/order.js';
+import type { EntitlementState, OrderDerived, OrderTerms } from '../../../src/domain/order.js';
 import { STATUS_NOTICE_KIND, accessTokenAfter, noticeIdempotencyKey, noticesFor, statusNoticeFor } from '../../../src/domain/order-notices.js';
 
 function derived(entitlement: EntitlementState, status: OrderDerived['status'] = 'paid'): OrderDerived {
   return { status, amountRefunded: 0, paidAt: entitlement === 'none' ? null : 1, reviewReason: null, fulfill: entitlement !== 'none', entitlement };
 }
 
+function terms(email: string | null): OrderTerms {
+  return {
+    id: 'ord_1',
+    lines: [{ sku: 'ebook', name: 'The ebook', quantity: 2, unitAmount: 1500, currency: 'usd' }],
+    total: { amount: 3000, currency: 'usd' },
+    orderRef: 'ref',
+    email,
+    flow: 'checkout_session',
+    checkoutSessionId: 'cs_1',
+    paymentIntentId: null,
+    createdAt: 1,
+  };
+}
+
 function kinds(before: OrderDerived, after: OrderDerived, fulfilledNow: boolean, eventId = 'evt_1') {
-  return noticesFor({ orderId: 'ord_1', email: 'b@example.com', before, after, fulfilledNow, eventId, now: 5 }).map((notice) => [notice.kind, notice.dedupeKey]);
+  return noticesFor({ terms: terms('b@example.com'), paymentIntentId: 'pi_1', before, after, fulfilledNow, eventId, now: 5 }).map((notice) => [notice.kind, notice.dedupeKey]);
 }
 
 describe('order notices', () => {
@@ -31,9 +45,31 @@ describe('order notices', () => {
     expect(kinds(derived('revoked', 'refunded'), derived('revoked', 'refunded'), false)).toEqual([]);
   });
 
-  it('carries the order as it is after the change', () => {
-    const [notice] = noticesFor({ orderId: 'ord_1', email: null, before: derived('active'), after: derived('revoked', 'dispute_lost'), fulfilledNow: false, eventId: 'evt_l', now: 42 });
-    expect(notice?.payload).toEqual({ kind: 'entitlement.revoked', orderId: 'ord_1', eventId: 'evt_l', status: 'dispute_lost', entitlement: 'revoked', email: null, at: 42 });
+  it('carries the whole order as it is after the change: lines, totals, email, status and payment ids', () => {
+    const [notice] = noticesFor({ terms: terms(null), paymentIntentId: 'pi_1', before: derived('active'), after: derived('revoked', 'dispute_lost'), fulfilledNow: false, eventId: 'evt_l', now: 42 });
+    expect(notice?.payload).toEqual({
+      kind: 'entitlement.revoked',
+      orderId: 'ord_1',
+      eventId: 'evt_l',
+      status: 'dispute_lost',
+      entitlement: 'revoked',
+      email: null,
+      at: 42,
+      order: {
+        id: 'ord_1',
+        status: 'dispute_lost',
+        email: null,
+        lines: [{ sku: 'ebook', name: 'The ebook', quantity: 2, unitAmount: 1500, currency: 'usd' }],
+        amountTotal: 3000,
+        currency: 'usd',
+        amountRefunded: 0,
+        reviewReason: null,
+        createdAt: 1,
+        paidAt: 1,
+        checkoutSessionId: 'cs_1',
+        paymentIntentId: 'pi_1',
+      },
+    });
   });
 
   it('the handler\'s key is the order id for a fulfillment and the notice\'s own id otherwise', () => {
@@ -61,7 +97,7 @@ describe('status notices', () => {
     createdAt: 1,
   };
   const notice = (before: OrderDerived, after: OrderDerived, eventId = 'evt_1') =>
-    statusNoticeFor({ orderId: 'ord_1', email: terms.email, before, after, fulfilledNow: false, eventId, now: 9, terms });
+    statusNoticeFor({ terms, paymentIntentId: null, before, after, fulfilledNow: false, eventId, now: 9 });
 
   it('a change of status is one notice typed by the new status, keyed by the event and that status', () => {
     const paid = notice(derived('none', 'pending'), derived('active', 'paid'), 'evt_p');
