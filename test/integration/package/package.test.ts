@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cp, lstat, mkdir, mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +149,32 @@ describe('the packed tarball, installed offline into a fresh folder', () => {
     }
     const { stdout } = await run(join(shop, 'node_modules', '.bin', 'settled'), ['--help'], { cwd: shop, env });
     expect(stdout).toContain('serve');
+  });
+
+  it("the README's library snippet runs as written: emulator in-process, checkout, pay, fulfilled", async () => {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const snippet = /```js\n(\/\/ shop\.mjs[^\n]*\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    const folder = join(shop, 'readme-snippet');
+    await mkdir(folder);
+    await writeFile(join(folder, 'shop.mjs'), snippet ?? '');
+    const port = await freePort();
+    const child = spawn(process.execPath, ['shop.mjs'], { cwd: folder, env: { PATH: env['PATH'], PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const waitFor = watch(child);
+      await waitFor('shop listening on', 20_000);
+      const started = await fetch(`http://localhost:${port}/api/checkout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ sku: 'ebook', quantity: 1 }], email: 'you@example.com' }),
+      });
+      expect(started.status).toBe(201);
+      const { orderId, checkoutUrl } = (await started.json()) as { orderId: string; checkoutUrl: string };
+      expect((await payOnHostedPage(checkoutUrl)).status).toBe(303);
+      await waitFor(`fulfilled ${orderId} (1 x The ebook) for you@example.com`);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   describe.each(examples)('the $example example', ({ example, entry }) => {
