@@ -4,6 +4,7 @@ import qs from 'qs';
 import { FORM_PARSE_OPTIONS } from '../http/api-requests.js';
 import { accessPage } from '../http/access-page.js';
 import { apiRoutes } from '../http/api-routes.js';
+import { loadAssets } from '../http/assets.js';
 import { openAccess, servesAccessPage } from '../operations/access.js';
 import { errorHandler } from '../http/errors.js';
 import { webhookRoute } from '../http/webhook-route.js';
@@ -31,5 +32,7 @@ export async function settledFastify(app: FastifyInstance, options: SettledFasti
       const page = accessPage(await openAccess(settled.access, request.params.token));
       return reply.status(page.status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.html);
     });
+    const stylesheet = loadAssets().get('settled.css');
+    if (stylesheet) app.get('/assets/settled.css', async (_request, reply) => reply.type(stylesheet.type).header('cache-control', 'public, max-age=300').send(stylesheet.body));
   }
 }

@@ -1,6 +1,7 @@
 import qs from 'qs';
 import { BUYER_BODY_LIMIT_BYTES, FORM_PARSE_OPTIONS, WEBHOOK_BODY_LIMIT_BYTES, isFormContentType } from '../http/api-requests.js';
 import { accessPage } from '../http/access-page.js';
+import { loadAssets } from '../http/assets.js';
 import { matchBuyerRoute } from '../http/buyer-api.js';
 import { openAccess, servesAccessPage } from '../operations/access.js';
 import { HttpError, answerForError } from '../http/errors.js';
@@ -35,6 +36,9 @@ export { BUYER_BODY_LIMIT_BYTES, WEBHOOK_BODY_LIMIT_BYTES };
 export type SettledParts = Pick<Settled, 'intake' | 'verify' | 'checkout' | 'access' | 'store'>;
 
 const ACCESS_PREFIX = '/access/';
+const ACCESS_STYLESHEET = '/assets/settled.css';
+// Read from disk the first time the access page's stylesheet is asked for, then kept.
+let stylesheet: { type: string; body: string } | undefined;
 
 /** Answers a settled request, or null when the path is not one of settled's (the adapter passes it on). */
 export type SettledHandler = (request: AdapterRequest) => Promise<AdapterResponse | null>;
@@ -80,10 +84,14 @@ async function webhook(settled: SettledParts, request: AdapterRequest): Promise<
 
 async function route(settled: SettledParts, request: AdapterRequest): Promise<AdapterResponse | null> {
   if (request.method === 'POST' && request.path === WEBHOOK_PATH) return webhook(settled, request);
-  // The buyer's access page, when settled's resources are what the shop sells (else the shop's own link is used).
-  if (request.method === 'GET' && request.path.startsWith(ACCESS_PREFIX) && servesAccessPage(settled.access)) {
-    const page = accessPage(await openAccess(settled.access, decodeURIComponent(request.path.slice(ACCESS_PREFIX.length))));
-    return { status: page.status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: page.html };
+  // The buyer's access page and its stylesheet, when settled's resources are what the shop sells.
+  if (request.method === 'GET' && servesAccessPage(settled.access)) {
+    if (request.path.startsWith(ACCESS_PREFIX)) {
+      const page = accessPage(await openAccess(settled.access, decodeURIComponent(request.path.slice(ACCESS_PREFIX.length))));
+      return { status: page.status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: page.html };
+    }
+    const asset = request.path === ACCESS_STYLESHEET ? (stylesheet ??= loadAssets().get('settled.css')) : undefined;
+    if (asset) return { status: 200, headers: { 'content-type': asset.type, 'cache-control': 'public, max-age=300' }, body: asset.body };
   }
   const match = matchBuyerRoute(request.method, request.path);
   if (match === undefined) return null;

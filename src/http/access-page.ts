@@ -4,6 +4,9 @@ import type { AccessOutcome } from '../operations/access.js';
 import type { OrderRecord } from '../store/types.js';
 import { escapeHtml, page, statusPill } from './html.js';
 
+// /access/<token> is one level below settled's mount point, wherever that is.
+const ACCESS_ASSETS = '../assets/';
+
 /** The /access/:token page for an outcome, with its status; the Fastify app and the adapters both render this. */
 export function accessPage(outcome: AccessOutcome): { status: number; html: string } {
   if (outcome.kind === 'not_found') {
@@ -22,7 +25,7 @@ export function accessPage(outcome: AccessOutcome): { status: number; html: stri
       `<h1>Your purchase</h1>
 <p class="lead">Order <code>${escapeHtml(order.id)}</code> · ${escapeHtml(formatMoney(order.total))} · ${statusPill(order.status)}</p>
 ${sections.join('\n')}`,
-      { narrow: true },
+      { narrow: true, assetBase: ACCESS_ASSETS },
     ),
   };
 }
@@ -48,7 +51,7 @@ function unavailable(title: string, detail: string): string {
     `<h1>${escapeHtml(title)}</h1>
 <div class="notice warn" role="status"><p>${escapeHtml(detail)}</p></div>
 <div class="actions"><a class="button secondary" href="/">Back to the shop</a></div>`,
-    { narrow: true },
+    { narrow: true, assetBase: ACCESS_ASSETS },
   );
 }
 

@@ -14,6 +14,11 @@ export interface PageOptions {
   /** The site header: the shop's by default, the dashboard passes its own navigation. */
   readonly header?: string;
   readonly narrow?: boolean;
+  /**
+   * Where the page's assets are: '/assets/' (settled's app at the root), or relative, as the access page is, so that
+   * under an adapter mounted at /shop its stylesheet is /shop/assets/settled.css.
+   */
+  readonly assetBase?: string;
 }
 
 const SHOP_HEADER = `<header class="site"><div class="bar"><a class="brand" href="/">settled shop</a></div></header>`;
@@ -25,7 +30,8 @@ export function page(title: string, body: string, options: PageOptions = {}): st
     : options.noscriptRefreshSeconds
       ? `<noscript><meta http-equiv="refresh" content="${options.noscriptRefreshSeconds}"></noscript>\n`
       : '';
-  const scripts = (options.scripts ?? []).map((name) => `<script src="/assets/${escapeHtml(name)}" defer></script>\n`).join('');
+  const assetBase = options.assetBase ?? '/assets/';
+  const scripts = (options.scripts ?? []).map((name) => `<script src="${escapeHtml(assetBase + name)}" defer></script>\n`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -33,7 +39,7 @@ export function page(title: string, body: string, options: PageOptions = {}): st
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${refresh}<title>${escapeHtml(title)}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/settled.css">
+<link rel="stylesheet" href="${escapeHtml(assetBase)}settled.css">
 ${scripts}</head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

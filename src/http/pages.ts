@@ -1,5 +1,3 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Catalog } from '../domain/catalog.js';
 import { formatMoney } from '../domain/money.js';
@@ -9,6 +7,7 @@ import { escapeHtml, page } from './html.js';
 import { isPaymentProcessing } from '../operations/order-detail.js';
 import { accessUrlOf, openAccess, servesAccessPage, type AccessDeps } from '../operations/access.js';
 import { accessPage } from './access-page.js';
+import { loadAssets } from './assets.js';
 
 export interface PageRouteOptions {
   readonly access: AccessDeps;
@@ -17,21 +16,6 @@ export interface PageRouteOptions {
 }
 
 const STRIPE_ID = /^[A-Za-z0-9_]{3,255}$/;
-
-const ASSET_TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };
-
-/** web/assets from the source tree (tsx) or from dist/ (built); read once, served from memory. */
-function loadAssets(): Map<string, { type: string; body: string }> {
-  const candidates = ['../../web/assets/', '../../../web/assets/'].map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
-  const dir = candidates.find((candidate) => existsSync(`${candidate}settled.css`));
-  if (!dir) throw new Error(`settled's web assets are missing (looked in ${candidates.join(', ')})`);
-  const assets = new Map<string, { type: string; body: string }>();
-  for (const name of ['settled.css', 'success.js']) {
-    const extension = name.slice(name.lastIndexOf('.') + 1);
-    assets.set(name, { type: ASSET_TYPES[extension] ?? 'application/octet-stream', body: readFileSync(`${dir}${name}`, 'utf8') });
-  }
-  return assets;
-}
 
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);

@@ -52,7 +52,12 @@ describe.each(ADAPTER_KINDS)('settled mounted through the %s adapter', (kind) =>
     const page = await fetch(accessUrl);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
-    expect(await page.text()).toContain('Field Notes on Quiet Software');
+    const html = await page.text();
+    expect(html).toContain('Field Notes on Quiet Software');
+    // Its stylesheet is relative, so it is found below the mount point too.
+    expect(html).toContain('href="../assets/settled.css"');
+    const stylesheet = await fetch(new URL('../assets/settled.css', accessUrl));
+    expect([stylesheet.status, stylesheet.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
     expect((await fetch(`${host.url}/access/not-a-real-token-at-all`)).status).toBe(404);
     expect(host.notices.find((notice) => notice.kind === 'order.fulfilled')?.accessUrl).toBe(accessUrl);
   });
