@@ -1,4 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
+import { computeOrderRef } from '../../../src/domain/order-ref.js';
 import { startShop, type Shop } from '../../support/shop.js';
 import { describeEachStore } from '../../support/stores.js';
 
@@ -58,6 +59,22 @@ describeEachStore('Stripe Prices as the catalog', (ctx) => {
     const second = await shop.checkout([{ sku: 'desk-standard', quantity: 1 }]);
     expect(await shop.order(second.orderId)).toMatchObject({ amountTotal: 49_000 });
     expect((await shop.stripe.checkout.sessions.listLineItems(second.sessionId)).data[0]?.price?.id).toBe(raised.id);
+  });
+
+  it('a payment at the raised Price for an order made at the old one parks the order in needs_review, unfulfilled', async () => {
+    shop = await startShop({ store: ctx.store, catalog: { stripePrices: { maxAgeMs: 0 } } });
+    const { deskId } = await createPrices(shop);
+    const { orderId } = await shop.checkout([{ sku: 'desk-standard', quantity: 1 }]);
+    const raised = await shop.stripe.prices.create({ product: (await shop.stripe.prices.retrieve(deskId)).product as string, currency: 'eur', unit_amount: 49_000, lookup_key: 'desk-standard', transfer_lookup_key: true });
+    // A session made outside settled, for this order, at what the lookup key says now.
+    const metadata = { order_id: orderId, order_ref: computeOrderRef('test-order-ref-secret-0123456789abcdef', orderId, { amount: 45_000, currency: 'eur' }) };
+    const rogue = await shop.stripe.checkout.sessions.create({ mode: 'payment', success_url: 'http://elsewhere.test/ok', line_items: [{ price: raised.id, quantity: 1 }], metadata, payment_intent_data: { metadata } });
+    await shop.pay(rogue.url ?? '', '4242424242424242');
+    await shop.quiesce();
+    const order = await shop.order(orderId);
+    expect(order).toMatchObject({ status: 'needs_review', amountTotal: 45_000 });
+    expect(String(order['reviewReason'])).toMatch(/amount/);
+    expect(shop.notices).toHaveLength(0);
   });
 
   it('a Price Stripe does not know, a lookup key no Price has and an archived Price are 400s with a code; nothing is created', async () => {
