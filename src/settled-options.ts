@@ -30,7 +30,8 @@ export interface SettledOptions {
    * For development, `{ emulator: true }` does what `npm start` does: it starts settled's Stripe emulator in this
    * process (closed by close()), registers the webhook endpoint at `<publicUrl>/api/webhooks/stripe` and uses its
    * secret; `{ emulator: 'http://127.0.0.1:12111' }` does the same with an emulator already running there.
-   * webhookSecrets is then not needed.
+   * webhookSecrets is then not needed. publicUrl is read once, here, for the endpoint: it must already say where
+   * the app will listen.
    */
   readonly stripe: Stripe | StripeConnection | { readonly emulator: true | string };
   /**
