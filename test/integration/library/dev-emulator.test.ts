@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { startEmulator } from '../../../emulator/index.js';
 import { createLogger, createSettled, createStripeClient, type Settled } from '../../../src/index.js';
 import type { OutboxNotice } from '../../../src/worker/outbox-dispatcher.js';
 import { payOnHostedPage } from '../../support/hosted-page.js';
+import { freePort } from '../../support/ports.js';
 
 let dir = '';
 let settled: Settled | undefined;
@@ -18,15 +18,6 @@ afterEach(async () => {
   settled = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor<T>(read: () => T | undefined, what: string): Promise<T> {
   const deadline = Date.now() + 10_000;

@@ -1,6 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cp, lstat, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { createStripeClient } from '../../../src/stripe/gateway.js';
 import { payOnHostedPage } from '../../support/hosted-page.js';
+import { freePort } from '../../support/ports.js';
 import { offerCheckoutPrebuild, envOutside, installOffline, npm, npmCacheOf, packInto, writeShopManifests, type ShopNeeds } from './offline-install.js';
 
 const run = promisify(execFile);
@@ -67,15 +67,6 @@ describe('the npm package', () => {
     expect(stdout).toContain('serve');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Collects a child's output and waits for a line in it, with a deadline. */
 function watch(child: ChildProcess): (text: string, timeoutMs?: number) => Promise<void> {
