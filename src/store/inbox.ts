@@ -6,6 +6,8 @@ import type { SqliteStatement, SqliteWriteThread } from './sqlite/write-thread-c
 import { toNullableNumber, toNumber } from './database.js';
 import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent } from './types.js';
 import { INBOX_STATUSES } from './types.js';
+import { queueStatements, runAlone, type QueueSpec, type QueueStatements } from './queue.js';
+import type { GuardedQuery, StoreWriter } from './writes.js';
 
 function toInboxEvent(row: Selectable<InboxEventsTable>): InboxEvent {
   return {
@@ -145,14 +147,27 @@ async function addThroughWriteThread(writer: SqliteWriteThread, events: readonly
  */
 export type InboxWriter = { readonly sqlite: SqliteWriteThread } | { readonly postgres: PostgresInboxTarget };
 
-export function inboxRepository({ db, dialect }: StoreContext, writer: InboxWriter): InboxRepository {
-  if ((dialect === 'sqlite') !== ('sqlite' in writer)) throw new Error(`A ${dialect} inbox needs its ${dialect} writer.`);
+/** The inbox's place in the one queue mechanism (see queue.ts). */
+export const INBOX_QUEUE: QueueSpec = { table: 'inbox_events', tiebreak: 'received_at', deadAtColumn: 'processed_at' };
+
+/** The statement that ends an event's claim: processed or ignored, with what processing concluded. */
+export function completion(
+  queue: QueueStatements,
+  input: { id: string; workerId: string; status: 'processed' | 'ignored'; orderId: string | null; outcome: string; now: number },
+): GuardedQuery {
+  return queue.complete({ id: input.id, workerId: input.workerId, set: { status: input.status, order_id: input.orderId, outcome: input.outcome, processed_at: input.now } });
+}
+
+export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter, writer: StoreWriter): InboxRepository {
+  const { db, dialect } = context;
+  if ((dialect === 'sqlite') !== ('sqlite' in inboxWriter)) throw new Error(`A ${dialect} inbox needs its ${dialect} writer.`);
+  const queue = queueStatements(context, INBOX_QUEUE);
   let add: (events: readonly NewInboxEvent[]) => Promise<boolean[]>;
-  if ('sqlite' in writer) {
-    const thread = writer.sqlite;
+  if ('sqlite' in inboxWriter) {
+    const thread = inboxWriter.sqlite;
     add = (events) => addThroughWriteThread(thread, events);
   } else {
-    const { pool, schema } = writer.postgres;
+    const { pool, schema } = inboxWriter.postgres;
     const statement = inboxAddStatement(schema);
     add = (events) => addInOneStatement(pool, statement, events);
   }
@@ -164,76 +179,23 @@ export function inboxRepository({ db, dialect }: StoreContext, writer: InboxWrit
       return events.map((event, index) => ({ id: event.id, inserted: inserted[index] ?? false }));
     },
 
-    async claim({ workerId, limit, leaseMs, now }) {
-      // One statement: on PostgreSQL SKIP LOCKED lets workers pass each other's rows; on SQLite a write
-      // statement takes the database write lock before it reads, so two claimers never see the same row free.
-      const rows = await db
-        .updateTable('inbox_events')
-        .set((eb) => ({
-          status: 'processing',
-          locked_by: workerId,
-          locked_until: now + leaseMs,
-          attempts: eb('attempts', '+', 1),
-        }))
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('inbox_events')
-            .select('id')
-            .where((w) =>
-              w.or([
-                w.and([w('status', '=', 'pending'), w('run_at', '<=', now)]),
-                w.and([w('status', '=', 'processing'), w('locked_until', '<=', now)]),
-              ]),
-            )
-            .orderBy('run_at')
-            .orderBy('received_at')
-            .limit(limit)
-            .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
-        )
-        .returningAll()
-        .execute();
-      return rows.map(toInboxEvent).sort(byDueOrder);
+    async claim(input) {
+      const { rows } = await runAlone(writer, { query: queue.claim(input) });
+      return (rows as Selectable<InboxEventsTable>[]).map(toInboxEvent).sort(byDueOrder);
     },
 
     async complete({ id, workerId, status, orderId, outcome, now }) {
-      const result = await db
-        .updateTable('inbox_events')
-        .set({ status, order_id: orderId, outcome, processed_at: now, locked_by: null, locked_until: null })
-        .where('id', '=', id)
-        .where('status', '=', 'processing')
-        .where('locked_by', '=', workerId)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      const { changes } = await runAlone(writer, completion(queue, { id, workerId, status, orderId, outcome, now }));
+      return changes > 0;
     },
 
     async release({ ids, workerId, now }) {
       if (ids.length === 0) return 0;
-      const result = await db
-        .updateTable('inbox_events')
-        .set((eb) => ({ status: 'pending', run_at: now, locked_by: null, locked_until: null, attempts: eb('attempts', '-', 1) }))
-        .where('id', 'in', ids)
-        .where('status', '=', 'processing')
-        .where('locked_by', '=', workerId)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+      return (await runAlone(writer, queue.release({ ids, workerId, now }))).changes;
     },
 
-    async fail({ id, workerId, error, runAt, dead, now }) {
-      const result = await db
-        .updateTable('inbox_events')
-        .set({
-          status: dead ? 'dead' : 'pending',
-          last_error: error,
-          run_at: runAt,
-          processed_at: dead ? now : null,
-          locked_by: null,
-          locked_until: null,
-        })
-        .where('id', '=', id)
-        .where('status', '=', 'processing')
-        .where('locked_by', '=', workerId)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+    async fail(input) {
+      return (await runAlone(writer, queue.fail(input))).changes > 0;
     },
 
     async get(id) {

@@ -2,6 +2,8 @@ import type { Selectable } from 'kysely';
 import type { OutboxTable, StoreContext } from './database.js';
 import { toNullableNumber, toNumber } from './database.js';
 import type { OutboxMessage, OutboxRepository } from './types.js';
+import { queueStatements, runAlone, type QueueSpec, type QueueStatements } from './queue.js';
+import type { GuardedQuery, StoreWriter } from './writes.js';
 
 function toOutboxMessage(row: Selectable<OutboxTable>): OutboxMessage {
   return {
@@ -18,53 +20,35 @@ function toOutboxMessage(row: Selectable<OutboxTable>): OutboxMessage {
   };
 }
 
-export function outboxRepository({ db, dialect }: StoreContext): OutboxRepository {
+/** The outbox's place in the one queue mechanism (see queue.ts). */
+export const OUTBOX_QUEUE: QueueSpec = { table: 'outbox', tiebreak: 'id' };
+
+function delivered(queue: QueueStatements, input: { id: number; workerId: string; now: number }): GuardedQuery {
+  return queue.complete({ id: input.id, workerId: input.workerId, set: { status: 'delivered', delivered_at: input.now } });
+}
+
+export function outboxRepository(context: StoreContext, writer: StoreWriter): OutboxRepository {
+  const { db } = context;
+  const queue = queueStatements(context, OUTBOX_QUEUE);
   return {
-    async claim({ workerId, limit, leaseMs, now }) {
-      // Same single-statement claim as the inbox (see inbox.ts).
-      const rows = await db
-        .updateTable('outbox')
-        .set((eb) => ({ status: 'processing', locked_by: workerId, locked_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('outbox')
-            .select('id')
-            .where((w) =>
-              w.or([
-                w.and([w('status', '=', 'pending'), w('run_at', '<=', now)]),
-                w.and([w('status', '=', 'processing'), w('locked_until', '<=', now)]),
-              ]),
-            )
-            .orderBy('run_at')
-            .orderBy('id')
-            .limit(limit)
-            .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
-        )
-        .returningAll()
-        .execute();
-      return rows.map(toOutboxMessage).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+    async claim(input) {
+      const { rows } = await runAlone(writer, { query: queue.claim(input) });
+      return (rows as Selectable<OutboxTable>[]).map(toOutboxMessage).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
     },
 
     async complete({ id, workerId, now }) {
-      const result = await db
-        .updateTable('outbox')
-        .set({ status: 'delivered', delivered_at: now, locked_by: null, locked_until: null })
-        .where('id', '=', id)
-        .where('status', '=', 'processing')
-        .where('locked_by', '=', workerId)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return (await runAlone(writer, delivered(queue, { id, workerId, now }))).changes > 0;
     },
 
-    async fail({ id, workerId, error, runAt, dead }) {
-      const result = await db
-        .updateTable('outbox')
-        .set({ status: dead ? 'dead' : 'pending', last_error: error, run_at: runAt, locked_by: null, locked_until: null })
-        .where('id', '=', id)
-        .where('status', '=', 'processing')
-        .where('locked_by', '=', workerId)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+    async fail(input) {
+      return (await runAlone(writer, queue.fail(input))).changes > 0;
+    },
+
+    async settle({ workerId, delivered: done, failed }) {
+      const statements = [...done.map(({ id, now }) => delivered(queue, { id, workerId, now })), ...failed.map((failure) => queue.fail({ ...failure, workerId }))];
+      if (statements.length === 0) return;
+      const [result] = await writer.run([statements]);
+      if (result !== undefined && !result.ok) throw result.error;
     },
 
     async list({ orderId, status, limit }) {

@@ -1,4 +1,5 @@
 import type { StoreContext } from './database.js';
+import { applyBatch } from './apply-batch.js';
 import { applyFacts } from './apply-facts.js';
 import { deliveryLogRepository } from './delivery-log.js';
 import { inboxRepository, type InboxWriter } from './inbox.js';
@@ -15,6 +16,7 @@ import { rejectionCountRepository } from './rejection-counts.js';
 import { settingsRepository } from './settings.js';
 import { storeHealth } from './health.js';
 import type { Store, StoreHealth } from './types.js';
+import { postgresWriter, sqliteWriter } from './writes.js';
 
 function observed<T>(health: StoreHealth, write: Promise<T>): Promise<T> {
   return write.then(
@@ -36,15 +38,17 @@ export function createStore(
 ): Store {
   let closed = false;
   const health = storeHealth(context, { sqliteWriter: 'sqlite' in options.inboxWriter ? options.inboxWriter.sqlite : undefined });
-  const inbox = inboxRepository(context, options.inboxWriter);
-  const apply = applyFacts(context);
+  const writer = 'sqlite' in options.inboxWriter ? sqliteWriter(options.inboxWriter.sqlite) : postgresWriter(context.db);
+  const inbox = inboxRepository(context, options.inboxWriter, writer);
+  const batch = applyBatch(context, writer);
+  const apply = applyFacts(batch);
   return {
     dialect: context.dialect,
     health,
     // The two writes every payment goes through tell the health check how writing goes, at no cost of their own.
     inbox: { ...inbox, add: (events) => observed(health, inbox.add(events)) },
     orders: orderRepository(context),
-    outbox: outboxRepository(context),
+    outbox: outboxRepository(context, writer),
     settings: settingsRepository(context),
     leases: leaseRepository(context),
     deliveryLog: deliveryLogRepository(context),
@@ -53,6 +57,7 @@ export function createStore(
     idempotencyKeys: idempotencyKeyRepository(context),
     notifications: notificationAttemptRepository(context),
     applyFacts: (input) => observed(health, apply(input)),
+    applyBatch: (input) => observed(health, batch(input)),
     migrate: () => migrate(context.db, migrations(context.dialect), options.schema, context.dialect),
     migrationStatus: () => migrationStatus(context.db, migrations(context.dialect), options.schema),
     async close() {

@@ -119,6 +119,29 @@ export interface ApplyFactsResult {
   readonly newFacts: number;
 }
 
+/** One claimed event's part in a worker's batch: its facts applied, or its claim ended ignored or failed. */
+export type BatchItem =
+  | { readonly kind: 'apply'; readonly eventId: string; readonly orderId: string; readonly facts: readonly Fact[]; readonly newAccessToken: string; readonly now: number }
+  | { readonly kind: 'ignore'; readonly eventId: string; readonly outcome: string; readonly now: number }
+  | { readonly kind: 'fail'; readonly eventId: string; readonly error: string; readonly runAt: number; readonly dead: boolean; readonly now: number };
+
+export interface ApplyBatchInput {
+  readonly items: readonly BatchItem[];
+  readonly decide: ApplyFactsInput['decide'];
+  /** The worker whose claims the items end; without it the facts are applied and no claim is touched. */
+  readonly workerId?: string;
+}
+
+/**
+ * How each item ended. `claimHeld` is false when the claim had passed to another worker (its lease expired): the
+ * facts were applied all the same (applying twice changes nothing), the other worker's claim was left alone.
+ * `error` is an item's own failure (an unknown order, a fact about another order): nothing of it was written.
+ */
+export type BatchItemResult =
+  | { readonly kind: 'applied'; readonly result: ApplyFactsResult; readonly claimHeld: boolean }
+  | { readonly kind: 'ignored' | 'failed'; readonly claimHeld: boolean }
+  | { readonly kind: 'error'; readonly error: unknown };
+
 export interface OutboxMessage {
   readonly id: number;
   readonly orderId: string;
@@ -138,6 +161,12 @@ export interface OutboxRepository {
   claim(input: { workerId: string; limit: number; leaseMs: number; now: number }): Promise<OutboxMessage[]>;
   complete(input: { id: number; workerId: string; now: number }): Promise<boolean>;
   fail(input: { id: number; workerId: string; error: string; runAt: number; dead: boolean; now: number }): Promise<boolean>;
+  /** Ends a batch's claims in one commit: the delivered ones, and the failed ones back to pending at runAt or dead. */
+  settle(input: {
+    workerId: string;
+    delivered: readonly { id: number; now: number }[];
+    failed: readonly { id: number; error: string; runAt: number; dead: boolean; now: number }[];
+  }): Promise<void>;
   list(input: { orderId?: string; status?: OutboxMessage['status']; limit: number }): Promise<OutboxMessage[]>;
   get(id: number): Promise<OutboxMessage | undefined>;
   /** Puts a dead message back to pending, due now (an operator's retry); false if it is not dead. */
@@ -228,6 +257,12 @@ export interface Store {
    * unknown order. The order's access token is set from `newAccessToken` the first time the order is due fulfillment.
    */
   applyFacts(input: ApplyFactsInput): Promise<ApplyFactsResult>;
+  /**
+   * A worker's batch in one durable commit: each item's facts applied as applyFacts would (the applications to one
+   * order one after another, in the order given), its claim completed, ignored or failed. An item that fails for
+   * itself fails alone; the others are kept. Rejects only when the store itself fails (then nothing is kept).
+   */
+  applyBatch(input: ApplyBatchInput): Promise<BatchItemResult[]>;
   /**
    * Applies pending migrations; safe to call from several processes at once. Throws SchemaTooNewError (naming
    * the unknown migrations) when the database was migrated by newer code.

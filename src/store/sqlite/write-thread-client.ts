@@ -6,12 +6,22 @@ export type SqliteValue = string | number | bigint | null | Uint8Array;
 export interface SqliteStatement {
   readonly sql: string;
   readonly params: readonly SqliteValue[];
+  /** The rows it must change; any other number refuses its whole request with code SETTLED_STALE. */
+  readonly expectChanges?: number;
 }
 
-type Reply = { id: number; changes: number[] } | { id: number; error: { message: string; code?: string } };
+/** What one request of `run` came to: each statement's changes and returned rows, or why nothing of it was kept. */
+export type SqliteRequestResult =
+  | { readonly ok: true; readonly changes: readonly number[]; readonly rows: readonly (readonly unknown[] | null)[] }
+  | { readonly ok: false; readonly error: Error };
+
+/** The code of a request refused because a guarded statement changed another number of rows than it expected. */
+export const STALE_CODE = 'SETTLED_STALE';
+
+type Reply = { id: number; changes: number[]; rows?: (unknown[] | null)[] } | { id: number; error: { message: string; code?: string } };
 
 interface Pending {
-  resolve(changes: number[]): void;
+  resolve(reply: { changes: number[]; rows?: (unknown[] | null)[] }): void;
   reject(error: unknown): void;
 }
 
@@ -46,27 +56,51 @@ export class SqliteWriteThread {
    * Runs the statements in one transaction (BEGIN IMMEDIATE … COMMIT); resolves, after the commit, with each
    * statement's row changes.
    */
-  transaction(statements: readonly SqliteStatement[]): Promise<number[]> {
-    if (this.closed) return Promise.reject(new Error('The SQLite store is closed.'));
+  async transaction(statements: readonly SqliteStatement[]): Promise<number[]> {
+    const [result] = await this.run([statements]);
+    if (result === undefined || !result.ok) throw result?.error ?? new Error('The SQLite write thread gave no answer.');
+    return [...result.changes];
+  }
+
+  /**
+   * Runs several requests in the thread's next commit, each all or nothing on its own: one that fails (a constraint,
+   * a guard) is refused alone and the others are kept. Rejects only if the thread cannot be reached.
+   */
+  async run(requests: readonly (readonly SqliteStatement[])[]): Promise<SqliteRequestResult[]> {
+    if (this.closed) throw new Error('The SQLite store is closed.');
     const worker = this.running();
-    const id = this.nextId++;
     // Each SQL text crosses to the thread once, with a number; after that a statement is [number, ...params].
     // Copying the same text with every statement cost as much as copying the parameters.
     const define: [number, string][] = [];
-    const rows = statements.map(({ sql, params }) => {
-      let number = this.sqlNumbers.get(sql);
-      if (number === undefined) {
-        number = this.sqlNumbers.size;
-        this.sqlNumbers.set(sql, number);
-        define.push([number, sql]);
-      }
-      return [number, ...params];
+    const numbered = requests.map((statements) => {
+      const id = this.nextId++;
+      const guards: [number, number][] = [];
+      const rows = statements.map(({ sql, params, expectChanges }, index) => {
+        let number = this.sqlNumbers.get(sql);
+        if (number === undefined) {
+          number = this.sqlNumbers.size;
+          this.sqlNumbers.set(sql, number);
+          define.push([number, sql]);
+        }
+        if (expectChanges !== undefined) guards.push([index, expectChanges]);
+        return [number, ...params];
+      });
+      return guards.length > 0 ? { id, statements: rows, guards } : { id, statements: rows };
     });
-    return new Promise<number[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      if (this.pending.size === 1) worker.ref();
-      worker.postMessage(define.length > 0 ? { id, define, statements: rows } : { id, statements: rows });
-    });
+    const answers = numbered.map(
+      ({ id }) =>
+        new Promise<SqliteRequestResult>((resolve) => {
+          this.pending.set(id, {
+            resolve: ({ changes, rows }) => resolve({ ok: true, changes, rows: rows ?? changes.map(() => null) }),
+            reject: (error) => resolve({ ok: false, error: error instanceof Error ? error : new Error(String(error)) }),
+          });
+        }),
+    );
+    worker.ref();
+    const first = numbered[0];
+    if (numbered.length === 1 && first !== undefined) worker.postMessage(define.length > 0 ? { ...first, define } : first);
+    else worker.postMessage(define.length > 0 ? { define, requests: numbered } : { requests: numbered });
+    return Promise.all(answers);
   }
 
   /** Waits for the transactions in flight, then closes the thread's connection. */
@@ -101,7 +135,7 @@ export class SqliteWriteThread {
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.worker?.unref();
     if ('error' in reply) waiting.reject(new SqliteWriteError(reply.error.message, reply.error.code));
-    else waiting.resolve(reply.changes);
+    else waiting.resolve(reply);
   }
 
   /** The thread died: what it held is unanswered, so each waiting transaction fails (none was acknowledged). */

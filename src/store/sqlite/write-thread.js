@@ -6,11 +6,15 @@
  * that runs it. Webhook intake commits here instead, and the main thread goes on parsing and verifying requests
  * while the disk syncs. Plain JavaScript so that it loads as it is from src/ (tests, tsx) and from dist/.
  *
- * Messages in:  { id, define?: [[n, sql]], statements: [[n, ...params]] }
- *                                        → { id, changes: number[] } after COMMIT
+ * Messages in:  { id, define?: [[n, sql]], statements: [[n, ...params]], guards?: [[index, changes]] }
+ *                                        → { id, changes: number[], rows?: (object[] | null)[] } after COMMIT
  *                                          or { id, error: { message, code } }, nothing kept
+ *               { define?, requests: [{ id, statements, guards? }, ...] }: several requests, one reply each.
  *               A statement names its SQL by number: `define` gives a number its text (prepared here, once),
  *               before the statements of the same message use it. Numbers hold for the thread's life.
+ *               A statement that returns rows (UPDATE … RETURNING) answers them in `rows`. A guard says how many
+ *               rows a statement must change; if it changes another number, its request is refused whole with
+ *               code SETTLED_STALE (an optimistic check: what the caller read has changed since).
  *               { close: true }                        → closes the connection; the thread then ends.
  * Requests that queue while a commit runs share the next one (see commitTogether).
  */
@@ -40,7 +44,7 @@ const prepared = [];
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** @param {unknown[]} row [number, ...params] */
-function run(row) {
+function statement(row) {
   const number = /** @type {number} */ (row[0]);
   let found = prepared[number];
   if (found === undefined) {
@@ -49,7 +53,39 @@ function run(row) {
     found = database.prepare(sql);
     prepared[number] = found;
   }
-  return found.run(...row.slice(1)).changes;
+  return found;
+}
+
+class StaleError extends Error {
+  code = 'SETTLED_STALE';
+}
+
+/**
+ * Runs a request's statements; returns each one's changes, and the rows of those that return rows.
+ * @param {Request} request
+ * @returns {Reply}
+ */
+function runRequest({ id, statements, guards }) {
+  /** @type {number[]} */
+  const changes = [];
+  /** @type {(unknown[] | null)[] | undefined} */
+  let rows;
+  for (const [index, row] of statements.entries()) {
+    const found = statement(row);
+    if (found.reader) {
+      const returned = found.all(...row.slice(1));
+      rows ??= statements.map(() => null);
+      rows[index] = returned;
+      // UPDATE … RETURNING answers a row per row changed; a plain SELECT changes none.
+      changes.push(found.readonly ? 0 : returned.length);
+    } else {
+      changes.push(found.run(...row.slice(1)).changes);
+    }
+  }
+  for (const [index, expected] of guards ?? []) {
+    if (changes[index] !== expected) throw new StaleError(`statement ${index} changed ${changes[index]} rows, not ${expected}: the rows it guards have changed`);
+  }
+  return rows === undefined ? { id, changes } : { id, changes, rows };
 }
 
 /** @param {unknown} error */
@@ -79,7 +115,7 @@ function describe(error) {
   return { message: described.message, code };
 }
 
-/** @typedef {{ id: number, changes: number[] } | { id: number, error: { message: string, code: string | undefined } }} Reply */
+/** @typedef {{ id: number, changes: number[], rows?: (unknown[] | null)[] } | { id: number, error: { message: string, code: string | undefined } }} Reply */
 
 /**
  * Each request in its own savepoint: one that fails (a constraint, say) is undone alone and answered with its
@@ -88,16 +124,16 @@ function describe(error) {
  * @returns {Reply[]}
  */
 function runIsolated(requests) {
-  return requests.map(({ id, statements }) => {
+  return requests.map((request) => {
     database.exec('savepoint request');
     try {
-      const changes = statements.map(run);
+      const reply = runRequest(request);
       database.exec('release request');
-      return { id, changes };
+      return reply;
     } catch (error) {
       database.exec('rollback to request');
       database.exec('release request');
-      return { id, error: describe(error) };
+      return { id: request.id, error: describe(error) };
     }
   });
 }
@@ -117,7 +153,7 @@ function commitTogether(requests) {
   try {
     beginImmediate();
     try {
-      replies = requests.map(({ id, statements }) => ({ id, changes: statements.map(run) }));
+      replies = requests.map(runRequest);
     } catch {
       // Some errors (a full disk, say) have already ended the transaction.
       if (database.inTransaction) database.exec('rollback');
@@ -134,16 +170,23 @@ function commitTogether(requests) {
   for (const reply of replies) port.postMessage(reply);
 }
 
-/** @typedef {{ id: number, define?: [number, string][], statements: unknown[][] }} Request */
-/** @typedef {Request | { close: true }} Message */
+/** @typedef {{ id: number, define?: [number, string][], statements: unknown[][], guards?: [number, number][] }} Request */
+/** @typedef {{ define?: [number, string][], requests: Request[] }} Requests */
+/** @typedef {Request | Requests | { close: true }} Message */
 
 port.on('message', (/** @type {Message} */ first) => {
   /** @type {Message[]} */
   const messages = [first];
   // Whatever else has arrived meanwhile joins this commit.
   for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) messages.push(next.message);
-  const requests = /** @type {Request[]} */ (messages.filter((message) => !('close' in message)));
-  for (const request of requests) for (const [number, sql] of request.define ?? []) texts[number] = sql;
+  /** @type {Request[]} */
+  const requests = [];
+  for (const message of messages) {
+    if ('close' in message) continue;
+    for (const [number, sql] of message.define ?? []) texts[number] = sql;
+    if ('requests' in message) requests.push(...message.requests);
+    else requests.push(message);
+  }
   if (requests.length > 0) commitTogether(requests);
   if (messages.some((message) => 'close' in message)) {
     database.close();
