@@ -13,8 +13,12 @@ export const DEFAULTS = {
   stripeBudgetMs: { request: 10_000, background: 60_000 },
   database: { poolSize: 10, statementTimeoutMs: 15_000, lockTimeoutMs: 5_000, connectTimeoutMs: 5_000 },
   rateLimits: { buyerPerMinute: 120, webhookRejectedPerMinute: 60 },
-  worker: { maxAttempts: 10, leaseMs: 60_000, pollIntervalMs: 500, batchSize: 16, backoff: { baseMs: 1_000, maxMs: 5 * 60_000 } },
-  /** The shop's handlers (onFulfilled, confirmations) are retried longer than events: a mail server may be down for hours. */
+  /**
+   * The inbox queue. A batch is written in one commit; an event still waiting on Stripe `slowAfterMs` after its batch
+   * was claimed is left to a later batch, so it holds up no other order.
+   */
+  worker: { maxAttempts: 10, leaseMs: 60_000, pollIntervalMs: 500, batchSize: 16, slowAfterMs: 200, backoff: { baseMs: 1_000, maxMs: 5 * 60_000 } },
+  /** The outbox queue. The shop's handlers (onFulfilled, confirmations) are retried longer than events: a mail server may be down for hours. */
   outbox: { maxAttempts: 20, leaseMs: 60_000, pollIntervalMs: 500, batchSize: 16, backoff: { baseMs: 1_000, maxMs: 10 * 60_000 } },
   /**
    * Notifications to the shop's backend (SETTLED_NOTIFY_URL): each POST bounded in time; retried as Stripe retries

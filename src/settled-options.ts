@@ -13,7 +13,7 @@ import type { OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/types.js';
 import type { InboxWorker } from './worker/inbox-worker.js';
 import type { OutboxDispatcher, OutboxNotice } from './worker/outbox-dispatcher.js';
-import type { NotifySettings } from './worker/processing.js';
+import type { NotifySettings, ProcessingOptions } from './worker/processing.js';
 import type { ConfirmationSender } from './notify/sender.js';
 import type { VerifyResult, VerifyTarget } from './operations/verify.js';
 
@@ -85,6 +85,8 @@ export interface SettledOptions {
     /** How long a claim is held before another process may take it over (after a crash); default 60 s. */
     readonly leaseMs?: number;
     readonly backoff?: { baseMs: number; maxMs: number };
+    /** Each queue's batch size, lease, poll interval, attempts and backoff, over the ones above and DEFAULTS. */
+    readonly queues?: ProcessingOptions['queues'];
   };
   readonly verifyWaitMs?: number;
   /** Signs operators in to /admin; without it the dashboard says how to turn it on. */

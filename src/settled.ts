@@ -101,6 +101,7 @@ export async function createSettled(options: SettledOptions): Promise<Settled> {
     maxAttempts: options.worker?.maxAttempts,
     leaseMs: options.worker?.leaseMs,
     backoff: options.worker?.backoff,
+    queues: options.worker?.queues,
     revalidate: options.revalidate ? createRevalidator(backgroundGateway, { now }) : undefined,
     metrics: metrics.worker,
   });

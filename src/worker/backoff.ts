@@ -4,3 +4,31 @@ export function nextAttemptDelayMs(attempts: number, options: { baseMs: number; 
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** exponent);
   return Math.round(ceiling / 2 + (ceiling / 2) * options.random());
 }
+
+/** How a queue (the inbox, the outbox) is worked: defaults in DEFAULTS.worker and DEFAULTS.outbox. */
+export interface QueueSettings {
+  /** Most items claimed at once. */
+  readonly batchSize: number;
+  /** How long a claim is held before another worker may take it over (its worker died). */
+  readonly leaseMs: number;
+  readonly pollIntervalMs: number;
+  /** The attempt that fails with this many made is the last: the item becomes a dead letter. */
+  readonly maxAttempts: number;
+  readonly backoff: { readonly baseMs: number; readonly maxMs: number };
+}
+
+/** What becomes of an item whose attempt failed: retried at `runAt`, or a dead letter after its last attempt. */
+export function afterFailure(attempts: number, settings: QueueSettings, now: number, random: () => number): { runAt: number; dead: boolean } {
+  return { runAt: now + nextAttemptDelayMs(attempts, { ...settings.backoff, random }), dead: attempts >= settings.maxAttempts };
+}
+
+/** The settings given, the rest from the queue's defaults. */
+export function queueSettings(defaults: QueueSettings, given: Partial<{ [K in keyof QueueSettings]: QueueSettings[K] | undefined }>): QueueSettings {
+  return {
+    batchSize: given.batchSize ?? defaults.batchSize,
+    leaseMs: given.leaseMs ?? defaults.leaseMs,
+    pollIntervalMs: given.pollIntervalMs ?? defaults.pollIntervalMs,
+    maxAttempts: given.maxAttempts ?? defaults.maxAttempts,
+    backoff: given.backoff ?? defaults.backoff,
+  };
+}

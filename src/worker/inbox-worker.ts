@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { DEFAULTS } from '../defaults.js';
 import { decideOrder } from '../domain/order-reducer.js';
-import { eventToFacts, stampFacts, type FactMapping } from '../stripe/event-facts.js';
 import { isStoreUnavailable } from '../store/errors.js';
-import type { InboxEvent, Store } from '../store/types.js';
-import { nextAttemptDelayMs } from './backoff.js';
-import { operatorEventToFacts } from './operator-events.js';
+import type { BatchItem, BatchItemResult, InboxEvent, Store } from '../store/types.js';
+import { afterFailure, queueSettings, type QueueSettings } from './backoff.js';
 import { BatchProcessor } from './polling-loop.js';
-import { resolveOrder, type OrderLookupGateway } from './resolve-order.js';
+import { prepareEvent, type Revalidation } from './prepare-event.js';
+import type { OrderLookupGateway } from './resolve-order.js';
+
+export type { Revalidation } from './prepare-event.js';
 
 export interface WorkerLogger {
   info(obj: object, msg: string): void;
@@ -16,19 +17,16 @@ export interface WorkerLogger {
   error(obj: object, msg: string): void;
 }
 
-export interface InboxWorkerOptions {
+export interface InboxWorkerOptions extends Partial<QueueSettings> {
   readonly store: Store;
   readonly gateway: OrderLookupGateway;
   readonly logger: WorkerLogger;
   readonly now: () => number;
   readonly workerId?: string;
-  readonly batchSize?: number;
-  readonly leaseMs?: number;
-  readonly pollIntervalMs?: number;
-  readonly maxAttempts?: number;
-  readonly backoff?: { baseMs: number; maxMs: number };
+  /** How long a batch waits for its slowest event (a Stripe lookup) before it is written without it. */
+  readonly slowAfterMs?: number;
   readonly random?: () => number;
-  /** Called after an event's facts have been applied; wakes the outbox dispatcher. */
+  /** Called after a batch applied facts; wakes the outbox dispatcher. */
   readonly onApplied?: () => void;
   /** Revalidation mode: re-reads the event's object from Stripe before its facts are applied. */
   readonly revalidate?: ((event: Stripe.Event) => Promise<Revalidation>) | undefined;
@@ -41,8 +39,6 @@ export interface WorkerMetrics {
   eventRetried(): void;
   eventDeadLettered(): void;
 }
-
-export type Revalidation = { readonly kind: 'current'; readonly event: Stripe.Event } | { readonly kind: 'ignored'; readonly reason: string };
 
 export type ProcessOutcome =
   | { readonly kind: 'applied'; readonly orderId: string; readonly status: string; readonly fulfilledNow: boolean }
@@ -59,49 +55,44 @@ function describeError(error: unknown): string {
   return String(error).slice(0, 2000);
 }
 
+/** A claimed event made ready for its batch: what to write, or the store failure that stopped it. */
+type Prepared = { readonly event: InboxEvent; readonly started: number } & ({ readonly item: BatchItem } | { readonly storeFailed: unknown });
+
 /**
- * Claims inbox events, turns each into facts and applies them to its order in one transaction.
- * A failure is stored on the event and retried with backoff; after maxAttempts it is a dead letter.
+ * Claims inbox events a batch at a time and writes each batch in one commit (store.applyBatch). Each event is made
+ * ready on its own and at once, so one waiting on Stripe does not hold the others: after `slowAfterMs` the batch is
+ * written without it, and it joins a later batch when it is ready. A failure is stored on the event and retried with
+ * backoff; after maxAttempts it is a dead letter.
  */
 export class InboxWorker extends BatchProcessor {
   readonly workerId: string;
-  private readonly batchSize: number;
-  private readonly leaseMs: number;
-  private readonly maxAttempts: number;
-  private readonly backoff: { baseMs: number; maxMs: number };
+  private readonly settings: QueueSettings;
+  private readonly slowAfterMs: number;
   private readonly random: () => number;
   /** Claims held when the store failed: given back, not counted as attempts, before anything new is claimed. */
   private readonly stranded = new Set<string>();
+  /** Events still being made ready after their batch was written, and those that have since become ready. */
+  private readonly slow = new Map<string, Promise<void>>();
+  private ready: Prepared[] = [];
 
   constructor(private readonly options: InboxWorkerOptions) {
-    super(options.pollIntervalMs ?? DEFAULTS.worker.pollIntervalMs, (error) =>
-      options.logger.error({ err: describeError(error) }, 'inbox worker could not reach the store; will retry'),
-    );
+    const settings = queueSettings(DEFAULTS.worker, options);
+    super(settings.pollIntervalMs, (error) => options.logger.error({ err: describeError(error) }, 'inbox worker could not reach the store; will retry'));
+    this.settings = settings;
     this.workerId = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;
-    this.batchSize = options.batchSize ?? DEFAULTS.worker.batchSize;
-    this.leaseMs = options.leaseMs ?? DEFAULTS.worker.leaseMs;
-    this.maxAttempts = options.maxAttempts ?? DEFAULTS.worker.maxAttempts;
-    this.backoff = options.backoff ?? DEFAULTS.worker.backoff;
+    this.slowAfterMs = options.slowAfterMs ?? DEFAULTS.worker.slowAfterMs;
     this.random = options.random ?? Math.random;
   }
 
   protected async runBatch(): Promise<number> {
     await this.releaseStranded();
-    const events = await this.options.store.inbox.claim({
-      workerId: this.workerId,
-      limit: this.batchSize,
-      leaseMs: this.leaseMs,
-      now: this.options.now(),
-    });
-    for (const [index, event] of events.entries()) {
-      try {
-        await this.process(event);
-      } catch (error) {
-        // The store failed under us: this claim and the rest of the batch go back as soon as it answers again.
-        for (const rest of events.slice(index)) this.stranded.add(rest.id);
-        throw error;
-      }
-    }
+    // Slow events hold their claims; room for them is bounded so that a Stripe outage does not claim the whole inbox.
+    const room = Math.min(this.settings.batchSize, this.settings.batchSize * 4 - this.slow.size);
+    const events = room > 0 ? await this.options.store.inbox.claim({ workerId: this.workerId, limit: room, leaseMs: this.settings.leaseMs, now: this.options.now() }) : [];
+    const batch = await this.prepareAll(events);
+    const written = [...this.ready.splice(0), ...batch];
+    if (written.length > 0) await this.write(written);
+    // Claimed, not written: an event that was slow is counted once, in the batch that claimed it.
     return events.length;
   }
 
@@ -112,10 +103,103 @@ export class InboxWorker extends BatchProcessor {
     for (const id of ids) this.stranded.delete(id);
   }
 
-  async process(event: InboxEvent): Promise<ProcessOutcome> {
+  protected override async settleInFlight(): Promise<boolean> {
+    if (this.slow.size === 0) return false;
+    await Promise.all(this.slow.values());
+    return true;
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    // What is still waiting on Stripe is given back for the next worker rather than waited for.
+    const held = [...this.slow.keys(), ...this.ready.map((prepared) => prepared.event.id)];
+    this.slow.clear();
+    this.ready = [];
+    for (const id of held) this.stranded.add(id);
+    await this.releaseStranded().catch((error: unknown) => this.options.logger.warn({ err: describeError(error) }, 'inbox worker could not give its claims back; their lease will free them'));
+  }
+
+  /** Makes every event ready at once; returns those ready within slowAfterMs of the first, leaving the rest running. */
+  private async prepareAll(events: readonly InboxEvent[]): Promise<Prepared[]> {
+    const done: Prepared[] = [];
+    const running = new Map<string, Promise<Prepared>>();
+    for (const event of events) {
+      const preparing = this.prepare(event);
+      running.set(event.id, preparing);
+      void preparing.then((prepared) => {
+        if (running.delete(event.id)) done.push(prepared);
+      });
+    }
+    if (running.size === 0) return done;
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.slowAfterMs)));
+    await Promise.race([Promise.all(running.values()).then(() => undefined), patience]);
+    clearTimeout(timer);
+    // Let the .then above record those that finished in the same turn.
+    await Promise.resolve();
+    for (const [id, preparing] of running) {
+      running.delete(id);
+      this.slow.set(
+        id,
+        preparing.then((prepared) => {
+          if (!this.slow.delete(id)) return;
+          this.ready.push(prepared);
+          this.notify();
+        }),
+      );
+    }
+    return done;
+  }
+
+  private async prepare(event: InboxEvent): Promise<Prepared> {
     const started = performance.now();
-    const outcome = await this.processTimed(event);
-    const { metrics } = this.options;
+    const { store, gateway, revalidate, now } = this.options;
+    try {
+      return { event, started, item: await prepareEvent(event, { store, gateway, revalidate, now, newAccessToken }) };
+    } catch (error) {
+      // The store's failure is not the event's: no attempt is spent on it, and no dead letter is made of a blip.
+      if (isStoreUnavailable(error)) return { event, started, storeFailed: error };
+      return { event, started, item: this.failure(event, error) };
+    }
+  }
+
+  private failure(event: InboxEvent, error: unknown): BatchItem {
+    const now = this.options.now();
+    return { kind: 'fail', eventId: event.id, error: describeError(error), ...afterFailure(event.attempts, this.settings, now, this.random), now };
+  }
+
+  private async write(batch: readonly Prepared[]): Promise<void> {
+    for (const prepared of batch) if ('storeFailed' in prepared) this.stranded.add(prepared.event.id);
+    const written = batch.flatMap((prepared) => ('item' in prepared ? [{ ...prepared, item: prepared.item, result: undefined as BatchItemResult | undefined }] : []));
+    await this.applyAll(written);
+    // An event refused in the write itself (its order is gone, say) is failed on its own afterwards.
+    const refused = written.flatMap((entry) => (entry.result?.kind === 'error' ? [entry] : []));
+    for (const entry of refused) entry.item = this.failure(entry.event, (entry.result as { error: unknown }).error);
+    await this.applyAll(refused);
+    for (const entry of written) this.report(entry, entry.result);
+    if (written.some((entry) => entry.result?.kind === 'applied')) this.options.onApplied?.();
+  }
+
+  private async applyAll(entries: { event: InboxEvent; item: BatchItem; result: BatchItemResult | undefined }[]): Promise<void> {
+    if (entries.length === 0) return;
+    try {
+      const results = await this.options.store.applyBatch({ items: entries.map(({ item }) => item), decide: decideOrder, workerId: this.workerId });
+      for (const [index, entry] of entries.entries()) entry.result = results[index];
+    } catch (error) {
+      // The store failed under us: these claims go back as soon as it answers again.
+      for (const { event } of entries) this.stranded.add(event.id);
+      throw error;
+    }
+  }
+
+  /** Logs and counts one event's outcome. */
+  private report({ event, item, started }: { event: InboxEvent; item: BatchItem; started: number }, result: BatchItemResult | undefined): ProcessOutcome {
+    const { logger, metrics } = this.options;
+    const outcome = outcomeOf(item, result);
+    if (outcome.kind === 'applied') logger.info({ eventId: event.id, type: event.type, orderId: outcome.orderId, status: outcome.status }, 'event applied');
+    if (outcome.kind === 'failed') {
+      logger.warn({ eventId: event.id, type: event.type, attempts: event.attempts, dead: outcome.dead, err: outcome.error }, outcome.dead ? 'event is a dead letter' : 'event failed; will retry');
+    }
     if (metrics) {
       metrics.eventProcessed(outcome.kind, (performance.now() - started) / 1000);
       if (outcome.kind === 'failed') {
@@ -125,61 +209,12 @@ export class InboxWorker extends BatchProcessor {
     }
     return outcome;
   }
+}
 
-  private async processTimed(event: InboxEvent): Promise<ProcessOutcome> {
-    const { store, logger } = this.options;
-    try {
-      const outcome = await this.apply(event);
-      const done = await store.inbox.complete({
-        id: event.id,
-        workerId: this.workerId,
-        status: outcome.kind === 'applied' ? 'processed' : 'ignored',
-        orderId: outcome.kind === 'applied' ? outcome.orderId : null,
-        outcome: outcome.kind === 'applied' ? `applied: order is ${outcome.status}` : `ignored: ${outcome.reason}`,
-        now: this.options.now(),
-      });
-      if (!done) return { kind: 'lost_claim' };
-      if (outcome.kind === 'applied') {
-        logger.info({ eventId: event.id, type: event.type, orderId: outcome.orderId, status: outcome.status }, 'event applied');
-        this.options.onApplied?.();
-      }
-      return outcome;
-    } catch (error) {
-      // The store's failure is not the event's: no attempt is spent on it, and no dead letter is made of a blip.
-      if (isStoreUnavailable(error)) throw error;
-      const message = describeError(error);
-      const dead = event.attempts >= this.maxAttempts;
-      const now = this.options.now();
-      const runAt = now + nextAttemptDelayMs(event.attempts, { ...this.backoff, random: this.random });
-      await store.inbox.fail({ id: event.id, workerId: this.workerId, error: message, runAt, dead, now });
-      logger.warn({ eventId: event.id, type: event.type, attempts: event.attempts, dead, err: message }, dead ? 'event is a dead letter' : 'event failed; will retry');
-      return { kind: 'failed', error: message, dead };
-    }
-  }
-
-  /** An operator's decision is ours, not Stripe's, so only Stripe's events are revalidated. */
-  private async stripeEventFacts(event: InboxEvent): Promise<FactMapping> {
-    const received = JSON.parse(event.payload) as Stripe.Event;
-    const checked = this.options.revalidate ? await this.options.revalidate(received) : { kind: 'current' as const, event: received };
-    if (checked.kind === 'ignored') return { kind: 'ignored', reason: checked.reason };
-    return eventToFacts(checked.event);
-  }
-
-  private async apply(
-    event: InboxEvent,
-  ): Promise<Extract<ProcessOutcome, { kind: 'applied' }> | Extract<ProcessOutcome, { kind: 'ignored' }>> {
-    const mapping = operatorEventToFacts(event) ?? (await this.stripeEventFacts(event));
-    if (mapping.kind === 'ignored') return { kind: 'ignored', reason: mapping.reason };
-    const order = await resolveOrder(this.options.store, this.options.gateway, mapping.hints);
-    if (!order) return { kind: 'ignored', reason: 'no order of this shop matches the event' };
-    const result = await this.options.store.applyFacts({
-      orderId: order.id,
-      facts: stampFacts(mapping.facts, order.id),
-      eventId: event.id,
-      now: this.options.now(),
-      newAccessToken: newAccessToken(),
-      decide: decideOrder,
-    });
-    return { kind: 'applied', orderId: order.id, status: result.after.status, fulfilledNow: result.fulfilledNow };
-  }
+function outcomeOf(item: BatchItem, result: BatchItemResult | undefined): ProcessOutcome {
+  if (result?.kind === 'error') return { kind: 'failed', error: describeError(result.error), dead: false };
+  if (result === undefined || !result.claimHeld) return { kind: 'lost_claim' };
+  if (result.kind === 'applied') return { kind: 'applied', orderId: result.result.after.id, status: result.result.after.status, fulfilledNow: result.result.fulfilledNow };
+  if (item.kind === 'fail') return { kind: 'failed', error: item.error, dead: item.dead };
+  return { kind: 'ignored', reason: item.kind === 'ignore' ? item.outcome : '' };
 }

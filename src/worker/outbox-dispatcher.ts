@@ -3,7 +3,7 @@ import { DEFAULTS } from '../defaults.js';
 import { noticeIdempotencyKey, notifiedOrder, type NotifiedOrder } from '../domain/order-notices.js';
 import { knownPaymentIntent } from '../domain/refund-policy.js';
 import type { OutboxMessage, Store } from '../store/types.js';
-import { nextAttemptDelayMs } from './backoff.js';
+import { afterFailure, queueSettings, type QueueSettings } from './backoff.js';
 import { BatchProcessor } from './polling-loop.js';
 import type { WorkerLogger } from './inbox-worker.js';
 
@@ -25,38 +25,51 @@ export interface OutboxNotice {
 /** The user's side effects: each runs at least once per message, so make it idempotent by the key. */
 export type OutboxHandler = (notice: OutboxNotice) => Promise<void> | void;
 
-export interface OutboxDispatcherOptions {
+export interface OutboxDispatcherOptions extends Partial<QueueSettings> {
   readonly store: Store;
   readonly handler: OutboxHandler;
   readonly logger: WorkerLogger;
   readonly now: () => number;
-  readonly maxAttempts?: number;
-  readonly pollIntervalMs?: number;
-  readonly leaseMs?: number;
-  readonly batchSize?: number;
-  readonly backoff?: { baseMs: number; maxMs: number };
   readonly random?: () => number;
   /** Another retry schedule for messages of a kind (the shop's notifications are retried for days). */
-  readonly retryByKind?: Readonly<Record<string, { readonly maxAttempts: number; readonly backoff: { baseMs: number; maxMs: number } }>>;
+  readonly retryByKind?: Readonly<Record<string, Pick<QueueSettings, 'maxAttempts' | 'backoff'>>>;
 }
 
-/** Delivers outbox messages to the user's handler, retrying with backoff until it succeeds. */
+type Settled = { readonly id: number; readonly now: number };
+type Failed = Settled & { readonly error: string; readonly runAt: number; readonly dead: boolean };
+
+/**
+ * Delivers outbox messages to the user's handler, retrying with backoff until it succeeds. A batch's orders are
+ * delivered side by side (one order's messages one after another, in the order they were queued), and the batch
+ * ends in one commit.
+ */
 export class OutboxDispatcher extends BatchProcessor {
   private readonly workerId = `outbox-${randomBytes(6).toString('hex')}`;
+  private readonly settings: QueueSettings;
+
   constructor(private readonly options: OutboxDispatcherOptions) {
-    super(options.pollIntervalMs ?? DEFAULTS.outbox.pollIntervalMs, (error) =>
-      options.logger.error({ err: String(error) }, 'outbox dispatcher could not claim messages; will retry'),
-    );
+    const settings = queueSettings(DEFAULTS.outbox, options);
+    super(settings.pollIntervalMs, (error) => options.logger.error({ err: String(error) }, 'outbox dispatcher could not claim messages; will retry'));
+    this.settings = settings;
   }
 
   protected async runBatch(): Promise<number> {
-    const messages = await this.options.store.outbox.claim({
-      workerId: this.workerId,
-      limit: this.options.batchSize ?? DEFAULTS.outbox.batchSize,
-      leaseMs: this.options.leaseMs ?? DEFAULTS.outbox.leaseMs,
-      now: this.options.now(),
-    });
-    for (const message of messages) await this.deliver(message);
+    const { store } = this.options;
+    const messages = await store.outbox.claim({ workerId: this.workerId, limit: this.settings.batchSize, leaseMs: this.settings.leaseMs, now: this.options.now() });
+    const byOrder = new Map<string, OutboxMessage[]>();
+    for (const message of messages) byOrder.set(message.orderId, [...(byOrder.get(message.orderId) ?? []), message]);
+    const delivered: Settled[] = [];
+    const failed: Failed[] = [];
+    await Promise.all(
+      [...byOrder.values()].map(async (ofOrder) => {
+        for (const message of ofOrder) {
+          const failure = await this.deliver(message);
+          if (failure) failed.push(failure);
+          else delivered.push({ id: message.id, now: this.options.now() });
+        }
+      }),
+    );
+    await store.outbox.settle({ workerId: this.workerId, delivered, failed });
     return messages.length;
   }
 
@@ -68,8 +81,8 @@ export class OutboxDispatcher extends BatchProcessor {
     return notifiedOrder(order, order, knownPaymentIntent(order, await store.orders.facts(orderId)));
   }
 
-  private async deliver(message: OutboxMessage): Promise<void> {
-    const { store, logger } = this.options;
+  /** Runs the handler; returns the failure to record, if it threw. */
+  private async deliver(message: OutboxMessage): Promise<Failed | undefined> {
     try {
       const payload = JSON.parse(message.payload) as { order?: NotifiedOrder };
       await this.options.handler({
@@ -80,16 +93,14 @@ export class OutboxDispatcher extends BatchProcessor {
         order: payload.order ?? (await this.currentOrder(message.orderId)),
         idempotencyKey: noticeIdempotencyKey(message),
       });
-      await store.outbox.complete({ id: message.id, workerId: this.workerId, now: this.options.now() });
+      return undefined;
     } catch (error) {
-      const retry = this.options.retryByKind?.[message.kind];
-      const dead = message.attempts >= (retry?.maxAttempts ?? this.options.maxAttempts ?? DEFAULTS.outbox.maxAttempts);
       const now = this.options.now();
-      const backoff = retry?.backoff ?? this.options.backoff ?? DEFAULTS.outbox.backoff;
-      const runAt = now + nextAttemptDelayMs(message.attempts, { ...backoff, random: this.options.random ?? Math.random });
+      const retry = this.options.retryByKind?.[message.kind];
+      const { runAt, dead } = afterFailure(message.attempts, retry ? { ...this.settings, ...retry } : this.settings, now, this.options.random ?? Math.random);
       const text = error instanceof Error ? error.message : String(error);
-      await store.outbox.fail({ id: message.id, workerId: this.workerId, error: text.slice(0, 2000), runAt, dead, now });
-      logger.warn({ orderId: message.orderId, kind: message.kind, attempts: message.attempts, dead, err: text }, 'outbox handler failed');
+      this.options.logger.warn({ orderId: message.orderId, kind: message.kind, attempts: message.attempts, dead, err: text }, 'outbox handler failed');
+      return { id: message.id, error: text.slice(0, 2000), runAt, dead, now };
     }
   }
 }

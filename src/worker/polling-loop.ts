@@ -103,8 +103,13 @@ export abstract class BatchProcessor {
     this.loop = new PollingLoop(() => this.runBatch(), intervalMs, onError);
   }
 
-  /** Claims and handles one batch; returns how many items it claimed. */
+  /** Claims and handles one batch; returns how many items it claimed or finished. */
   protected abstract runBatch(): Promise<number>;
+
+  /** Waits for work a batch left running (if any); true if there was some, so drain() looks again. */
+  protected settleInFlight(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
 
   start(): void {
     this.loop.start();
@@ -126,7 +131,8 @@ export abstract class BatchProcessor {
 
   /** Handles due work until none is left; returns how much was claimed. For tests and the CLI. */
   async drain(): Promise<number> {
-    const total = await drainAll(() => this.runBatch());
+    let total = await drainAll(() => this.runBatch());
+    while (await this.settleInFlight()) total += await drainAll(() => this.runBatch());
     // The loop, when started, may hold a batch it claimed before this found nothing left: wait for that too, so that
     // everything pending when drain() was called has been handled when it returns.
     await this.loop.stepDone();

@@ -8,6 +8,7 @@ import { DEFAULTS } from '../defaults.js';
 import { createShopNotifier } from '../notify/shop-notifier.js';
 import { buildConfirmation } from '../notify/confirmation-message.js';
 import type { ConfirmationSender } from '../notify/sender.js';
+import type { QueueSettings } from './backoff.js';
 
 export interface ProcessingOptions {
   readonly store: Store;
@@ -27,6 +28,8 @@ export interface ProcessingOptions {
   /** How long a claim is held before another worker may take it over (after a crash). */
   readonly leaseMs?: number | undefined;
   readonly backoff?: { baseMs: number; maxMs: number } | undefined;
+  /** Per queue: batch size, lease, poll interval, attempts, backoff (DEFAULTS.worker and DEFAULTS.outbox otherwise). */
+  readonly queues?: { readonly inbox?: Partial<QueueSettings> | undefined; readonly outbox?: Partial<QueueSettings> | undefined } | undefined;
   readonly revalidate?: InboxWorkerOptions['revalidate'];
   readonly metrics?: InboxWorkerOptions['metrics'];
 }
@@ -56,6 +59,7 @@ export function createProcessing(options: ProcessingOptions): Processing {
     now,
     pollIntervalMs: options.pollIntervalMs,
     leaseMs: options.leaseMs,
+    ...options.queues?.outbox,
     retryByKind: {
       [STATUS_NOTICE_KIND]: { maxAttempts: notify?.maxAttempts ?? DEFAULTS.notify.maxAttempts, backoff: notify?.backoff ?? DEFAULTS.notify.backoff },
     },
@@ -84,6 +88,7 @@ export function createProcessing(options: ProcessingOptions): Processing {
     maxAttempts: options.maxAttempts,
     leaseMs: options.leaseMs,
     backoff: options.backoff,
+    ...options.queues?.inbox,
     revalidate: options.revalidate,
     metrics: options.metrics,
     onApplied: () => outbox.notify(),
