@@ -17,9 +17,9 @@ export const DEFAULTS = {
    * The inbox queue. A batch is written in one commit; an event still waiting on Stripe `slowAfterMs` after its batch
    * was claimed is left to a later batch, so it holds up no other order.
    */
-  worker: { maxAttempts: 10, leaseMs: 60_000, pollIntervalMs: 500, batchSize: 16, slowAfterMs: 200, backoff: { baseMs: 1_000, maxMs: 5 * 60_000 } },
+  worker: { maxAttempts: 10, leaseMs: 60_000, pollIntervalMs: 200, batchSize: 64, slowAfterMs: 200, backoff: { baseMs: 1_000, maxMs: 5 * 60_000 } },
   /** The outbox queue. The shop's handlers (onFulfilled, confirmations) are retried longer than events: a mail server may be down for hours. */
-  outbox: { maxAttempts: 20, leaseMs: 60_000, pollIntervalMs: 500, batchSize: 16, backoff: { baseMs: 1_000, maxMs: 10 * 60_000 } },
+  outbox: { maxAttempts: 20, leaseMs: 60_000, pollIntervalMs: 200, batchSize: 64, backoff: { baseMs: 1_000, maxMs: 10 * 60_000 } },
   /**
    * Notifications to the shop's backend (SETTLED_NOTIFY_URL): each POST bounded in time; retried as Stripe retries
    * webhooks, for about three days (23 waits, doubling from a minute to at most six hours, jittered), then dead.

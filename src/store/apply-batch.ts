@@ -3,8 +3,10 @@ import type { Fact } from '../domain/order-facts.js';
 import type { Database, StoreContext } from './database.js';
 import { OrderNotFoundError, isStoreUnavailable } from './errors.js';
 import { INBOX_QUEUE, completion } from './inbox.js';
-import { orderColumns, planOrder, stateOf, type OrderPlan, type OrderState, type PlannedApplication } from './apply-plan.js';
+import { planOrder, stateOf, type OrderPlan, type OrderState, type PlannedApplication } from './apply-plan.js';
+import { bulkCompletion, bulkWrites, type Completion } from './apply-batch-postgres.js';
 import { queueStatements, type QueueStatements } from './queue.js';
+import { guardedOrderWrite } from './sqlite/batch-statements.js';
 import type { ApplyBatchInput, BatchItem, BatchItemResult } from './types.js';
 import { isStale, type GuardedQuery, type StoreWriter } from './writes.js';
 
@@ -51,11 +53,35 @@ async function onPostgres(db: Kysely<Database>, queue: QueueStatements, input: A
     const results: BatchItemResult[] = new Array<BatchItemResult>(input.items.length);
     const groups = groupByOrder(input.items);
     const states = await readStates(trx, [...groups.keys()], true);
-    const requests = [...plansFor(groups, states, input, results).map((plan) => orderRequest(trx, queue, plan, input, false)), ...claimRequests(queue, input)];
-    for (const request of requests) {
-      const changes: number[] = [];
-      for (const { query } of request.statements) changes.push(Number((await trx.executeQuery(query)).numAffectedRows ?? 0n));
-      request.settle(changes, results);
+    const plans = plansFor(groups, states, input, results);
+    for (const query of bulkWrites(trx, plans)) await trx.executeQuery(query);
+    const { workerId } = input;
+    const completions: Completion[] = [];
+    for (const plan of plans) {
+      for (const [index, outcome] of plan.results) {
+        if ('error' in outcome) {
+          results[index] = { kind: 'error', error: outcome.error };
+          continue;
+        }
+        const item = input.items[index] as Apply;
+        completions.push({ id: item.eventId, status: 'processed', order_id: plan.orderId, outcome: `applied: order is ${outcome.result.after.status}`, processed_at: item.now });
+      }
+    }
+    for (const item of input.items) if (item.kind === 'ignore') completions.push({ id: item.eventId, status: 'ignored', order_id: null, outcome: item.outcome, processed_at: item.now });
+    const held = new Set<string>();
+    if (workerId !== undefined && completions.length > 0) for (const { id } of (await trx.executeQuery(bulkCompletion(trx, workerId, completions))).rows) held.add(id);
+    for (const [index, item] of input.items.entries()) {
+      const claimHeld = workerId === undefined || held.has(item.eventId);
+      if (item.kind === 'ignore') results[index] = { kind: 'ignored', claimHeld };
+      if (item.kind === 'fail' && workerId !== undefined) {
+        const failed = await trx.executeQuery(queue.fail({ id: item.eventId, workerId, error: item.error, runAt: item.runAt, dead: item.dead, now: item.now }).query);
+        results[index] = { kind: 'failed', claimHeld: Number(failed.numAffectedRows ?? 0n) > 0 };
+      }
+    }
+    for (const plan of plans) {
+      for (const [index, outcome] of plan.results) {
+        if ('result' in outcome) results[index] = { kind: 'applied', result: outcome.result, claimHeld: workerId === undefined || held.has((input.items[index] as Apply).eventId) };
+      }
     }
     return results;
   });
@@ -67,7 +93,7 @@ async function onSqlite(db: Kysely<Database>, writer: StoreWriter, queue: QueueS
   let others = claimRequests(queue, input);
   for (let round = 0; groups.size > 0 || others.length > 0; round += 1) {
     const states = await readStates(db, [...groups.keys()], false);
-    const planned = plansFor(groups, states, input, results).map((plan) => ({ plan, request: orderRequest(db, queue, plan, input, true) }));
+    const planned = plansFor(groups, states, input, results).map((plan) => ({ plan, request: orderRequest(queue, plan, input) }));
     const requests = [...planned.map(({ request }) => request), ...others];
     const answers = await writer.run(requests.map((request) => request.statements));
     const stale = new Map<string, PlannedApplication[]>();
@@ -144,28 +170,10 @@ interface Request {
   settle(changes: readonly number[], results: BatchItemResult[]): void;
 }
 
-function orderRequest(db: Kysely<Database> | Transaction<Database>, queue: QueueStatements, plan: OrderPlan, input: ApplyBatchInput, guarded: boolean): Request {
+/** SQLite: one order's writes, guarded by the state its plan was made from. */
+function orderRequest(queue: QueueStatements, plan: OrderPlan, input: ApplyBatchInput): Request {
   const { orderId, from } = plan;
-  const nullable = (column: 'access_token' | 'checkout_session_id' | 'payment_intent_id', value: string | null) =>
-    (q: ReturnType<typeof baseUpdate>) => (value === null ? q.where(column, 'is', null) : q.where(column, '=', value));
-  const baseUpdate = () => db.updateTable('orders').set(orderColumns(plan.after)).where('id', '=', orderId);
-  let update = baseUpdate();
-  if (guarded) {
-    update = nullable('access_token', from.record.accessToken)(update);
-    update = nullable('checkout_session_id', from.record.checkoutSessionId)(update);
-    update = nullable('payment_intent_id', from.record.paymentIntentId)(update);
-    update = update
-      .where((eb) => eb(eb.selectFrom('order_facts').select((s) => s.fn.countAll().as('n')).where('order_id', '=', orderId), '=', from.facts.length))
-      .where((eb) => eb(eb.selectFrom('fulfillments').select((s) => s.fn.countAll().as('n')).where('order_id', '=', orderId), '=', from.fulfilled ? 1 : 0));
-  }
-  const statements: GuardedQuery[] = [guarded ? { query: update.compile(), expectChanges: 1 } : { query: update.compile() }];
-  if (plan.factRows.length > 0) {
-    statements.push({ query: db.insertInto('order_facts').values([...plan.factRows]).onConflict((oc) => oc.columns(['order_id', 'fact_key']).doNothing()).compile() });
-  }
-  if (plan.fulfillment) statements.push({ query: db.insertInto('fulfillments').values(plan.fulfillment).onConflict((oc) => oc.column('order_id').doNothing()).compile() });
-  if (plan.outboxRows.length > 0) {
-    statements.push({ query: db.insertInto('outbox').values([...plan.outboxRows]).onConflict((oc) => oc.columns(['order_id', 'kind', 'dedupe_key']).doNothing()).compile() });
-  }
+  const statements = guardedOrderWrite({ ...plan, from: { record: from.record, factCount: from.facts.length, fulfilled: from.fulfilled } });
   const applied = [...plan.results].flatMap(([index, outcome]) => ('result' in outcome ? [{ index, result: outcome.result }] : []));
   const completions = statements.length;
   const { workerId } = input;

@@ -45,7 +45,12 @@ export function outboxRepository(context: StoreContext, writer: StoreWriter): Ou
     },
 
     async settle({ workerId, delivered: done, failed }) {
-      const statements = [...done.map(({ id, now }) => delivered(queue, { id, workerId, now })), ...failed.map((failure) => queue.fail({ ...failure, workerId }))];
+      // The delivered ones in one statement, stamped with the batch's last delivery time.
+      const deliveredAt = Math.max(0, ...done.map(({ now }) => now));
+      const statements = [
+        ...(done.length > 0 ? [queue.completeAll({ ids: done.map(({ id }) => id), workerId, set: { status: 'delivered', delivered_at: deliveredAt } })] : []),
+        ...failed.map((failure) => queue.fail({ ...failure, workerId })),
+      ];
       if (statements.length === 0) return;
       const [result] = await writer.run([statements]);
       if (result !== undefined && !result.ok) throw result.error;

@@ -161,7 +161,7 @@ export interface OutboxRepository {
   claim(input: { workerId: string; limit: number; leaseMs: number; now: number }): Promise<OutboxMessage[]>;
   complete(input: { id: number; workerId: string; now: number }): Promise<boolean>;
   fail(input: { id: number; workerId: string; error: string; runAt: number; dead: boolean; now: number }): Promise<boolean>;
-  /** Ends a batch's claims in one commit: the delivered ones, and the failed ones back to pending at runAt or dead. */
+  /** Ends a batch's claims in one commit: the delivered ones (stamped with the latest of their times), the failed ones back to pending at runAt or dead. */
   settle(input: {
     workerId: string;
     delivered: readonly { id: number; now: number }[];

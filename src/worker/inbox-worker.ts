@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { DEFAULTS } from '../defaults.js';
 import { decideOrder } from '../domain/order-reducer.js';
-import { isStoreUnavailable } from '../store/errors.js';
+import { OrderNotFoundError, isStoreUnavailable } from '../store/errors.js';
 import type { BatchItem, BatchItemResult, InboxEvent, Store } from '../store/types.js';
 import { afterFailure, queueSettings, type QueueSettings } from './backoff.js';
 import { BatchProcessor } from './polling-loop.js';
@@ -56,7 +56,7 @@ function describeError(error: unknown): string {
 }
 
 /** A claimed event made ready for its batch: what to write, or the store failure that stopped it. */
-type Prepared = { readonly event: InboxEvent; readonly started: number } & ({ readonly item: BatchItem } | { readonly storeFailed: unknown });
+type Prepared = { readonly event: InboxEvent; readonly started: number } & ({ readonly item: BatchItem; readonly trusted?: boolean } | { readonly storeFailed: unknown });
 
 /**
  * Claims inbox events a batch at a time and writes each batch in one commit (store.applyBatch). Each event is made
@@ -151,11 +151,10 @@ export class InboxWorker extends BatchProcessor {
     return done;
   }
 
-  private async prepare(event: InboxEvent): Promise<Prepared> {
-    const started = performance.now();
+  private async prepare(event: InboxEvent, trustOrderHint = true, started = performance.now()): Promise<Prepared> {
     const { store, gateway, revalidate, now } = this.options;
     try {
-      return { event, started, item: await prepareEvent(event, { store, gateway, revalidate, now, newAccessToken }) };
+      return { event, started, item: await prepareEvent(event, { store, gateway, revalidate, now, newAccessToken }, trustOrderHint), trusted: trustOrderHint };
     } catch (error) {
       // The store's failure is not the event's: no attempt is spent on it, and no dead letter is made of a blip.
       if (isStoreUnavailable(error)) return { event, started, storeFailed: error };
@@ -170,12 +169,26 @@ export class InboxWorker extends BatchProcessor {
 
   private async write(batch: readonly Prepared[]): Promise<void> {
     for (const prepared of batch) if ('storeFailed' in prepared) this.stranded.add(prepared.event.id);
-    const written = batch.flatMap((prepared) => ('item' in prepared ? [{ ...prepared, item: prepared.item, result: undefined as BatchItemResult | undefined }] : []));
+    type Entry = { event: InboxEvent; started: number; item: BatchItem; trusted?: boolean; result: BatchItemResult | undefined };
+    const written: Entry[] = batch.flatMap((prepared) => ('item' in prepared ? [{ ...prepared, result: undefined }] : []));
     await this.applyAll(written);
-    // An event refused in the write itself (its order is gone, say) is failed on its own afterwards.
-    const refused = written.flatMap((entry) => (entry.result?.kind === 'error' ? [entry] : []));
-    for (const entry of refused) entry.item = this.failure(entry.event, (entry.result as { error: unknown }).error);
-    await this.applyAll(refused);
+    // Refused in the write itself: an event whose named order is not there is looked for by its Stripe ids; any other
+    // (its order is gone, say) is failed on its own. The first pass can only refuse the trusted ones again.
+    for (let pass = 0; pass < 2; pass += 1) {
+      const refused = written.filter((entry) => entry.result?.kind === 'error');
+      if (refused.length === 0) break;
+      for (const entry of refused) {
+        const error = (entry.result as { error: unknown }).error;
+        const retry = entry.trusted && error instanceof OrderNotFoundError ? await this.prepare(entry.event, false, entry.started) : undefined;
+        if (retry !== undefined && 'storeFailed' in retry) {
+          for (const { event } of refused) this.stranded.add(event.id);
+          throw retry.storeFailed;
+        }
+        entry.item = retry?.item ?? this.failure(entry.event, error);
+        entry.trusted = false;
+      }
+      await this.applyAll(refused);
+    }
     for (const entry of written) this.report(entry, entry.result);
     if (written.some((entry) => entry.result?.kind === 'applied')) this.options.onApplied?.();
   }

@@ -17,17 +17,22 @@ export interface Preparation {
 /**
  * Everything about an event that happens before its batch is written: its facts (re-read from Stripe in revalidation
  * mode), and the order they are about (which may take a Stripe lookup). Reads only; throws what went wrong.
+ *
+ * With `trustOrderHint`, an event that names its order (our metadata) is taken to be about that order without
+ * reading it first: the batch reads every order anyway, and answers OrderNotFoundError if there is none, after which
+ * the event is prepared again without trust (resolveOrder then looks for it by its Stripe ids). That saves a query
+ * per event.
  */
-export async function prepareEvent(event: InboxEvent, preparation: Preparation): Promise<Exclude<BatchItem, { kind: 'fail' }>> {
+export async function prepareEvent(event: InboxEvent, preparation: Preparation, trustOrderHint = false): Promise<Exclude<BatchItem, { kind: 'fail' }>> {
   const mapping = operatorEventToFacts(event) ?? (await stripeEventFacts(event, preparation));
   if (mapping.kind === 'ignored') return { kind: 'ignore', eventId: event.id, outcome: `ignored: ${mapping.reason}`, now: preparation.now() };
-  const order = await resolveOrder(preparation.store, preparation.gateway, mapping.hints);
-  if (!order) return { kind: 'ignore', eventId: event.id, outcome: 'ignored: no order of this shop matches the event', now: preparation.now() };
+  const orderId = trustOrderHint && mapping.hints.orderId ? mapping.hints.orderId : (await resolveOrder(preparation.store, preparation.gateway, mapping.hints))?.id;
+  if (!orderId) return { kind: 'ignore', eventId: event.id, outcome: 'ignored: no order of this shop matches the event', now: preparation.now() };
   return {
     kind: 'apply',
     eventId: event.id,
-    orderId: order.id,
-    facts: stampFacts(mapping.facts, order.id),
+    orderId,
+    facts: stampFacts(mapping.facts, orderId),
     newAccessToken: preparation.newAccessToken(),
     now: preparation.now(),
   };

@@ -48,6 +48,15 @@ describeEachStore('inbox worker', (ctx) => {
     expect(await ctx.store.inbox.get('evt_paid')).toMatchObject({ status: 'processed', orderId: order.id, outcome: 'applied: order is paid' });
   });
 
+  it('finds the order by its checkout session when the order the metadata names does not exist', async () => {
+    const order = await createOrder(ctx.store, 'ord_DDDDDDDDDDDDDDDDDDDDDD', 'cs_test_by_session');
+    const session = sessionFor(order, { metadata: { order_id: 'ord_NOTHEREAAAAAAAAAAAAAAA', order_ref: order.orderRef } });
+    await ctx.store.inbox.add([inboxEvent('evt_by_session', 'checkout.session.completed', session)]);
+    expect(await worker(ctx.store, { now: 1_800_000_001_000 }).drain()).toBe(1);
+    expect(await ctx.store.inbox.get('evt_by_session')).toMatchObject({ status: 'processed', orderId: order.id });
+    expect(await ctx.store.orders.get('ord_NOTHEREAAAAAAAAAAAAAAA')).toBeUndefined();
+  });
+
   it('parks a session whose amount differs from the order in needs_review, unfulfilled', async () => {
     const order = await createOrder(ctx.store, 'ord_BBBBBBBBBBBBBBBBBBBBBB', 'cs_test_cheap');
     await ctx.store.inbox.add([inboxEvent('evt_cheap', 'checkout.session.completed', sessionFor(order, { amount_total: 100 }))]);
