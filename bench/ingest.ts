@@ -26,7 +26,17 @@ export interface IngestOptions {
 /** The request rate the load generator's pool of ready-made events covers (see LoadResult.eventsMadeDuringRun). */
 const POOL_RATE = 40_000;
 
-export type TargetName = 'ceiling' | 'signature check only' | 'seed-reference' | 'settled (SQLite)' | 'settled (PostgreSQL)';
+export type TargetName =
+  | 'ceiling'
+  | 'signature check only'
+  | 'seed-reference'
+  | 'settled (SQLite)'
+  | 'settled (PostgreSQL)'
+  | 'settled serve, worker on (SQLite)'
+  | 'settled serve, worker on (PostgreSQL)';
+
+/** Orders seeded for the worker-on targets: more than their events at any rate measured so far. */
+const WORKER_ON_ORDERS = Number(process.env.BENCH_INGEST_ORDERS ?? 120_000);
 
 export interface TargetResult extends LoadResult {
   readonly target: TargetName;
@@ -39,6 +49,9 @@ export interface TargetResult extends LoadResult {
   readonly acknowledgedButMissing: number | null;
   readonly ratioToCeiling?: number;
   readonly ratioToSeedReference?: number;
+  /** Worker on: events processed during the measured run, per event accepted in it (null: no worker). */
+  readonly processedPerAccepted: number | null;
+  readonly ratioToIntakeAlone?: number;
 }
 
 export interface IngestReport {
@@ -64,7 +77,21 @@ interface TargetSpec {
   readonly env: Record<string, string>;
   /** Every event id in the target's store after it stopped. */
   readonly storedIds: (() => Promise<Set<string>>) | null;
+  /** Worker on: how many events the store holds as processed now. */
+  readonly processedCount?: () => Promise<number>;
   readonly cleanup: () => Promise<void>;
+}
+
+/** `settled serve` as shipped: the worker on, applying the events to orders that exist (seeded before the run). */
+const WORKER_ON_ENV = { BENCH_WORKER: '1', BENCH_ORDERS: String(WORKER_ON_ORDERS) };
+
+function sqliteProcessed(path: string): number {
+  const database = new BetterSqlite3(path, { readonly: true });
+  try {
+    return (database.prepare("select count(*) as n from inbox_events where status = 'processed'").get() as { n: number }).n;
+  } finally {
+    database.close();
+  }
 }
 
 function sqliteIds(path: string, table: string): Set<string> {
@@ -88,13 +115,15 @@ async function withPg<T>(url: string, use: (client: pg.Client) => Promise<T>): P
 
 async function measure(spec: TargetSpec, options: IngestOptions, secret: string): Promise<TargetResult> {
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const server = spawnJs(await compileTs(spec.script), { ...spec.env, BENCH_SECRET: secret }, profiling);
-  const { port } = await firstJsonLine<{ port: number }>(server, 30_000);
+  const runId = randomBytes(4).toString('hex');
+  const server = spawnJs(await compileTs(spec.script), { ...spec.env, BENCH_SECRET: secret, BENCH_RUN_ID: runId }, profiling);
+  // Seeding the worker-on targets' orders takes a while before they answer.
+  const { port } = await firstJsonLine<{ port: number }>(server, 180_000);
   const ackedIdsPath = join(tmpdir(), `settled-bench-acked-${randomBytes(4).toString('hex')}.txt`);
   const load: LoadSpec = {
     url: `http://127.0.0.1:${port}${spec.path}`,
     secret,
-    runId: randomBytes(4).toString('hex'),
+    runId,
     connections: options.connections,
     warmupSeconds: options.warmupSeconds,
     durationSeconds: options.durationSeconds,
@@ -106,10 +135,15 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
   const loader = spawnJs(await compileTs('bench/load.ts'), { BENCH_LOAD: JSON.stringify(load) });
   // CPU is counted over the measured run only: during the warm-up V8 is still compiling the target's hot code.
   let cpuAtStart: number | undefined;
+  let processedAtStart: Promise<number> | undefined;
   const result = await firstJsonLine<LoadResult>(loader, (options.warmupSeconds + options.durationSeconds + 120) * 1000, (line) => {
-    if (line === WARMED_UP_LINE) cpuAtStart = cpuSeconds(server.pid ?? 0);
+    if (line !== WARMED_UP_LINE) return;
+    cpuAtStart = cpuSeconds(server.pid ?? 0);
+    processedAtStart = spec.processedCount?.();
   });
+  const processedAtEnd = await spec.processedCount?.();
   await waitForExit(loader, 10_000);
+  const processedInRun = processedAtEnd === undefined || processedAtStart === undefined ? null : processedAtEnd - (await processedAtStart);
   const peak = peakRssBytes(server.pid ?? 0);
   if (cpuAtStart === undefined) throw new Error('the load generator never said its warm-up was over');
   const cpuUsed = cpuSeconds(server.pid ?? 0) - cpuAtStart;
@@ -126,7 +160,8 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
     missing = acked.filter((id) => !ids.has(id)).length;
   }
   await spec.cleanup();
-  return { target: spec.name, ...result, peakRssBytes: peak, cpuMicrosPerRequest: sent > 0 ? (cpuUsed * 1e6) / sent : 0, stored, acknowledgedButMissing: missing };
+  const processedPerAccepted = processedInRun === null || result.acknowledged === 0 ? null : processedInRun / result.acknowledged;
+  return { target: spec.name, ...result, peakRssBytes: peak, cpuMicrosPerRequest: sent > 0 ? (cpuUsed * 1e6) / sent : 0, stored, acknowledgedButMissing: missing, processedPerAccepted };
 }
 
 function targetChecks(byName: Map<TargetName, TargetResult>): IngestReport['targets'] {
@@ -140,8 +175,20 @@ function targetChecks(byName: Map<TargetName, TargetResult>): IngestReport['targ
     checks.push({ name: 'settled (SQLite) p99 ≤ 20 ms', met: sqlite.latencyP99Ms <= 20, detail: `${sqlite.latencyP99Ms} ms` });
     checks.push({ name: 'settled (SQLite) peak RSS ≤ 200 MB', met: sqlite.peakRssBytes <= 200 * 1024 * 1024, detail: `${(sqlite.peakRssBytes / 1024 / 1024).toFixed(0)} MB` });
   }
+  const signatureOnly = byName.get('signature check only');
+  if (sqlite && signatureOnly) {
+    const ratio = sqlite.cpuMicrosPerRequest / signatureOnly.cpuMicrosPerRequest;
+    checks.push({ name: 'settled (SQLite) CPU per request ≤ 1.6× signature check only', met: ratio <= 1.6, detail: `${fmt(ratio)}× (${sqlite.cpuMicrosPerRequest.toFixed(0)} vs ${signatureOnly.cpuMicrosPerRequest.toFixed(0)} µs)` });
+  }
   if (postgres) {
-    checks.push({ name: 'settled (PostgreSQL) ≥ 3× seed-reference', met: (postgres.ratioToSeedReference ?? 0) >= 3, detail: `${fmt(postgres.ratioToSeedReference)}×` });
+    checks.push({ name: 'settled (PostgreSQL) ≥ 4× seed-reference', met: (postgres.ratioToSeedReference ?? 0) >= 4, detail: `${fmt(postgres.ratioToSeedReference)}×` });
+  }
+  for (const store of ['SQLite', 'PostgreSQL'] as const) {
+    const shipped = byName.get(`settled serve, worker on (${store})`);
+    if (!shipped) continue;
+    checks.push({ name: `settled serve, worker on (${store}): webhook req/s ≥ 0.7× the intake alone`, met: (shipped.ratioToIntakeAlone ?? 0) >= 0.7, detail: `${fmt(shipped.ratioToIntakeAlone)}×` });
+    checks.push({ name: `settled serve, worker on (${store}): p99 ≤ 20 ms`, met: shipped.latencyP99Ms <= 20, detail: `${shipped.latencyP99Ms} ms` });
+    checks.push({ name: `settled serve, worker on (${store}): processed ÷ accepted ≥ 1.0`, met: (shipped.processedPerAccepted ?? 0) >= 1, detail: fmt(shipped.processedPerAccepted ?? undefined) });
   }
   for (const result of byName.values()) {
     if (result.acknowledgedButMissing === null) continue;
@@ -185,6 +232,7 @@ function combineRounds(rounds: readonly TargetResult[]): TargetResult {
     cpuMicrosPerRequest: mid((r) => r.cpuMicrosPerRequest),
     stored: sumOrNull((r) => r.stored),
     acknowledgedButMissing: sumOrNull((r) => r.acknowledgedButMissing),
+    processedPerAccepted: rounds.some((r) => r.processedPerAccepted === null) ? null : mid((r) => r.processedPerAccepted ?? 0),
   };
 }
 
@@ -192,7 +240,7 @@ export async function runIngestBenchmark(options: IngestOptions): Promise<Ingest
   const secret = `whsec_bench${randomBytes(16).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'settled-bench-'));
   const skipped: IngestReport['skipped'] = [];
-  const sqliteTarget = (name: TargetName, script: string, path: string, table: string): Target => ({
+  const sqliteTarget = (name: TargetName, script: string, path: string, table: string, extraEnv: Record<string, string> = {}): Target => ({
     name,
     forRound: (round) => {
       const file = join(dir, `${name.replace(/\W+/g, '-')}-${round}.sqlite`);
@@ -200,8 +248,9 @@ export async function runIngestBenchmark(options: IngestOptions): Promise<Ingest
         name,
         script,
         path,
-        env: { BENCH_SQLITE_PATH: file },
+        env: { BENCH_SQLITE_PATH: file, ...extraEnv },
         storedIds: async () => sqliteIds(file, table),
+        ...(extraEnv['BENCH_WORKER'] === '1' ? { processedCount: async () => sqliteProcessed(file) } : {}),
         cleanup: async () => {
           for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
         },
@@ -217,25 +266,30 @@ export async function runIngestBenchmark(options: IngestOptions): Promise<Ingest
     },
     sqliteTarget('seed-reference', 'bench/targets/seed-reference.ts', '/webhook', 'processed_events'),
     sqliteTarget('settled (SQLite)', 'bench/targets/settled.ts', '/api/webhooks/stripe', 'inbox_events'),
+    sqliteTarget('settled serve, worker on (SQLite)', 'bench/targets/settled.ts', '/api/webhooks/stripe', 'inbox_events', WORKER_ON_ENV),
   ];
   let synchronousCommit: string | null = null;
   try {
     synchronousCommit = await withPg(options.databaseUrl, async (client) => (await client.query<{ synchronous_commit: string }>('show synchronous_commit')).rows[0]?.synchronous_commit ?? null);
-    targets.push({
-      name: 'settled (PostgreSQL)',
+    const postgresTarget = (name: TargetName, extraEnv: Record<string, string>): Target => ({
+      name,
       forRound: () => {
         const schema = `bench_${randomBytes(5).toString('hex')}`;
         return {
-          name: 'settled (PostgreSQL)',
+          name,
           script: 'bench/targets/settled.ts',
           path: '/api/webhooks/stripe',
-          env: { BENCH_DATABASE_URL: options.databaseUrl, BENCH_PG_SCHEMA: schema },
+          env: { BENCH_DATABASE_URL: options.databaseUrl, BENCH_PG_SCHEMA: schema, ...extraEnv },
           storedIds: () =>
             withPg(options.databaseUrl, async (client) => new Set((await client.query<{ id: string }>(`select id from "${schema}".inbox_events`)).rows.map((row) => row.id))),
+          ...(extraEnv['BENCH_WORKER'] === '1'
+            ? { processedCount: () => withPg(options.databaseUrl, async (client) => Number((await client.query<{ n: string }>(`select count(*) as n from "${schema}".inbox_events where status = 'processed'`)).rows[0]?.n ?? 0)) }
+            : {}),
           cleanup: () => withPg(options.databaseUrl, async (client) => void (await client.query(`drop schema if exists "${schema}" cascade`))),
         };
       },
     });
+    targets.push(postgresTarget('settled (PostgreSQL)', {}), postgresTarget('settled serve, worker on (PostgreSQL)', WORKER_ON_ENV));
   } catch (error) {
     const reason = `PostgreSQL at ${options.databaseUrl.replace(/\/\/[^@]*@/, '//…@')} is unreachable: ${error instanceof Error ? error.message : String(error)}`;
     console.warn(`Skipping settled (PostgreSQL): ${reason}`);
@@ -262,10 +316,12 @@ export async function runIngestBenchmark(options: IngestOptions): Promise<Ingest
   const results = [...rounds.values()].map(combineRounds);
   const ceiling = results.find((r) => r.target === 'ceiling')?.requestsPerSecond;
   const seed = results.find((r) => r.target === 'seed-reference')?.requestsPerSecond;
+  const alone = (r: TargetResult) => results.find((a) => a.target === (r.target.includes('PostgreSQL') ? 'settled (PostgreSQL)' : 'settled (SQLite)'))?.requestsPerSecond;
   const withRatios = results.map((r) => ({
     ...r,
     ratioToCeiling: ceiling ? r.requestsPerSecond / ceiling : undefined,
     ratioToSeedReference: seed ? r.requestsPerSecond / seed : undefined,
+    ratioToIntakeAlone: r.processedPerAccepted !== null && alone(r) ? r.requestsPerSecond / (alone(r) ?? 1) : undefined,
   }));
   const byName = new Map(withRatios.map((r) => [r.target, r]));
   return {

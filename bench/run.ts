@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runEndToEndBenchmark } from './e2e.js';
+import { runPipelineBenchmark, type PipelineStep } from './pipeline.js';
 import { runWorkerBenchmark } from './worker.js';
 import { runIngestBenchmark, type IngestReport } from './ingest.js';
 import { ingestChartSvg } from './support/chart.js';
@@ -29,19 +30,46 @@ function ingestMarkdown(report: IngestReport, machine: Machine, command: string)
     '',
     `Command: \`${command}\``,
     '',
-    '| target | req/s | p50 | p99 | non-2xx | errors | peak RSS | CPU per request | × ceiling | × seed-reference | 2xx stored |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| target | req/s | p50 | p99 | non-2xx | errors | peak RSS | CPU per request | × ceiling | × seed-reference | × intake alone | processed ÷ accepted | 2xx stored |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of report.results) {
     const stored = r.acknowledgedButMissing === null ? '–' : r.acknowledgedButMissing === 0 ? 'all' : `${r.acknowledgedButMissing} MISSING`;
     lines.push(
-      `| ${r.target} | ${r.requestsPerSecond.toFixed(0)} | ${r.latencyP50Ms} ms | ${r.latencyP99Ms} ms | ${r.non2xx} | ${r.errors + r.timeouts} | ${mb(r.peakRssBytes)} | ${r.cpuMicrosPerRequest.toFixed(0)} µs | ${ratio(r.ratioToCeiling, '')} | ${ratio(r.ratioToSeedReference, '×')} | ${stored} |`,
+      `| ${r.target} | ${r.requestsPerSecond.toFixed(0)} | ${r.latencyP50Ms} ms | ${r.latencyP99Ms} ms | ${r.non2xx} | ${r.errors + r.timeouts} | ${mb(r.peakRssBytes)} | ${r.cpuMicrosPerRequest.toFixed(0)} µs | ${ratio(r.ratioToCeiling, '')} | ${ratio(r.ratioToSeedReference, '×')} | ${ratio(r.ratioToIntakeAlone, '×')} | ${ratio(r.processedPerAccepted ?? undefined, '')} | ${stored} |`,
     );
   }
-  for (const s of report.skipped) lines.push(`| ${s.target} | skipped: ${s.reason} | | | | | | | | | |`);
+  for (const s of report.skipped) lines.push(`| ${s.target} | skipped: ${s.reason} | | | | | | | | | | | |`);
   lines.push('', '| target | met | measured |', '| --- | --- | --- |');
   for (const t of report.targets) lines.push(`| ${t.name} | ${t.met ? 'yes' : '**no**'} | ${t.detail} |`);
   lines.push('', `PostgreSQL synchronous_commit: ${report.postgresSynchronousCommit ?? 'n/a'}; SQLite: WAL, synchronous=FULL.`);
+  return `${lines.join('\n')}\n`;
+}
+
+function pipelineMarkdown(steps: readonly PipelineStep[], machine: Machine, command: string): string {
+  const lines = [
+    '# Sustained load: paid checkout sessions for real orders at fixed rates',
+    '',
+    machineLine(machine),
+    '',
+    `Command: \`${command}\``,
+    '',
+    '| configuration | rate | accepted/s | intake p99 | lag p50 | lag p99 | lag max | arrival → fulfilled p50 / p99 / max | lost | not fulfilled once | settled CPU/event | postgres CPU/event | sustained |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const s of steps) {
+    const f = s.arrivalToFulfilledMs;
+    const pgCpu = s.postgresCpuMicrosPerEvent === null ? '–' : `${s.postgresCpuMicrosPerEvent.toFixed(0)} µs`;
+    lines.push(
+      `| ${s.configuration} | ${s.rate} | ${s.acceptedPerSecond.toFixed(0)} | ${s.intakeP99Ms} ms | ${s.lagMs.p50} ms | ${s.lagMs.p99} ms | ${s.lagMs.max} ms | ${f.p50} / ${f.p99} / ${f.max} ms | ${s.lost} | ${s.notFulfilledOnce} | ${s.cpuMicrosPerEvent.toFixed(0)} µs | ${pgCpu} | ${s.sustained ? 'yes' : 'no'} |`,
+    );
+  }
+  lines.push('', '| configuration | highest rate sustained (lag p99 < 1 s, nothing lost) |', '| --- | ---: |');
+  for (const configuration of new Set(steps.map((s) => s.configuration))) {
+    const best = steps.filter((s) => s.configuration === configuration && s.sustained).at(-1);
+    lines.push(`| ${configuration} | ${best ? `${best.rate} events/s` : 'none of the rates'} |`);
+  }
+  lines.push('', 'postgres CPU/event counts every postgres process on the machine, which other work shares: an upper bound.');
   return `${lines.join('\n')}\n`;
 }
 
@@ -106,6 +134,21 @@ if (wants('worker')) {
   writeFileSync(join(RESULTS, 'worker.md'), `${lines.join('\n')}\n`);
   if (results.some((r) => r.fulfilled !== r.events)) {
     console.error('worker: some paid orders were not fulfilled');
+    failed = true;
+  }
+}
+
+if (parts.includes('pipeline')) {
+  const rates = (process.env.BENCH_PIPELINE_RATES ?? '500,1000,1500,2000,2500,3000,4000').split(',').map(Number);
+  const durationSeconds = Number(process.env.BENCH_PIPELINE_SECONDS ?? 15);
+  const machine = describeMachine();
+  const postgres = await postgresReachable();
+  const steps = await runPipelineBenchmark({ rates, durationSeconds, connections: 32, databaseUrl: DATABASE_URL, postgres });
+  const command = `npm run bench -- pipeline (rates ${rates.join(', ')} events/s, ${durationSeconds} s each, until one is not sustained)`;
+  writeFileSync(join(RESULTS, 'pipeline.json'), `${JSON.stringify({ machine, command, steps }, null, 2)}\n`);
+  writeFileSync(join(RESULTS, 'pipeline.md'), pipelineMarkdown(steps, machine, command));
+  if (steps.some((s) => s.lost > 0 || s.notFulfilledOnce > 0)) {
+    console.error('pipeline: acknowledged events were not processed, or orders not fulfilled exactly once');
     failed = true;
   }
 }

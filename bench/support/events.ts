@@ -27,6 +27,9 @@ export function signPayload(secret: string, body: string, timestampSeconds: numb
   return `t=${timestampSeconds},v1=${v1}`;
 }
 
+export const BENCH_ORDER_TOTAL = { amount: 1200, currency: 'usd' } as const;
+export const BENCH_ORDER_REF = 'bench';
+
 /**
  * Makes distinct `checkout.session.completed` events. The JSON is serialised once around a marker and only the
  * ids change, so millions can be made quickly; each is signed with the time it was made.
@@ -40,7 +43,10 @@ export function createEventFactory(options: { secret: string; runId: string }) {
     status: 'complete',
     payment_status: 'paid',
     client_reference_id: `ord_${options.runId}_${marker}`,
-    metadata: { order_id: `ord_${options.runId}_${marker}`, order_ref: 'bench' },
+    // What the bench's seeded orders were made with (seed-orders.ts), so that a worker applying them pays them.
+    amount_total: BENCH_ORDER_TOTAL.amount,
+    currency: BENCH_ORDER_TOTAL.currency,
+    metadata: { order_id: `ord_${options.runId}_${marker}`, order_ref: BENCH_ORDER_REF },
     payment_intent: `pi_${options.runId}_${marker}`,
   };
   const envelope = {

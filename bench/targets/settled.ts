@@ -9,6 +9,7 @@ import { createStripeClient } from '../../src/stripe/gateway.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
 import { announceReady, requiredEnv } from './ready.js';
+import { seedPostgresOrders, seedSqliteOrders } from '../support/seed-orders.js';
 
 /** For profiling: how many events each group commit carried and how long it took, printed at exit. */
 function traceBatches(store: Store): void {
@@ -40,13 +41,21 @@ function traceMemory(): void {
   });
 }
 
-// The real webhook endpoint of createSettled, worker off: what is measured is verify → group commit → 2xx.
+// The real webhook endpoint of createSettled: with the worker off (the intake alone: verify → group commit → 2xx), or
+// with BENCH_WORKER=1 on, as `settled serve` ships, applying what it takes in to the orders BENCH_ORDERS seeds.
 const secret = requiredEnv('BENCH_SECRET');
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const store = databaseUrl
   ? await openStore({ kind: 'postgres', connectionString: databaseUrl, schema: requiredEnv('BENCH_PG_SCHEMA') })
   : await openStore({ kind: 'sqlite', path: requiredEnv('BENCH_SQLITE_PATH') });
 if (process.env.BENCH_TRACE_BATCHES === '1') traceBatches(store);
+const seedCount = Number(process.env.BENCH_ORDERS ?? 0);
+if (seedCount > 0) {
+  await store.migrate();
+  const runId = requiredEnv('BENCH_RUN_ID');
+  if (databaseUrl) await seedPostgresOrders(databaseUrl, requiredEnv('BENCH_PG_SCHEMA'), runId, seedCount);
+  else seedSqliteOrders(requiredEnv('BENCH_SQLITE_PATH'), runId, seedCount);
+}
 if (process.env.BENCH_TRACE_MEMORY === '1') traceMemory();
 // Diagnostic only: how much the per-request delivery-log insert costs (it is not part of the group commit).
 if (process.env.BENCH_WITHOUT_DELIVERY_LOG === '1') {
@@ -63,11 +72,13 @@ const settled = await createSettled({
   publicUrl: 'http://127.0.0.1',
   // Per-request info lines would measure pino, not the intake; warnings and errors still print.
   logger: createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }),
-  worker: { enabled: false },
+  worker: { enabled: process.env.BENCH_WORKER === '1' },
   // The buyer limiter stays on but must not cap a one-address load; the webhook's counts refusals only.
   rateLimits: { buyerPerMinute: 1_000_000, webhookRejectedPerMinute: 1_000_000_000 },
 });
 await settled.app.listen({ port: 0, host: '127.0.0.1' });
+// As `settled serve` does: the worker and the outbox dispatcher start with the server (when enabled).
+settled.start();
 announceReady((settled.app.server.address() as AddressInfo).port, async () => {
   await settled.close();
   await store.close();
