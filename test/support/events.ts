@@ -1,4 +1,5 @@
 import type { OrderTerms } from '../../src/domain/order.js';
+import { computeOrderRef } from '../../src/domain/order-ref.js';
 import type { NewInboxEvent } from '../../src/store/index.js';
 
 /** A Stripe event envelope around `object`, as the worker reads it from the inbox. */
@@ -21,5 +22,21 @@ export function sessionFor(order: OrderTerms, overrides: Record<string, unknown>
     metadata: { order_id: order.id, order_ref: order.orderRef },
     payment_intent: 'pi_for_' + order.id.slice(4, 12),
     ...overrides,
+  };
+}
+
+/** A pending one-line order of Field Notes (31.00 usd), with its order_ref signed by `refSecret`. */
+export function fieldNotesOrder(id: string, options: { refSecret: string; checkoutSessionId: string | null; createdAt: number }): OrderTerms {
+  const total = { amount: 3100, currency: 'usd' };
+  return {
+    id,
+    lines: [{ sku: 'field-notes', name: 'Field Notes', quantity: 1, unitAmount: 3100, currency: 'usd' }],
+    total,
+    orderRef: computeOrderRef(options.refSecret, id, total),
+    email: null,
+    flow: 'checkout_session',
+    checkoutSessionId: options.checkoutSessionId,
+    paymentIntentId: null,
+    createdAt: options.createdAt,
   };
 }

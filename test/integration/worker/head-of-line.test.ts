@@ -2,12 +2,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import Stripe from 'stripe';
 import { afterEach, expect, it } from 'vitest';
 import type { OrderTerms } from '../../../src/domain/order.js';
-import { computeOrderRef } from '../../../src/domain/order-ref.js';
 import { createLogger } from '../../../src/logging.js';
 import { StripeGateway } from '../../../src/stripe/gateway.js';
 import type { Store } from '../../../src/store/index.js';
 import { InboxWorker } from '../../../src/worker/inbox-worker.js';
-import { inboxEvent, sessionFor } from '../../support/events.js';
+import { fieldNotesOrder, inboxEvent, sessionFor } from '../../support/events.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -15,18 +14,7 @@ const logger = createLogger({ level: 'silent' });
 const received = (offsetSeconds: number) => Math.floor(Date.now() / 1000) - 60 + offsetSeconds;
 
 async function createOrder(store: Store, id: string, sessionId: string): Promise<OrderTerms> {
-  const total = { amount: 3100, currency: 'usd' };
-  const terms: OrderTerms = {
-    id,
-    lines: [{ sku: 'field-notes', name: 'Field Notes', quantity: 1, unitAmount: 3100, currency: 'usd' }],
-    total,
-    orderRef: computeOrderRef('k'.repeat(32), id, total),
-    email: null,
-    flow: 'checkout_session',
-    checkoutSessionId: sessionId,
-    paymentIntentId: null,
-    createdAt: 1_800_000_000_000,
-  };
+  const terms = fieldNotesOrder(id, { refSecret: 'k'.repeat(32), checkoutSessionId: sessionId, createdAt: 1_800_000_000_000 });
   await store.orders.create(terms);
   return terms;
 }

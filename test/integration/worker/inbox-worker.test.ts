@@ -1,12 +1,11 @@
 import Stripe from 'stripe';
 import { expect, it } from 'vitest';
 import type { OrderTerms } from '../../../src/domain/order.js';
-import { computeOrderRef } from '../../../src/domain/order-ref.js';
 import { createLogger } from '../../../src/logging.js';
 import { StripeGateway } from '../../../src/stripe/gateway.js';
 import type { Store } from '../../../src/store/index.js';
 import { InboxWorker } from '../../../src/worker/inbox-worker.js';
-import { inboxEvent, sessionFor } from '../../support/events.js';
+import { fieldNotesOrder, inboxEvent, sessionFor } from '../../support/events.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const REF_SECRET = 'k'.repeat(32);
@@ -15,18 +14,7 @@ const logger = createLogger({ level: 'silent' });
 const unreachableStripe = new StripeGateway(new Stripe('sk_test_x', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 }));
 
 async function createOrder(store: Store, id: string, sessionId: string): Promise<OrderTerms> {
-  const total = { amount: 3100, currency: 'usd' };
-  const terms: OrderTerms = {
-    id,
-    lines: [{ sku: 'field-notes', name: 'Field Notes', quantity: 1, unitAmount: 3100, currency: 'usd' }],
-    total,
-    orderRef: computeOrderRef(REF_SECRET, id, total),
-    email: null,
-    flow: 'checkout_session',
-    checkoutSessionId: null,
-    paymentIntentId: null,
-    createdAt: 1_800_000_000_000,
-  };
+  const terms = fieldNotesOrder(id, { refSecret: REF_SECRET, checkoutSessionId: null, createdAt: 1_800_000_000_000 });
   await store.orders.create(terms);
   await store.orders.attachCheckoutSession(id, sessionId);
   return { ...terms, checkoutSessionId: sessionId };
