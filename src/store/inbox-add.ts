@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { SqliteStatement, SqliteWriteThread } from './sqlite/write-thread-client.js';
+import type { NewInboxEvent } from './types.js';
+
+/*
+ * How events go into the inbox, outside Kysely, on the webhook's hot path: on SQLite through the write thread, on
+ * PostgreSQL as one named statement per batch. The rest of the inbox (claims, reads, replay) is in inbox.ts.
+ */
+
+/** Whether each event is the one that went in: an id already stored, or repeated earlier in the batch, is not. */
+function firstInserts(events: readonly NewInboxEvent[], insertedIds: Set<string>): boolean[] {
+  return events.map((event) => insertedIds.delete(event.id));
+}
+
+/** U+001E, the record separator: a control character, which JSON text never holds raw (RFC 8259 requires it escaped). */
+const PAYLOAD_SEPARATOR = '\u001e';
+
+/** Payloads are events' JSON text: never empty, never a raw U+001E. Anything else is a bug upstream, refused whole. */
+export function checkPayloads(events: readonly NewInboxEvent[]): void {
+  const bad = events.find((event) => event.payload.length === 0 || event.payload.includes(PAYLOAD_SEPARATOR));
+  if (bad) throw new Error(`Inbox event ${bad.id}: its payload must be the event's JSON text; it is empty or holds a raw U+001E control character.`);
+}
+
+/** How inbox.add reaches PostgreSQL: its pool directly, for a named (prepared) statement, in the store's schema. */
+export interface PostgresInboxTarget {
+  readonly pool: pg.Pool;
+  readonly schema: string;
+}
+
+/*
+ * PostgreSQL: the batch in one statement, so one round trip and one commit. The events go in first come, first
+ * kept (a repeated id is skipped, by ON CONFLICT here or by an earlier row of the same batch), and each event
+ * that came with a webhook request gets its delivery line in the same statement: 'stored' for the copy that
+ * went in, 'duplicate' for the others. Rows go in by id: concurrent batches holding the same events (Stripe's
+ * retries, several processes) then wait for each other in one order and never deadlock.
+ *
+ * It runs on every webhook batch, so it is a named statement: each pooled connection parses and plans it once
+ * (planning this statement cost the server about as much as the inserts). Kysely cannot name a statement, so it
+ * goes to the pool itself; the tables are qualified with the schema because a caller's pool may hand out a
+ * connection Kysely never set search_path on. The name carries a hash of the text: stores in different schemas
+ * over one pool each get their own.
+ *
+ * The payloads go as one text parameter, joined by PAYLOAD_SEPARATOR and split again by string_to_array: as an
+ * array, pg escapes every quote of every payload into an array literal and the server unescapes it (measured, a
+ * tenth of the process's CPU per event and more of the server's). checkPayloads makes the split exact.
+ */
+export function inboxAddStatement(schema: string): { name: string; text: string } {
+  const prefix = `"${schema.replaceAll('"', '""')}".`;
+  const text = `
+    with incoming as (
+      select * from unnest($1::text[], $2::text[], string_to_array($3::text, E'\\x1e'), $4::text[], $5::bigint[], $6::boolean[], $7::text[], $8::text[])
+        with ordinality as t(id, type, payload, source, received_at, delivered, source_address, signature_header, n)
+    ),
+    inserted as (
+      insert into ${prefix}inbox_events (id, type, payload, source, received_at, run_at)
+      select id, type, payload, source, received_at, received_at from incoming order by id, n
+      on conflict (id) do nothing
+      returning id
+    ),
+    first_copies as (select distinct on (id) id, n from incoming order by id, n),
+    logged as (
+      insert into ${prefix}webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header)
+      select i.received_at, i.source_address,
+        case when f.n = i.n and exists (select 1 from inserted where inserted.id = i.id) then 'stored' else 'duplicate' end,
+        null, i.id, i.type, i.signature_header
+      from incoming i join first_copies f on f.id = i.id
+      where i.delivered
+    )
+    select id from inserted`;
+  return { name: `settled_inbox_add_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`, text };
+}
+
+export async function addInOneStatement(pool: pg.Pool, statement: { name: string; text: string }, events: readonly NewInboxEvent[]): Promise<boolean[]> {
+  const column = <T>(pick: (event: NewInboxEvent) => T) => events.map(pick);
+  const { rows } = await pool.query<{ id: string }>({
+    ...statement,
+    values: [
+      column((e) => e.id),
+      column((e) => e.type),
+      events.map((e) => e.payload).join(PAYLOAD_SEPARATOR),
+      column((e) => e.source),
+      column((e) => e.receivedAt),
+      column((e) => e.delivery !== undefined),
+      column((e) => e.delivery?.sourceAddress ?? null),
+      column((e) => e.delivery?.signatureHeader ?? null),
+    ],
+  });
+  return firstInserts(events, new Set(rows.map((row) => row.id)));
+}
+
+/*
+ * SQLite: the same batch as plain statements for the write thread, in one transaction there; the store tests
+ * hold both dialects to the same behaviour. A delivery line follows its event's insert, so SQLite's changes()
+ * still counts that insert: 1 when the event went in, 0 for a duplicate.
+ */
+const INSERT_EVENT_SQL =
+  'insert into inbox_events (id, type, payload, source, received_at, run_at) values (?, ?, ?, ?, ?, ?) on conflict (id) do nothing';
+const INSERT_DELIVERY_SQL =
+  "insert into webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header) values (?, ?, case changes() when 0 then 'duplicate' else 'stored' end, null, ?, ?, ?)";
+
+export async function addThroughWriteThread(writer: SqliteWriteThread, events: readonly NewInboxEvent[]): Promise<boolean[]> {
+  const statements: SqliteStatement[] = [];
+  const eventStatement: number[] = [];
+  for (const event of events) {
+    eventStatement.push(statements.length);
+    // The payload goes as the string it is: copying a few KB to the thread costs less than encoding it to bytes
+    // and handing the buffer over.
+    statements.push({ sql: INSERT_EVENT_SQL, params: [event.id, event.type, event.payload, event.source, event.receivedAt, event.receivedAt] });
+    if (event.delivery !== undefined) {
+      const { sourceAddress, signatureHeader } = event.delivery;
+      statements.push({ sql: INSERT_DELIVERY_SQL, params: [event.receivedAt, sourceAddress, event.id, event.type, signatureHeader] });
+    }
+  }
+  const changes = await writer.transaction(statements);
+  // Per statement, so a repeat inside the batch already reads 0: the first copy is the one that went in.
+  return eventStatement.map((index) => (changes[index] ?? 0) > 0);
+}
+
+/**
+ * What adds events, outside Kysely: on SQLite the write thread (so that their fsync never blocks this thread), on
+ * PostgreSQL the pool, for the named statement above.
+ */
+export type InboxWriter = { readonly sqlite: SqliteWriteThread } | { readonly postgres: PostgresInboxTarget };
