@@ -5,18 +5,22 @@ import type { Generated, Kysely } from 'kysely';
  * because better-sqlite3 cannot bind JS booleans and one schema serves both dialects.
  */
 
-export interface InboxEventsTable {
-  id: string;
-  type: string;
-  payload: string;
-  source: string;
-  received_at: number;
+/** The columns of a table that is a queue (see queue.ts): the inbox and the outbox. */
+export interface QueueColumns {
   status: Generated<string>;
   attempts: Generated<number>;
   last_error: string | null;
   run_at: number;
   locked_by: string | null;
   locked_until: number | null;
+}
+
+export interface InboxEventsTable extends QueueColumns {
+  id: string;
+  type: string;
+  payload: string;
+  source: string;
+  received_at: number;
   processed_at: number | null;
   order_id: string | null;
   outcome: string | null;
@@ -59,18 +63,12 @@ export interface FulfillmentsTable {
   fulfilled_at: number;
 }
 
-export interface OutboxTable {
+export interface OutboxTable extends QueueColumns {
   id: Generated<number>;
   order_id: string;
   kind: string;
   dedupe_key: string;
   payload: string;
-  status: Generated<string>;
-  attempts: Generated<number>;
-  last_error: string | null;
-  run_at: number;
-  locked_by: string | null;
-  locked_until: number | null;
   created_at: number;
   delivered_at: number | null;
 }
