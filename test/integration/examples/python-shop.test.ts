@@ -3,14 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, runCli, type CliRun } from '../../support/cli.js';
 import { payOnHostedPage } from '../../support/hosted-page.js';
+import { createScratchDatabase, postgresReachable, type ScratchDatabase } from '../scale/scratch-database.js';
 
 // The README's Python shop, run as a shop would run it (python3, standard library only) against `settled serve`
-// with its built-in emulator, on SQLite.
+// with its built-in emulator, on SQLite and on PostgreSQL.
+const POSTGRES_SUITE = 'the Python example on PostgreSQL';
+const postgresRunnable = await postgresReachable(POSTGRES_SUITE);
+
 let serve: CliRun | undefined;
 let python: ChildProcess | undefined;
+let database: ScratchDatabase | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
   python?.kill('SIGKILL');
@@ -18,6 +23,8 @@ afterEach(async () => {
     serve.child.kill('SIGTERM');
     await serve.exited();
   }
+  await database?.drop();
+  database = undefined;
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -39,7 +46,23 @@ async function until<T>(read: () => Promise<T | undefined>, what: string, timeou
   }
 }
 
-it('the Python example creates an order through the API and fulfils it on the verified notification, once', { timeout: 90_000 }, async () => {
+const SCENARIO = 'the Python example creates an order through the API and fulfils it on the verified notification, once';
+
+it(SCENARIO, { timeout: 90_000 }, async () => {
+  await runPythonShop({});
+});
+
+describe.skipIf(!postgresRunnable)(POSTGRES_SUITE, () => {
+  it(SCENARIO, { timeout: 90_000 }, async () => {
+    database = await createScratchDatabase();
+    await runPythonShop({ DATABASE_URL: database.url });
+    // settled kept the order in PostgreSQL, not in a SQLite file beside it.
+    expect(await database.query('select status from orders')).toEqual([{ status: 'paid' }]);
+  });
+});
+
+/** Starts `settled serve` (with `store` in its environment) and the Python shop, buys, pays and checks the fulfilment. */
+async function runPythonShop(store: { DATABASE_URL?: string }): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'settled-python-shop-'));
   dirs.push(dir);
   const apiKey = ['key', 'py'.repeat(20)].join('_');
@@ -53,8 +76,9 @@ it('the Python example creates an order through the API and fulfils it on the ve
     SETTLED_NOTIFY_URL: `http://127.0.0.1:${shopPort}/settled/notify`,
     // The shop verifies with the second secret: a rotation in progress.
     SETTLED_NOTIFY_SECRET: `${['ntf', 'old'.repeat(14)].join('_')},${secret}`,
+    ...store,
   });
-  const [, settledUrl] = await serve.waitFor(/settled is serving on (http:\/\/\S+)/);
+  const [, settledUrl] = await serve.waitFor(/settled is serving on (http:\/\/\S+)/, 60_000);
 
   let shopOutput = '';
   python = spawn('python3', [join(ROOT, 'examples/python-shop/shop.py')], {
@@ -89,7 +113,11 @@ it('the Python example creates an order through the API and fulfils it on the ve
   const auth = { authorization: `Bearer ${apiKey}` };
   const order = (await (await fetch(`${settledUrl}/api/v1/orders/${fulfilled[0]?.order}`, { headers: auth })).json()) as { order: { status: string; amountTotal: number } };
   expect(order.order).toMatchObject({ status: 'paid', amountTotal: 1800 });
-  const events = (await (await fetch(`${settledUrl}/api/v1/events`, { headers: auth })).json()) as { data: { id: string }[] };
+  // On PostgreSQL the pull API shows a notification only once it is a few seconds old (ids there are not in commit order).
+  const events = await until(async () => {
+    const page = (await (await fetch(`${settledUrl}/api/v1/events`, { headers: auth })).json()) as { data: { id: string }[] };
+    return page.data.length > 0 ? page : undefined;
+  }, 'the notification in the pull API');
   expect(events.data.map((event) => event.id)).toEqual([fulfilled[0]?.notification]);
   // A forged notification is refused and fulfils nothing.
   const forged = JSON.stringify({ id: 'ntf_999', type: 'order.paid', created: 1, previousStatus: 'pending', data: { order: { id: 'ord_forged', email: null } } });
@@ -99,4 +127,4 @@ it('the Python example creates an order through the API and fulfils it on the ve
   // Neither the key nor the secrets reached settled's log.
   expect(serve.output()).not.toContain(apiKey);
   expect(serve.output()).not.toContain(secret);
-});
+}
