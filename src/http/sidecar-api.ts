@@ -13,6 +13,11 @@ export interface SidecarApiOptions {
   readonly apiKeys: readonly string[];
 }
 
+// As Stripe takes success_url: absolute, http(s), kept exactly as sent so that {CHECKOUT_SESSION_ID} reaches Stripe.
+const returnUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL, e.g. https://shop.example/thanks?session_id={CHECKOUT_SESSION_ID}' })
+  .max(5000);
+
 // Strict: a misspelt field ("unit_amount") is named, not dropped. Amounts are checked again, with their codes, by
 // domain/order-lines (fractional amounts, mixed currencies, quantities, the total).
 const orderBody = z.strictObject({
@@ -30,6 +35,8 @@ const orderBody = z.strictObject({
     .max(MAX_ORDER_LINES),
   email: z.email().max(320).optional(),
   mode: z.enum(['checkout_session', 'payment_intent']),
+  successUrl: returnUrl.optional(),
+  cancelUrl: returnUrl.optional(),
 });
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -13,7 +13,16 @@ import type { PriceSource } from './price-sources.js';
 export type CheckoutRequest = (
   | { readonly items: readonly { readonly sku: string; readonly quantity: number }[] }
   | { readonly priced: Extract<PricedOrder, { kind: 'priced' }> }
-) & { readonly email?: string | undefined };
+) & { readonly email?: string | undefined; readonly returnUrls?: ReturnUrls | undefined };
+
+/**
+ * Where a hosted Checkout sends the buyer back, when a trusted caller (the shop's backend) chooses: absolute
+ * http(s) URLs, `{CHECKOUT_SESSION_ID}` left for Stripe to fill in. Either one absent: settled's own page.
+ */
+export interface ReturnUrls {
+  readonly successUrl?: string | undefined;
+  readonly cancelUrl?: string | undefined;
+}
 
 export type CheckoutRefusal = { readonly kind: 'rejected'; readonly code: string; readonly message: string };
 
@@ -66,6 +75,15 @@ async function createPendingOrder(deps: CheckoutDeps, request: CheckoutRequest, 
  * the server, record it pending, then create its one Stripe object — a Checkout Session or a PaymentIntent.
  */
 export async function startCheckout(deps: CheckoutDeps, request: CheckoutRequest, flow: OrderTerms['flow']): Promise<CheckoutStarted | CheckoutRefusal> {
+  const { successUrl, cancelUrl } = request.returnUrls ?? {};
+  if (flow === 'payment_intent' && (successUrl !== undefined || cancelUrl !== undefined)) {
+    // Refused rather than dropped: a shop that sent them expects the buyer to land there, and nothing would send them.
+    return {
+      kind: 'rejected',
+      code: 'return_urls_need_checkout_session',
+      message: 'successUrl and cancelUrl apply only to a hosted Checkout Session (mode "checkout_session"); a PaymentIntent is paid on your own page, which decides where the buyer goes. Remove them, or use mode "checkout_session".',
+    };
+  }
   const order = await createPendingOrder(deps, request, flow);
   if ('kind' in order) return order;
   if (flow === 'payment_intent') {
@@ -75,8 +93,8 @@ export async function startCheckout(deps: CheckoutDeps, request: CheckoutRequest
   }
   const session = await deps.gateway.createCheckoutSession({
     order,
-    successUrl: `${deps.publicUrl()}/success?session_id={CHECKOUT_SESSION_ID}`,
-    cancelUrl: `${deps.publicUrl()}/cancel?order_id=${order.id}`,
+    successUrl: successUrl ?? `${deps.publicUrl()}/success?session_id={CHECKOUT_SESSION_ID}`,
+    cancelUrl: cancelUrl ?? `${deps.publicUrl()}/cancel?order_id=${order.id}`,
   });
   await deps.store.orders.attachCheckoutSession(order.id, session.id);
   return { kind: 'created', flow, orderId: order.id, sessionId: session.id, checkoutUrl: session.url };

@@ -19,6 +19,9 @@ export interface ShopOrderRequest {
   readonly email?: string | undefined;
   /** A hosted Checkout Session (answer: its URL) or a PaymentIntent for the shop's own payment form (its client secret). */
   readonly mode: 'checkout_session' | 'payment_intent';
+  /** Where the hosted Checkout sends the buyer back (checkout_session only); settled's /success and /cancel otherwise. */
+  readonly successUrl?: string | undefined;
+  readonly cancelUrl?: string | undefined;
 }
 
 export type ShopOrderCreated =
@@ -44,7 +47,8 @@ function orderLines(request: ShopOrderRequest): OrderLine[] {
 export async function createShopOrder(deps: CheckoutDeps, request: ShopOrderRequest): Promise<ShopOrderCreated | CheckoutRefusal> {
   const priced = totalLines(orderLines(request));
   if (priced.kind === 'rejected') return priced;
-  const started = await startCheckout(deps, { priced, email: request.email }, request.mode);
+  const returnUrls = { successUrl: request.successUrl, cancelUrl: request.cancelUrl };
+  const started = await startCheckout(deps, { priced, email: request.email, returnUrls }, request.mode);
   if (started.kind === 'rejected') return started;
   const order = await deps.store.orders.get(started.orderId);
   if (order === undefined) throw new Error(`order ${started.orderId} vanished after it was created`);

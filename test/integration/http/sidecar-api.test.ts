@@ -83,6 +83,35 @@ describeEachStore('sidecar API', (ctx) => {
     expect(await ctx.store.orders.list({ limit: 10 })).toEqual([]);
   });
 
+  it('a Checkout order sends the buyer back to the shop\'s own URLs: the session holds them as sent, and paying lands on the success URL with the session id', async () => {
+    const running = await start();
+    const successUrl = 'https://shop.example/thanks?session_id={CHECKOUT_SESSION_ID}&cart=77';
+    const cancelUrl = 'http://127.0.0.1:5000/cart?step=pay';
+    const created = await call<Created & { order: { checkoutSessionId: string } }>('POST', '/api/v1/orders', { body: order({ successUrl, cancelUrl }) });
+    expect(created.status).toBe(201);
+    const sessionId = created.body.order.checkoutSessionId;
+    const session = await running.stripe.checkout.sessions.retrieve(sessionId);
+    expect([session.success_url, session.cancel_url]).toEqual([successUrl, cancelUrl]);
+    const paid = await running.pay(created.body.checkoutUrl ?? '', '4242424242424242');
+    expect(paid).toMatchObject({ status: 303, location: `https://shop.example/thanks?session_id=${sessionId}&cart=77` });
+
+    // Without them, the buyer comes back to settled's own pages.
+    const plain = await call<Created & { order: { id: string; checkoutSessionId: string } }>('POST', '/api/v1/orders', { body: order() });
+    const own = await running.stripe.checkout.sessions.retrieve(plain.body.order.checkoutSessionId);
+    expect([own.success_url, own.cancel_url]).toEqual([`${running.url}/success?session_id={CHECKOUT_SESSION_ID}`, `${running.url}/cancel?order_id=${plain.body.order.id}`]);
+  });
+
+  it('refuses a return URL that is not an absolute http(s) URL, or one given for a PaymentIntent, with 400 and a code, creating nothing', async () => {
+    await start();
+    for (const bad of [{ successUrl: '/thanks' }, { successUrl: 'shop.example/thanks' }, { cancelUrl: 'javascript:alert(1)' }, { successUrl: 'ftp://shop.example/x' }, { cancelUrl: 42 }, { successUrl: `https://shop.example/${'x'.repeat(5000)}` }]) {
+      const answer = await call<ErrorBody>('POST', '/api/v1/orders', { body: order(bad) });
+      expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/^(successUrl|cancelUrl): /) } } });
+    }
+    const intent = await call<ErrorBody>('POST', '/api/v1/orders', { body: order({ mode: 'payment_intent', successUrl: 'https://shop.example/thanks' }) });
+    expect(intent).toMatchObject({ status: 400, body: { error: { code: 'return_urls_need_checkout_session', message: expect.stringContaining('checkout_session') } } });
+    expect(await ctx.store.orders.list({ limit: 10 })).toEqual([]);
+  });
+
   it('an Idempotency-Key gives a retry the same answer and refuses another body, durably', async () => {
     await start();
     const first = await call<Created>('POST', '/api/v1/orders', { body: order(), idempotencyKey: 'shop-order-77' });
