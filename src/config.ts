@@ -30,6 +30,7 @@ function seconds(max: number) {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+const CATALOG_SOURCES = ['file', 'stripe-prices'] as const;
 
 const schema = z.object({
   PORT: wholeNumber(0, 65535).default(DEFAULTS.port),
@@ -43,6 +44,7 @@ const schema = z.object({
   DATABASE_POOL_SIZE: wholeNumber(1, 100).default(DEFAULTS.database.poolSize),
   DATABASE_STATEMENT_TIMEOUT_SECONDS: wholeNumber(1, 3600).default(DEFAULTS.database.statementTimeoutMs / 1000),
   CATALOG_PATH: z.string().min(1).optional(),
+  CATALOG_SOURCE: z.enum(CATALOG_SOURCES, 'must be file (CATALOG_PATH, or the demo catalog) or stripe-prices (items are Stripe Price ids or lookup keys)').default(DEFAULTS.catalogSource),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)')
@@ -95,6 +97,8 @@ export type Config = Readonly<{
   /** PostgreSQL statement_timeout: no query (but a migration) runs longer; a request meeting it answers 503. */
   databaseStatementTimeoutMs: number;
   catalogPath: string | undefined;
+  /** Where prices come from: the catalog file, or Stripe's Prices (skus are Price ids or lookup keys). */
+  catalogSource: (typeof CATALOG_SOURCES)[number];
   stripe: Readonly<{
     secretKey: string | undefined;
     webhookSecrets: readonly string[];
@@ -183,6 +187,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     if (target.username !== '' || target.password !== '') problems.push('SETTLED_NOTIFY_URL: must not hold a user or password; notifications are authenticated by their signature (SETTLED_NOTIFY_SECRET)');
     if ((v.SETTLED_NOTIFY_SECRET ?? []).length === 0) problems.push('SETTLED_NOTIFY_SECRET: required with SETTLED_NOTIFY_URL, to sign each notification (e.g. `openssl rand -hex 24`)');
   }
+  if (v.CATALOG_SOURCE === 'stripe-prices' && v.CATALOG_PATH !== undefined) {
+    problems.push('CATALOG_PATH: is not read with CATALOG_SOURCE=stripe-prices (prices come from Stripe); unset one of them');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: v.PORT,
@@ -193,6 +200,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     databasePoolSize: v.DATABASE_POOL_SIZE,
     databaseStatementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000,
     catalogPath: v.CATALOG_PATH,
+    catalogSource: v.CATALOG_SOURCE,
     stripe: Object.freeze({
       secretKey: v.STRIPE_SECRET_KEY,
       webhookSecrets: Object.freeze([...(v.STRIPE_WEBHOOK_SECRET ?? [])]),

@@ -8,6 +8,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   /** Readable lines when the output is a terminal, JSON lines otherwise. */
   logFormat: 'auto',
+  catalogSource: 'file',
   webhookToleranceSeconds: 300,
   /** Each Stripe call someone waits on, every retry included; and each call of the worker or a reconciliation. */
   stripeBudgetMs: { request: 10_000, background: 60_000 },

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { parseCatalogText, type Catalog } from '../domain/catalog.js';
+import type { CatalogOption } from '../operations/price-sources.js';
 import type { Config } from '../config.js';
 import { parseStripeIpsFile } from '../ingest/source-allowlist.js';
 import { STRIPE_WEBHOOK_IPS } from '../ingest/stripe-webhook-ips.js';
@@ -24,6 +25,11 @@ function packageRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+/** Where `settled serve` takes its prices from: the catalog file (or the demo's), or Stripe's Prices. */
+export function configuredCatalog(config: Config): CatalogOption {
+  return config.catalogSource === 'stripe-prices' ? { stripePrices: {} } : loadCatalogFile(config);
 }
 
 export function loadCatalogFile(config: Config): Catalog {

@@ -5,7 +5,7 @@ import { connectionErrorLogger, createLogger } from '../logging.js';
 import { configuredConfirmationSender } from '../notify/configured.js';
 import { createSettled } from '../settled.js';
 import { listenStartupError } from './startup-errors.js';
-import { connectRateLimitRedis, connectStripe, loadCatalogFile, openConfiguredStore, orderRefSecret, registerWebhookEndpoint, webhookSourceList } from './runtime.js';
+import { connectRateLimitRedis, configuredCatalog, connectStripe, openConfiguredStore, orderRefSecret, registerWebhookEndpoint, webhookSourceList } from './runtime.js';
 
 export interface ServeHandle {
   /** Where the server is bound. */
@@ -24,7 +24,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
   if (liveKeyOutsideProduction(config)) {
     logger.warn('STRIPE_SECRET_KEY is a live key outside production (PUBLIC_URL unset, local or plain http, or STRIPE_API_BASE set): real cards are charged; use an sk_test_ key here');
   }
-  const catalog = loadCatalogFile(config);
+  const catalog = configuredCatalog(config);
   const refSecret = orderRefSecret(config);
   const store = await openConfiguredStore(config, connectionErrorLogger(logger));
   const connection = await connectStripe(config).catch(async (error: unknown) => {

@@ -113,6 +113,7 @@ async function databaseChecks(config: Config): Promise<Check[]> {
 }
 
 function catalogCheck(config: Config): Check {
+  if (config.catalogSource === 'stripe-prices') return { verdict: 'ok', name: 'catalog', detail: 'Stripe Prices: items are Price ids or lookup keys, priced by Stripe' };
   try {
     const catalog = loadCatalogFile(config);
     return { verdict: 'ok', name: 'catalog', detail: `${catalog.items.length} item(s)${config.catalogPath ? '' : ' (the demo catalog: set CATALOG_PATH for your own)'}` };

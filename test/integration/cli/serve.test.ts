@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import Stripe from 'stripe';
 import { afterEach, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { runCli, type CliRun } from '../../support/cli.js';
@@ -84,6 +85,33 @@ it('refuses a bad configuration with one line per problem and exit code 1', asyn
   expect(output).toMatch(/STRIPE_SECRET_KEY: must be a Stripe secret key/);
   expect(output).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/);
   expect(output).not.toContain('pk_live_oops');
+});
+
+it('`settled serve` with CATALOG_SOURCE=stripe-prices sells Stripe Prices, named by id or lookup key, and refuses one Stripe does not know', async () => {
+  run = runCli(['serve'], { PORT: '0', DATA_DIR: join(tempDir(), 'data'), LOG_LEVEL: 'warn', CATALOG_SOURCE: 'stripe-prices' });
+  const [, url] = await run.waitFor(/settled is serving on (http:\/\/\S+)/);
+  const [, emulatorUrl] = await run.waitFor(/built-in Stripe emulator on (http:\/\/\S+)/);
+  const stripe = new Stripe('sk_test_shop_owner', { host: '127.0.0.1', port: Number(new URL(emulatorUrl!).port), protocol: 'http' });
+  const poster = await stripe.prices.create({ currency: 'eur', unit_amount: 1_800, lookup_key: 'poster-a2', product_data: { name: 'Poster A2' } });
+  const frame = await stripe.prices.create({ currency: 'eur', unit_amount: 4_500, product_data: { name: 'Oak frame' } });
+
+  const checkout = (items: unknown) => fetch(`${url}/api/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+  const created = await checkout([{ sku: 'poster-a2', quantity: 2 }, { sku: frame.id, quantity: 1 }]);
+  expect(created.status).toBe(201);
+  const { sessionId } = (await created.json()) as { sessionId: string };
+  const lineItems = await stripe.checkout.sessions.listLineItems(sessionId);
+  expect(lineItems.data.map((item) => [item.price?.id, item.quantity])).toEqual([[poster.id, 2], [frame.id, 1]]);
+  expect((await stripe.checkout.sessions.retrieve(sessionId)).amount_total).toBe(8_100);
+
+  const unknown = await checkout([{ sku: 'price_notthere', quantity: 1 }]);
+  expect(unknown.status).toBe(400);
+  expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('unknown_price');
+});
+
+it('refuses CATALOG_PATH with CATALOG_SOURCE=stripe-prices, naming both', async () => {
+  run = runCli(['serve'], { PORT: '0', DATA_DIR: tempDir(), CATALOG_SOURCE: 'stripe-prices', CATALOG_PATH: 'catalog/demo.json' });
+  expect(await run.exited()).toBe(1);
+  expect(run.output()).toMatch(/CATALOG_PATH: is not read with CATALOG_SOURCE=stripe-prices/);
 });
 
 const strip = stripVTControlCharacters;
