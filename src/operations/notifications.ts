@@ -22,6 +22,25 @@ export async function retryOutboxMessage(store: Pick<Store, 'outbox'>, id: numbe
   return (await store.outbox.get(id)) === undefined ? 'unknown' : 'not_dead';
 }
 
+/** What a retry of several dead messages did: which went back to the outbox, and which were left alone and why. */
+export interface RetryManyOutcome {
+  readonly retried: readonly number[];
+  readonly refused: readonly { readonly id: number; readonly outcome: Exclude<RetryOutcome, 'requeued'> }[];
+}
+
+/** Retries the named dead messages, or every dead one ('all'), each as retryOutboxMessage does. */
+export async function retryDeadOutboxMessages(store: Pick<Store, 'outbox'>, target: 'all' | { readonly ids: readonly number[] }, now: number): Promise<RetryManyOutcome> {
+  const ids = target === 'all' ? (await deadOutboxMessages(store, 10_000)).map((message) => message.id) : target.ids;
+  const retried: number[] = [];
+  const refused: { id: number; outcome: Exclude<RetryOutcome, 'requeued'> }[] = [];
+  for (const id of ids) {
+    const outcome = await retryOutboxMessage(store, id, now);
+    if (outcome === 'requeued') retried.push(id);
+    else refused.push({ id, outcome });
+  }
+  return { retried, refused };
+}
+
 /** The delivery log of notifications: every attempt, newest first, for one message or all. */
 export function notificationAttempts(store: Pick<Store, 'notifications'>, input: { readonly id?: number; readonly limit: number }): Promise<NotificationAttempt[]> {
   return store.notifications.list({ outboxId: input.id, limit: input.limit });

@@ -1,4 +1,4 @@
-import { deadOutboxMessages, notificationAttempts, parseNotificationId, retryOutboxMessage } from '../../operations/notifications.js';
+import { deadOutboxMessages, notificationAttempts, parseNotificationId, retryDeadOutboxMessages } from '../../operations/notifications.js';
 import { formatTime, OperatorError, oneLine, withOperatorContext } from './operator.js';
 
 export async function listDeadMessages(options: { readonly limit: number }): Promise<void> {
@@ -21,16 +21,13 @@ export async function retryDeadMessages(ids: readonly string[], options: { reado
   const malformed = parsed.filter((entry) => entry.id === undefined).map((entry) => entry.text);
   if (malformed.length > 0) throw new OperatorError(`not message ids: ${malformed.join(', ')}; use the ids \`settled notifications dead\` shows (ntf_12).`);
   await withOperatorContext({ stripe: 'none', command: 'notifications retry' }, async ({ store }) => {
-    const targets = options.all ? (await deadOutboxMessages(store, 10_000)).map((m) => m.id) : parsed.map((entry) => entry.id as number);
-    const refused: string[] = [];
-    let retried = 0;
-    for (const id of targets) {
-      const outcome = await retryOutboxMessage(store, id, Date.now());
-      if (outcome === 'requeued') retried += 1;
-      else refused.push(`ntf_${id} (${outcome === 'unknown' ? 'no such message' : 'not dead'})`);
+    const target = options.all ? 'all' : { ids: parsed.map((entry) => entry.id as number) };
+    const { retried, refused } = await retryDeadOutboxMessages(store, target, Date.now());
+    console.log(`retrying ${retried.length} message(s): a running \`settled serve\` or \`settled worker\` delivers them`);
+    if (refused.length > 0) {
+      const which = refused.map(({ id, outcome }) => `ntf_${id} (${outcome === 'unknown' ? 'no such message' : 'not dead'})`).join(', ');
+      throw new OperatorError(`left alone: ${which}.`);
     }
-    console.log(`retrying ${retried} message(s): a running \`settled serve\` or \`settled worker\` delivers them`);
-    if (refused.length > 0) throw new OperatorError(`left alone: ${refused.join(', ')}.`);
   });
 }
 
