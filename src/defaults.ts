@@ -35,6 +35,8 @@ export const DEFAULTS = {
     overlapSeconds: 60,
     staleAfterMs: 60 * 60_000,
     sweepLimit: 500,
+    /** `settled reconcile`, asked for by an operator who waits for it, looks at twice as many stale orders as the timer. */
+    manualSweepLimit: 1_000,
     deliveryLogRetentionMs: 14 * 86_400_000,
   },
   /** Stripe Prices read for orders are kept this long and this many at most, then read again. */

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../defaults.js';
 import { reconcileNow, reconcileSettings } from '../../operations/reconcile-now.js';
 import type { ReconcilePhase, ReconcileReport } from '../../reconcile/index.js';
 import { OTHER_WORKER_WAIT_MS, withOperatorContext } from './operator.js';
@@ -63,8 +64,7 @@ export async function runReconcile(options: ReconcileCommandOptions): Promise<vo
       reconcileSettings({
         lookbackSeconds: options.lookbackHours === undefined ? config.reconcile.lookbackSeconds : Math.min(720, options.lookbackHours) * 3600,
         staleAfterMs,
-        // As before: `settled reconcile` looks up to 1 000 stale orders at Stripe, twice the library's default.
-        sweepLimit: 1_000,
+        sweepLimit: DEFAULTS.reconcile.manualSweepLimit,
         deliveryLogRetentionMs: config.deliveryLogRetentionDays * 86_400_000,
       }),
     );
