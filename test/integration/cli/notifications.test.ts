@@ -52,3 +52,30 @@ it('`settled notifications` lists dead messages and their attempts, and retries 
     await store.close();
   }
 });
+
+it('`settled notifications retry --all` puts every dead message back, and says when there is none', async () => {
+  const store = await openStore({ kind: 'sqlite', path: storePath() });
+  try {
+    // Dead again (the earlier test put it back): claimed and failed for good.
+    const now = Date.now();
+    await store.outbox.claim({ workerId: 'w2', limit: 10, leaseMs: 1_000, now });
+    await store.outbox.fail({ id: deadId, workerId: 'w2', error: 'the notify URL answered 502', runAt: now + 1_000, dead: true, now });
+    expect(await store.outbox.get(deadId)).toMatchObject({ status: 'dead' });
+  } finally {
+    await store.close();
+  }
+
+  const all = runCli(['notifications', 'retry', '--all'], { DATA_DIR: dataDir });
+  expect(await all.exited()).toBe(0);
+  expect(all.output()).toContain('retrying 1 message(s)');
+  const after = await openStore({ kind: 'sqlite', path: storePath() });
+  try {
+    expect(await after.outbox.get(deadId)).toMatchObject({ status: 'pending', attempts: 0 });
+  } finally {
+    await after.close();
+  }
+
+  const none = runCli(['notifications', 'retry', '--all'], { DATA_DIR: dataDir });
+  expect(await none.exited()).toBe(0);
+  expect(none.output()).toContain('retrying 0 message(s)');
+});
