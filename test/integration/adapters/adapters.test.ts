@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { payOnHostedPage } from '../../support/hosted-page.js';
+import { describeEachStore } from '../../support/stores.js';
 import { ADAPTER_KINDS, startHost, type Host } from './hosts.js';
 
 async function buy(host: Host): Promise<{ orderId: string; sessionId: string }> {
@@ -43,25 +44,6 @@ describe.each(ADAPTER_KINDS)('settled mounted through the %s adapter', (kind) =>
     expect(deliveries.every((delivery) => delivery.status === 200)).toBe(true);
   });
 
-  it('the order\'s access link opens the purchase through the adapter; a made-up token is refused', async () => {
-    host = await startHost(kind);
-    const { orderId } = await buy(host);
-    const order = await host.request('GET', `/api/orders/${orderId}`);
-    const accessUrl = String(order.body['accessUrl']);
-    expect(accessUrl).toMatch(new RegExp(`^${host.url}/access/[A-Za-z0-9_-]{16,64}$`));
-    const page = await fetch(accessUrl);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toContain('text/html');
-    const html = await page.text();
-    expect(html).toContain('Field Notes on Quiet Software');
-    // Its stylesheet is relative, so it is found below the mount point too.
-    expect(html).toContain('href="../assets/settled.css"');
-    const stylesheet = await fetch(new URL('../assets/settled.css', accessUrl));
-    expect([stylesheet.status, stylesheet.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
-    expect((await fetch(`${host.url}/access/not-a-real-token-at-all`)).status).toBe(404);
-    expect(host.notices.find((notice) => notice.kind === 'order.fulfilled')?.accessUrl).toBe(accessUrl);
-  });
-
   it('the same event delivered again is acknowledged as a duplicate and fulfills nothing more', async () => {
     host = await startHost(kind);
     const { orderId } = await buy(host);
@@ -101,5 +83,35 @@ describe.each(ADAPTER_KINDS)('settled mounted through the %s adapter', (kind) =>
     host = await startHost(kind);
     const answer = await host.request('POST', '/api/checkout', { items: [] });
     expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+  });
+});
+
+// The access page reads the order through the store: checked on SQLite and PostgreSQL, through every adapter.
+describe.each(ADAPTER_KINDS)('the access link through the %s adapter', (kind) => {
+  describeEachStore(`the ${kind} adapter's access page`, (ctx) => {
+    let host: Host | undefined;
+    afterEach(async () => {
+      await host?.close();
+      host = undefined;
+    });
+
+    it('the order\'s access link opens the purchase through the adapter; a made-up token is refused', async () => {
+      host = await startHost(kind, { store: ctx.store });
+      const { orderId } = await buy(host);
+      const order = await host.request('GET', `/api/orders/${orderId}`);
+      const accessUrl = String(order.body['accessUrl']);
+      expect(accessUrl).toMatch(new RegExp(`^${host.url}/access/[A-Za-z0-9_-]{16,64}$`));
+      const page = await fetch(accessUrl);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const html = await page.text();
+      expect(html).toContain('Field Notes on Quiet Software');
+      // Its stylesheet is relative, so it is found below the mount point too.
+      expect(html).toContain('href="../assets/settled.css"');
+      const stylesheet = await fetch(new URL('../assets/settled.css', accessUrl));
+      expect([stylesheet.status, stylesheet.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
+      expect((await fetch(`${host.url}/access/not-a-real-token-at-all`)).status).toBe(404);
+      expect(host.notices.find((notice) => notice.kind === 'order.fulfilled')?.accessUrl).toBe(accessUrl);
+    });
   });
 });

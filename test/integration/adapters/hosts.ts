@@ -96,9 +96,10 @@ export interface Host {
   close(): Promise<void>;
 }
 
-export async function startHost(kind: AdapterKind): Promise<Host> {
+/** A shop mounted through the adapter; on its own SQLite file unless a store is given (which it then leaves open). */
+export async function startHost(kind: AdapterKind, options: { readonly store?: Store } = {}): Promise<Host> {
   const dir = await mkdtemp(join(tmpdir(), 'settled-adapter-'));
-  const store = await openStore({ kind: 'sqlite', path: join(dir, 'settled.db') });
+  const store = options.store ?? (await openStore({ kind: 'sqlite', path: join(dir, 'settled.db') }));
   const emulator = await startEmulator({ retryScheduleMs: [20, 40, 80, 160, 320, 640] });
   const stripe = createStripeClient({ secretKey: 'sk_test_adapters', apiBase: emulator.url });
   let secrets: readonly string[] = [];
@@ -162,7 +163,7 @@ export async function startHost(kind: AdapterKind): Promise<Host> {
       await settled.close();
       await app.close();
       await emulator.close();
-      await store.close();
+      if (options.store === undefined) await store.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
