@@ -19,8 +19,12 @@ export const DEFAULTS = {
    * was claimed is left to a later batch, so it holds up no other order.
    */
   worker: { maxAttempts: 10, leaseMs: 60_000, pollIntervalMs: 200, batchSize: 64, slowAfterMs: 200, backoff: { baseMs: 1_000, maxMs: 5 * 60_000 } },
-  /** The outbox queue. The shop's handlers (onFulfilled, confirmations) are retried longer than events: a mail server may be down for hours. */
-  outbox: { maxAttempts: 20, leaseMs: 60_000, pollIntervalMs: 200, batchSize: 64, backoff: { baseMs: 1_000, maxMs: 10 * 60_000 } },
+  /**
+   * The outbox queue. The shop's handlers (onFulfilled, confirmations) are retried longer than events: a mail server
+   * may be down for hours. A handler still running `slowAfterMs` after its batch was claimed is settled by a later
+   * batch, so a hung mail server or notify URL holds up no other order's delivery.
+   */
+  outbox: { maxAttempts: 20, leaseMs: 60_000, pollIntervalMs: 200, batchSize: 64, slowAfterMs: 500, backoff: { baseMs: 1_000, maxMs: 10 * 60_000 } },
   /**
    * Notifications to the shop's backend (SETTLED_NOTIFY_URL): each POST bounded in time; retried as Stripe retries
    * webhooks, for about three days (23 waits, doubling from a minute to at most six hours, jittered), then dead.

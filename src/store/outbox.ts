@@ -56,6 +56,11 @@ export function outboxRepository(context: StoreContext, writer: StoreWriter): Ou
       if (result !== undefined && !result.ok) throw result.error;
     },
 
+    async release({ ids, workerId, now }) {
+      if (ids.length === 0) return 0;
+      return (await runAlone(writer, queue.release({ ids, workerId, now }))).changes;
+    },
+
     async list({ orderId, status, limit }) {
       const rows = await db
         .selectFrom('outbox')

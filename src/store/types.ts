@@ -127,6 +127,8 @@ export interface OutboxRepository {
     delivered: readonly { id: number; now: number }[];
     failed: readonly { id: number; error: string; runAt: number; dead: boolean; now: number }[];
   }): Promise<void>;
+  /** Gives claims back (a stopping dispatcher's deliveries still running): pending now, the attempt not counted. */
+  release(input: { ids: readonly number[]; workerId: string; now: number }): Promise<number>;
   list(input: { orderId?: string; status?: OutboxMessage['status']; limit: number }): Promise<OutboxMessage[]>;
   get(id: number): Promise<OutboxMessage | undefined>;
   /** Puts a dead message back to pending, due now (an operator's retry); false if it is not dead. */

@@ -15,6 +15,8 @@ export interface QueueSettings {
   /** The attempt that fails with this many made is the last: the item becomes a dead letter. */
   readonly maxAttempts: number;
   readonly backoff: { readonly baseMs: number; readonly maxMs: number };
+  /** How long a batch waits for its slowest item (a Stripe lookup, a handler) before its commit goes on without it. */
+  readonly slowAfterMs: number;
 }
 
 /** What becomes of an item whose attempt failed: retried at `runAt`, or a dead letter after its last attempt. */
@@ -30,5 +32,6 @@ export function queueSettings(defaults: QueueSettings, given: Partial<{ [K in ke
     pollIntervalMs: given.pollIntervalMs ?? defaults.pollIntervalMs,
     maxAttempts: given.maxAttempts ?? defaults.maxAttempts,
     backoff: given.backoff ?? defaults.backoff,
+    slowAfterMs: given.slowAfterMs ?? defaults.slowAfterMs,
   };
 }

@@ -7,6 +7,7 @@ import type { BatchItem, BatchItemResult, InboxEvent, Store } from '../store/typ
 import { afterFailure, queueSettings, type QueueSettings } from './backoff.js';
 import { BatchProcessor } from './polling-loop.js';
 import { prepareEvent, type Revalidation } from './prepare-event.js';
+import { Stragglers } from './stragglers.js';
 import type { OrderLookupGateway } from './resolve-order.js';
 
 export type { Revalidation } from './prepare-event.js';
@@ -23,8 +24,6 @@ export interface InboxWorkerOptions extends Partial<QueueSettings> {
   readonly logger: WorkerLogger;
   readonly now: () => number;
   readonly workerId?: string;
-  /** How long a batch waits for its slowest event (a Stripe lookup) before it is written without it. */
-  readonly slowAfterMs?: number;
   readonly random?: () => number;
   /** Called after a batch applied facts; wakes the outbox dispatcher. */
   readonly onApplied?: () => void;
@@ -67,20 +66,18 @@ type Prepared = { readonly event: InboxEvent; readonly started: number } & ({ re
 export class InboxWorker extends BatchProcessor {
   readonly workerId: string;
   private readonly settings: QueueSettings;
-  private readonly slowAfterMs: number;
   private readonly random: () => number;
   /** Claims held when the store failed: given back, not counted as attempts, before anything new is claimed. */
   private readonly stranded = new Set<string>();
   /** Events still being made ready after their batch was written, and those that have since become ready. */
-  private readonly slow = new Map<string, Promise<void>>();
-  private ready: Prepared[] = [];
+  private readonly slow: Stragglers<Prepared>;
 
   constructor(private readonly options: InboxWorkerOptions) {
     const settings = queueSettings(DEFAULTS.worker, options);
     super(settings.pollIntervalMs, (error) => options.logger.error({ err: describeError(error) }, 'inbox worker could not reach the store; will retry'));
     this.settings = settings;
     this.workerId = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;
-    this.slowAfterMs = options.slowAfterMs ?? DEFAULTS.worker.slowAfterMs;
+    this.slow = new Stragglers(settings.slowAfterMs, () => this.notify());
     this.random = options.random ?? Math.random;
   }
 
@@ -89,8 +86,8 @@ export class InboxWorker extends BatchProcessor {
     // Slow events hold their claims; room for them is bounded so that a Stripe outage does not claim the whole inbox.
     const room = Math.min(this.settings.batchSize, this.settings.batchSize * 4 - this.slow.size);
     const events = room > 0 ? await this.options.store.inbox.claim({ workerId: this.workerId, limit: room, leaseMs: this.settings.leaseMs, now: this.options.now() }) : [];
-    const batch = await this.prepareAll(events);
-    const written = [...this.ready.splice(0), ...batch];
+    const batch = await this.slow.gather(new Map(events.map((event) => [event.id, this.prepare(event)])));
+    const written = [...this.slow.takeFinished(), ...batch];
     if (written.length > 0) await this.write(written);
     // Claimed, not written: an event that was slow is counted once, in the batch that claimed it.
     return events.length;
@@ -103,52 +100,15 @@ export class InboxWorker extends BatchProcessor {
     for (const id of ids) this.stranded.delete(id);
   }
 
-  protected override async settleInFlight(): Promise<boolean> {
-    if (this.slow.size === 0) return false;
-    await Promise.all(this.slow.values());
-    return true;
+  protected override settleInFlight(): Promise<boolean> {
+    return this.slow.settle();
   }
 
   override async stop(): Promise<void> {
     await super.stop();
     // What is still waiting on Stripe is given back for the next worker rather than waited for.
-    const held = [...this.slow.keys(), ...this.ready.map((prepared) => prepared.event.id)];
-    this.slow.clear();
-    this.ready = [];
-    for (const id of held) this.stranded.add(id);
+    for (const id of this.slow.abandon()) this.stranded.add(id);
     await this.releaseStranded().catch((error: unknown) => this.options.logger.warn({ err: describeError(error) }, 'inbox worker could not give its claims back; their lease will free them'));
-  }
-
-  /** Makes every event ready at once; returns those ready within slowAfterMs of the first, leaving the rest running. */
-  private async prepareAll(events: readonly InboxEvent[]): Promise<Prepared[]> {
-    const done: Prepared[] = [];
-    const running = new Map<string, Promise<Prepared>>();
-    for (const event of events) {
-      const preparing = this.prepare(event);
-      running.set(event.id, preparing);
-      void preparing.then((prepared) => {
-        if (running.delete(event.id)) done.push(prepared);
-      });
-    }
-    if (running.size === 0) return done;
-    let timer: NodeJS.Timeout | undefined;
-    const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.slowAfterMs)));
-    await Promise.race([Promise.all(running.values()).then(() => undefined), patience]);
-    clearTimeout(timer);
-    // Let the .then above record those that finished in the same turn.
-    await Promise.resolve();
-    for (const [id, preparing] of running) {
-      running.delete(id);
-      this.slow.set(
-        id,
-        preparing.then((prepared) => {
-          if (!this.slow.delete(id)) return;
-          this.ready.push(prepared);
-          this.notify();
-        }),
-      );
-    }
-    return done;
   }
 
   private async prepare(event: InboxEvent, trustOrderHint = true, started = performance.now()): Promise<Prepared> {

@@ -5,6 +5,7 @@ import { knownPaymentIntent } from '../domain/refund-policy.js';
 import type { OutboxMessage, Store } from '../store/types.js';
 import { afterFailure, queueSettings, type QueueSettings } from './backoff.js';
 import { BatchProcessor } from './polling-loop.js';
+import { Stragglers } from './stragglers.js';
 import type { WorkerLogger } from './inbox-worker.js';
 
 export interface OutboxNotice {
@@ -37,40 +38,69 @@ export interface OutboxDispatcherOptions extends Partial<QueueSettings> {
 
 type Settled = { readonly id: number; readonly now: number };
 type Failed = Settled & { readonly error: string; readonly runAt: number; readonly dead: boolean };
+type Delivery = { readonly delivered: Settled } | { readonly failed: Failed };
 
 /**
- * Delivers outbox messages to the user's handler, retrying with backoff until it succeeds. A batch's orders are
- * delivered side by side (one order's messages one after another, in the order they were queued), and the batch
- * ends in one commit.
+ * Delivers outbox messages to the user's handler, retrying with backoff until it succeeds. A batch's messages are
+ * delivered side by side, except that one order's go one after another in the order they were claimed (across
+ * batches too), and the batch ends in one commit. A delivery still running `slowAfterMs` after its batch was claimed
+ * keeps its claim and is settled by a later batch, so a hung handler holds up no other order.
  */
 export class OutboxDispatcher extends BatchProcessor {
   private readonly workerId = `outbox-${randomBytes(6).toString('hex')}`;
   private readonly settings: QueueSettings;
+  private readonly slow: Stragglers<Delivery>;
+  /** Each order's last delivery started: the next of that order waits for it. */
+  private readonly lastOfOrder = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: OutboxDispatcherOptions) {
     const settings = queueSettings(DEFAULTS.outbox, options);
     super(settings.pollIntervalMs, (error) => options.logger.error({ err: String(error) }, 'outbox dispatcher could not claim messages; will retry'));
     this.settings = settings;
+    this.slow = new Stragglers(settings.slowAfterMs, () => this.notify());
   }
 
   protected async runBatch(): Promise<number> {
     const { store } = this.options;
-    const messages = await store.outbox.claim({ workerId: this.workerId, limit: this.settings.batchSize, leaseMs: this.settings.leaseMs, now: this.options.now() });
-    const byOrder = new Map<string, OutboxMessage[]>();
-    for (const message of messages) byOrder.set(message.orderId, [...(byOrder.get(message.orderId) ?? []), message]);
-    const delivered: Settled[] = [];
-    const failed: Failed[] = [];
-    await Promise.all(
-      [...byOrder.values()].map(async (ofOrder) => {
-        for (const message of ofOrder) {
-          const failure = await this.deliver(message);
-          if (failure) failed.push(failure);
-          else delivered.push({ id: message.id, now: this.options.now() });
-        }
-      }),
-    );
-    await store.outbox.settle({ workerId: this.workerId, delivered, failed });
+    // Slow deliveries hold their claims; room for them is bounded so that a hung handler does not claim the whole outbox.
+    const room = Math.min(this.settings.batchSize, this.settings.batchSize * 4 - this.slow.size);
+    const messages = room > 0 ? await store.outbox.claim({ workerId: this.workerId, limit: room, leaseMs: this.settings.leaseMs, now: this.options.now() }) : [];
+    const batch = await this.slow.gather(new Map(messages.map((message) => [String(message.id), this.inOrderSequence(message)])));
+    const deliveries = [...this.slow.takeFinished(), ...batch];
+    if (deliveries.length > 0) {
+      await store.outbox.settle({
+        workerId: this.workerId,
+        delivered: deliveries.flatMap((delivery) => ('delivered' in delivery ? [delivery.delivered] : [])),
+        failed: deliveries.flatMap((delivery) => ('failed' in delivery ? [delivery.failed] : [])),
+      });
+    }
     return messages.length;
+  }
+
+  protected override settleInFlight(): Promise<boolean> {
+    return this.slow.settle();
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    // A handler still running is not waited for: its message goes back for the next dispatcher (the handler is
+    // idempotent by its key, so a delivery that did finish is harmless to repeat).
+    const ids = this.slow.abandon().map(Number);
+    if (ids.length === 0) return;
+    await this.options.store.outbox
+      .release({ ids, workerId: this.workerId, now: this.options.now() })
+      .catch((error: unknown) => this.options.logger.warn({ err: String(error) }, 'outbox dispatcher could not give its claims back; their lease will free them'));
+  }
+
+  /** Delivers the message after the order's delivery before it (if one is still running). */
+  private inOrderSequence(message: OutboxMessage): Promise<Delivery> {
+    const before = this.lastOfOrder.get(message.orderId);
+    const delivery = (before ?? Promise.resolve()).then(() => this.deliver(message));
+    this.lastOfOrder.set(message.orderId, delivery);
+    void delivery.then(() => {
+      if (this.lastOfOrder.get(message.orderId) === delivery) this.lastOfOrder.delete(message.orderId);
+    });
+    return delivery;
   }
 
   /** Notices queued before they carried the order (older versions) get the order as it is now. */
@@ -81,8 +111,8 @@ export class OutboxDispatcher extends BatchProcessor {
     return notifiedOrder(order, order, knownPaymentIntent(order, await store.orders.facts(orderId)));
   }
 
-  /** Runs the handler; returns the failure to record, if it threw. */
-  private async deliver(message: OutboxMessage): Promise<Failed | undefined> {
+  /** Runs the handler; returns what to record: delivered, or the failure if it threw. */
+  private async deliver(message: OutboxMessage): Promise<Delivery> {
     try {
       const payload = JSON.parse(message.payload) as { order?: NotifiedOrder };
       await this.options.handler({
@@ -93,14 +123,14 @@ export class OutboxDispatcher extends BatchProcessor {
         order: payload.order ?? (await this.currentOrder(message.orderId)),
         idempotencyKey: noticeIdempotencyKey(message),
       });
-      return undefined;
+      return { delivered: { id: message.id, now: this.options.now() } };
     } catch (error) {
       const now = this.options.now();
       const retry = this.options.retryByKind?.[message.kind];
       const { runAt, dead } = afterFailure(message.attempts, retry ? { ...this.settings, ...retry } : this.settings, now, this.options.random ?? Math.random);
       const text = error instanceof Error ? error.message : String(error);
       this.options.logger.warn({ orderId: message.orderId, kind: message.kind, attempts: message.attempts, dead, err: text }, 'outbox handler failed');
-      return { id: message.id, error: text.slice(0, 2000), runAt, dead, now };
+      return { failed: { id: message.id, error: text.slice(0, 2000), runAt, dead, now } };
     }
   }
 }
