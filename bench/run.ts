@@ -102,12 +102,12 @@ if (wants('ingest')) {
     ...(process.env.BENCH_CPU_PROFILE_DIR ? { cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR } : {}),
   };
   // Some targets only, a fixed rate or a profiler slowing the targets is a diagnostic run: printed, never published.
-  const diagnostic = options.only.length > 0 || options.ratePerSecond !== undefined || options.cpuProfileDir !== undefined;
+  const diagnostic = options.only.length > 0 || options.ratePerSecond !== undefined || options.cpuProfileDir !== undefined || process.env.BENCH_QUEUE_BATCH !== undefined;
   const command = `npm run bench -- ingest (${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per target, ${options.rounds} rounds, medians)`;
   const machine = describeMachine();
   const report = await runIngestBenchmark(options);
   if (diagnostic) {
-    console.log('Diagnostic run (BENCH_TARGETS, BENCH_RATE or BENCH_CPU_PROFILE_DIR): bench/results/ is left as it was.');
+    console.log('Diagnostic run (BENCH_TARGETS, BENCH_RATE, BENCH_CPU_PROFILE_DIR or BENCH_QUEUE_BATCH): bench/results/ is left as it was.');
   } else {
     writeFileSync(join(RESULTS, 'ingest.json'), `${JSON.stringify({ machine, command, options: { ...options, databaseUrl: undefined }, ...report }, null, 2)}\n`);
     writeFileSync(join(RESULTS, 'ingest.md'), ingestMarkdown(report, machine, command));

@@ -62,6 +62,9 @@ if (process.env.BENCH_WITHOUT_DELIVERY_LOG === '1') {
   store.deliveryLog.record = async () => undefined;
   store.deliveryLog.recordMany = async () => undefined;
 }
+function queuesOfBatch(batchSize: number) {
+  return { inbox: { batchSize }, outbox: { batchSize } };
+}
 const catalog = parseCatalog(JSON.parse(readFileSync(join(process.cwd(), 'catalog', 'demo.json'), 'utf8')));
 const settled = await createSettled({
   store,
@@ -72,7 +75,8 @@ const settled = await createSettled({
   publicUrl: 'http://127.0.0.1',
   // Per-request info lines would measure pino, not the intake; warnings and errors still print.
   logger: createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }),
-  worker: { enabled: process.env.BENCH_WORKER === '1' },
+  // BENCH_QUEUE_BATCH (diagnosis): another batch size for both queues.
+  worker: { enabled: process.env.BENCH_WORKER === '1', ...(process.env.BENCH_QUEUE_BATCH ? { queues: queuesOfBatch(Number(process.env.BENCH_QUEUE_BATCH)) } : {}) },
   // The buyer limiter stays on but must not cap a one-address load; the webhook's counts refusals only.
   rateLimits: { buyerPerMinute: 1_000_000, webhookRejectedPerMinute: 1_000_000_000 },
 });

@@ -1,3 +1,7 @@
+import type { Store } from '../store/types.js';
+
+type Dialect = Store['dialect'];
+
 /** Exponential backoff with full jitter, capped; `random` is injected so tests can pin it. */
 export function nextAttemptDelayMs(attempts: number, options: { baseMs: number; maxMs: number; random: () => number }): number {
   const exponent = Math.min(Math.max(attempts - 1, 0), 30);
@@ -24,10 +28,13 @@ export function afterFailure(attempts: number, settings: QueueSettings, now: num
   return { runAt: now + nextAttemptDelayMs(attempts, { ...settings.backoff, random }), dead: attempts >= settings.maxAttempts };
 }
 
-/** The settings given, the rest from the queue's defaults. */
-export function queueSettings(defaults: QueueSettings, given: Partial<{ [K in keyof QueueSettings]: QueueSettings[K] | undefined }>): QueueSettings {
+/** A queue's defaults: the batch size is the store's (see DEFAULTS.worker). */
+export type QueueDefaults = Omit<QueueSettings, 'batchSize'> & { readonly batchSize: Readonly<Record<Dialect, number>> };
+
+/** The settings given, the rest from the queue's defaults for this store. */
+export function queueSettings(defaults: QueueDefaults, dialect: Dialect, given: Partial<{ [K in keyof QueueSettings]: QueueSettings[K] | undefined }>): QueueSettings {
   return {
-    batchSize: given.batchSize ?? defaults.batchSize,
+    batchSize: given.batchSize ?? defaults.batchSize[dialect],
     leaseMs: given.leaseMs ?? defaults.leaseMs,
     pollIntervalMs: given.pollIntervalMs ?? defaults.pollIntervalMs,
     maxAttempts: given.maxAttempts ?? defaults.maxAttempts,

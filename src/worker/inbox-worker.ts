@@ -73,7 +73,7 @@ export class InboxWorker extends BatchProcessor {
   private readonly slow: Stragglers<Prepared>;
 
   constructor(private readonly options: InboxWorkerOptions) {
-    const settings = queueSettings(DEFAULTS.worker, options);
+    const settings = queueSettings(DEFAULTS.worker, options.store.dialect, options);
     super(settings.pollIntervalMs, (error) => options.logger.error({ err: describeError(error) }, 'inbox worker could not reach the store; will retry'));
     this.settings = settings;
     this.workerId = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;

@@ -54,7 +54,7 @@ export class OutboxDispatcher extends BatchProcessor {
   private readonly lastOfOrder = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: OutboxDispatcherOptions) {
-    const settings = queueSettings(DEFAULTS.outbox, options);
+    const settings = queueSettings(DEFAULTS.outbox, options.store.dialect, options);
     super(settings.pollIntervalMs, (error) => options.logger.error({ err: String(error) }, 'outbox dispatcher could not claim messages; will retry'));
     this.settings = settings;
     this.slow = new Stragglers(settings.slowAfterMs, () => this.notify());
