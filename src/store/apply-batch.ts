@@ -130,7 +130,7 @@ function plansFor(groups: Map<string, PlannedApplication[]>, states: Map<string,
       for (const { index } of applications) results[index] = { kind: 'error', error: new OrderNotFoundError(orderId) };
       continue;
     }
-    plans.push(planOrder(state, applications, input.decide));
+    plans.push(planOrder(state, applications, input.decide, input.statusNotices ?? 'queue'));
   }
   return plans;
 }

@@ -6,6 +6,7 @@ import { knownPaymentIntent } from '../domain/refund-policy.js';
 import type { FulfillmentsTable, OrderFactsTable, OrdersTable, OutboxTable } from './database.js';
 import { toOrderRecord, toTerms } from './orders.js';
 import type { ApplyFactsResult, OrderRecord } from './types.js';
+import type { StatusNotices } from './apply-types.js';
 
 /** What an order is when a batch reads it: the facts and fulfillment the plan builds on. */
 export interface OrderState {
@@ -45,7 +46,7 @@ type Decide = (terms: OrderTerms, facts: readonly Fact[]) => OrderDerived;
  * rules applyFacts always had (facts unique by key, the reducer over the whole set, one fulfillment per order, the
  * access token set once, notices for what changed), with nothing read in between.
  */
-export function planOrder(state: OrderState, applications: readonly PlannedApplication[], decide: Decide): OrderPlan {
+export function planOrder(state: OrderState, applications: readonly PlannedApplication[], decide: Decide, statusNotices: StatusNotices): OrderPlan {
   let current = state.record;
   let fulfilled = state.fulfilled;
   const facts = [...state.facts];
@@ -88,7 +89,17 @@ export function planOrder(state: OrderState, applications: readonly PlannedAppli
       const key = `${notice.kind}\u0000${notice.dedupeKey}`;
       if (noticeKeys.has(key)) continue;
       noticeKeys.add(key);
-      outboxRows.push({ order_id: current.id, kind: notice.kind, dedupe_key: notice.dedupeKey, payload: JSON.stringify(notice.payload), run_at: application.now, created_at: application.now });
+      const recorded = statusNotices === 'record' && notice === statusNotice;
+      outboxRows.push({
+        order_id: current.id,
+        kind: notice.kind,
+        dedupe_key: notice.dedupeKey,
+        payload: JSON.stringify(notice.payload),
+        run_at: application.now,
+        created_at: application.now,
+        status: recorded ? 'delivered' : 'pending',
+        delivered_at: recorded ? application.now : null,
+      });
     }
     results.set(application.index, { result: { before, after: record, fulfilledNow, newFacts } });
     current = record;

@@ -34,7 +34,14 @@ export interface ApplyBatchInput {
   readonly decide: ApplyFactsInput['decide'];
   /** The worker whose claims the items end; without it the facts are applied and no claim is touched. */
   readonly workerId?: string;
+  /**
+   * 'record' when this process posts no status notices (no notify URL): each is stored as delivered, for the pull
+   * API, instead of being queued for a POST that would do nothing. Default 'queue'.
+   */
+  readonly statusNotices?: StatusNotices;
 }
+
+export type StatusNotices = 'queue' | 'record';
 
 /**
  * How each item ended. `claimHeld` is false when the claim had passed to another worker (its lease expired): the

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { DEFAULTS } from '../defaults.js';
 import { decideOrder } from '../domain/order-reducer.js';
 import { OrderNotFoundError, isStoreUnavailable } from '../store/errors.js';
-import type { BatchItem, BatchItemResult, InboxEvent, Store } from '../store/types.js';
+import type { BatchItem, BatchItemResult, InboxEvent, StatusNotices, Store } from '../store/types.js';
 import { afterFailure, queueSettings, type QueueSettings } from './backoff.js';
 import { BatchProcessor } from './polling-loop.js';
 import { prepareEvent, type Revalidation } from './prepare-event.js';
@@ -25,6 +25,8 @@ export interface InboxWorkerOptions extends Partial<QueueSettings> {
   readonly now: () => number;
   readonly workerId?: string;
   readonly random?: () => number;
+  /** 'record' when no notify URL is set: status notices are stored for the pull API, not queued to be posted. */
+  readonly statusNotices?: StatusNotices | undefined;
   /** Called after a batch applied facts; wakes the outbox dispatcher. */
   readonly onApplied?: () => void;
   /** Revalidation mode: re-reads the event's object from Stripe before its facts are applied. */
@@ -156,7 +158,8 @@ export class InboxWorker extends BatchProcessor {
   private async applyAll(entries: { event: InboxEvent; item: BatchItem; result: BatchItemResult | undefined }[]): Promise<void> {
     if (entries.length === 0) return;
     try {
-      const results = await this.options.store.applyBatch({ items: entries.map(({ item }) => item), decide: decideOrder, workerId: this.workerId });
+      const { store, statusNotices } = this.options;
+      const results = await store.applyBatch({ items: entries.map(({ item }) => item), decide: decideOrder, workerId: this.workerId, statusNotices });
       for (const [index, entry] of entries.entries()) entry.result = results[index];
     } catch (error) {
       // The store failed under us: these claims go back as soon as it answers again.

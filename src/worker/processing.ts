@@ -91,6 +91,8 @@ export function createProcessing(options: ProcessingOptions): Processing {
     ...options.queues?.inbox,
     revalidate: options.revalidate,
     metrics: options.metrics,
+    // Without a notify URL nothing would post them: stored as they are made, for the pull API, with no outbox round.
+    statusNotices: notify ? 'queue' : 'record',
     onApplied: () => outbox.notify(),
   });
   return {

@@ -15,7 +15,7 @@ const UPDATE_ORDER_IF_UNCHANGED = `update orders set status = ?, amount_refunded
     and (select count(*) from order_facts where order_id = ?) = ? and (select count(*) from fulfillments where order_id = ?) = ?`;
 const INSERT_FACT = 'insert into order_facts (order_id, fact_key, kind, fact, event_id, recorded_at) values (?, ?, ?, ?, ?, ?) on conflict (order_id, fact_key) do nothing';
 const INSERT_FULFILLMENT = 'insert into fulfillments (order_id, event_id, fulfilled_at) values (?, ?, ?) on conflict (order_id) do nothing';
-const INSERT_NOTICE = 'insert into outbox (order_id, kind, dedupe_key, payload, run_at, created_at) values (?, ?, ?, ?, ?, ?) on conflict (order_id, kind, dedupe_key) do nothing';
+const INSERT_NOTICE = 'insert into outbox (order_id, kind, dedupe_key, payload, run_at, created_at, status, delivered_at) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (order_id, kind, dedupe_key) do nothing';
 
 export interface GuardedOrderWrite {
   readonly after: OrderRecord;
@@ -54,6 +54,6 @@ export function guardedOrderWrite({ after, from, factRows, fulfillment, outboxRo
   ];
   for (const f of factRows) statements.push({ query: CompiledQuery.raw(INSERT_FACT, [f.order_id, f.fact_key, f.kind, f.fact, f.event_id, f.recorded_at]) });
   if (fulfillment) statements.push({ query: CompiledQuery.raw(INSERT_FULFILLMENT, [fulfillment.order_id, fulfillment.event_id, fulfillment.fulfilled_at]) });
-  for (const n of outboxRows) statements.push({ query: CompiledQuery.raw(INSERT_NOTICE, [n.order_id, n.kind, n.dedupe_key, n.payload, n.run_at, n.created_at]) });
+  for (const n of outboxRows) statements.push({ query: CompiledQuery.raw(INSERT_NOTICE, [n.order_id, n.kind, n.dedupe_key, n.payload, n.run_at, n.created_at, n.status ?? 'pending', n.delivered_at ?? null]) });
   return statements;
 }

@@ -35,6 +35,21 @@ describeEachStore('store applyBatch', (ctx) => {
     expect(await ctx.store.inbox.get('evt_dispute')).toMatchObject({ status: 'processed', orderId: 'ord_1', outcome: 'applied: order is disputed', lockedBy: null });
   });
 
+  it('with status notices recorded (no notify URL), each is stored delivered for the pull API and only the shop\'s own notices are queued', async () => {
+    await ctx.store.orders.create(orderTerms({ id: 'ord_1' }));
+    await claimed(ctx.store, ['evt_pay']);
+    const [paid] = await ctx.store.applyBatch({ items: [apply('evt_pay', 'ord_1', [paymentFact('ord_1', 'pay')], 12_000)], decide: tinyDecide, workerId: 'w1', statusNotices: 'record' });
+    expect(paid).toMatchObject({ kind: 'applied', result: { fulfilledNow: true } });
+    const outbox = await ctx.store.outbox.list({ limit: 10 });
+    expect(outbox.map((m) => [m.kind, m.status, m.deliveredAt]).sort()).toEqual([
+      ['order.fulfilled', 'pending', null],
+      ['order.status_changed', 'delivered', 12_000],
+    ]);
+    expect((await ctx.store.outbox.claim({ workerId: 'o1', limit: 10, leaseMs: 60_000, now: 20_000 })).map((m) => m.kind)).toEqual(['order.fulfilled']);
+    const pulled = await ctx.store.notifications.notificationsAfter({ afterId: 0, limit: 10, now: 30_000, settleMs: 5_000 });
+    expect(pulled.map((n) => (JSON.parse(n.payload) as { type: string }).type)).toEqual(['order.paid']);
+  });
+
   it('an event that fails for itself fails alone: the rest of its batch is kept', async () => {
     await ctx.store.orders.create(orderTerms({ id: 'ord_1' }));
     await claimed(ctx.store, ['evt_good', 'evt_gone', 'evt_other', 'evt_retry']);
