@@ -14,10 +14,11 @@ export function redirectWithNotice(request: FastifyRequest, reply: FastifyReply,
   return reply.redirect(target, 303);
 }
 
-/** The code an action left for this page, if any; it is gone for the next one. */
-export function takeNotice(request: FastifyRequest, reply: FastifyReply): string | undefined {
+/** The page's notice for the code an action left, if it is one of `notices`; the code is gone for the next page. */
+export function takeNotice<N>(request: FastifyRequest, reply: FastifyReply, notices: Readonly<Record<string, N>>): N | undefined {
   const code = readCookie(request.headers.cookie, FLASH_COOKIE);
   if (code === undefined) return undefined;
   void reply.header('set-cookie', adminCookie(request, FLASH_COOKIE, '', 0));
-  return CODE.test(code) ? code : undefined;
+  // Own keys only: a forged "constructor" is no notice.
+  return CODE.test(code) && Object.hasOwn(notices, code) ? notices[code] : undefined;
 }

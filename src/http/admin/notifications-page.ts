@@ -46,8 +46,7 @@ export async function notificationRoutes(app: FastifyInstance, options: Notifica
   app.get('/admin/notifications', async (request, reply) => {
     const dead = await deadOutboxMessages(store, 100);
     const attempts = await notificationAttempts(store, { limit: 100 });
-    const code = takeNotice(request, reply);
-    const flash = code === undefined ? undefined : NOTICES[code];
+    const flash = takeNotice(request, reply, NOTICES);
     const body = `<h1>Notifications</h1>
 ${noticeBlock(flash)}
 <h2 id="dead">Dead letters (${dead.length})</h2>

@@ -58,8 +58,7 @@ function html(reply: FastifyReply, status: number, body: string): FastifyReply {
 }
 
 function notice(request: FastifyRequest, reply: FastifyReply): Notice | undefined {
-  const code = takeNotice(request, reply);
-  return code === undefined ? undefined : NOTICES[code];
+  return takeNotice(request, reply, NOTICES);
 }
 
 function field(body: unknown, name: string): string | undefined {

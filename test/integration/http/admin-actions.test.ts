@@ -60,6 +60,12 @@ describeEachStore('admin actions', (ctx) => {
     expect(after).not.toContain('waiting for Stripe');
     expect(after).not.toContain('http-equiv="refresh"');
     expect(after).toContain('$7.00 can still be refunded');
+    // A forged code that names no notice (here, a property every object has) shows none, on every page.
+    for (const path of [`/admin/orders/${orderId}`, '/admin/notifications']) {
+      const forged = await fetch(`${shop.url}${path}`, { headers: { cookie: `${admin.cookie}; settled_notice=constructor` } });
+      expect(forged.status, path).toBe(200);
+      expect(await forged.text(), path).not.toContain('class="notice');
+    }
   });
 
   it('a refund amount that is not a number or exceeds what is left is refused before Stripe is called', async () => {
