@@ -119,6 +119,14 @@ export function orderRepository({ db }: StoreContext): OrderRepository {
       }
     },
     get: (id) => findBy('id', id),
+
+    async getMany(ids) {
+      const found = new Map<string, OrderRecord>();
+      if (ids.length === 0) return found;
+      const rows = await db.selectFrom('orders').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+      for (const row of rows) found.set(row.id, toOrderRecord(row));
+      return found;
+    },
     findByCheckoutSession: (sessionId) => findBy('checkout_session_id', sessionId),
     findByPaymentIntent: (paymentIntentId) => findBy('payment_intent_id', paymentIntentId),
     findByAccessToken: (token) => findBy('access_token', token),

@@ -90,6 +90,8 @@ export interface StoredFact {
 export interface OrderRepository {
   create(terms: OrderTerms): Promise<void>;
   get(id: string): Promise<OrderRecord | undefined>;
+  /** The orders of these ids that exist, in one query (a batch's). */
+  getMany(ids: readonly string[]): Promise<Map<string, OrderRecord>>;
   findByCheckoutSession(sessionId: string): Promise<OrderRecord | undefined>;
   findByPaymentIntent(paymentIntentId: string): Promise<OrderRecord | undefined>;
   findByAccessToken(token: string): Promise<OrderRecord | undefined>;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULTS } from '../defaults.js';
-import { noticeIdempotencyKey, notifiedOrder, type NotifiedOrder } from '../domain/order-notices.js';
+import { STATUS_NOTICE_KIND, noticeIdempotencyKey, notifiedOrder, type NotifiedOrder } from '../domain/order-notices.js';
 import { knownPaymentIntent } from '../domain/refund-policy.js';
-import type { OutboxMessage, Store } from '../store/types.js';
+import type { OrderRecord, OutboxMessage, Store } from '../store/types.js';
 import { afterFailure, queueSettings, type QueueSettings } from './backoff.js';
 import { BatchProcessor } from './polling-loop.js';
 import { Stragglers } from './stragglers.js';
@@ -32,6 +32,8 @@ export interface OutboxDispatcherOptions extends Partial<QueueSettings> {
   readonly logger: WorkerLogger;
   readonly now: () => number;
   readonly random?: () => number;
+  /** The buyer's access link for an order as it stands when its notice is delivered (status notices carry none). */
+  readonly accessUrlOf?: ((order: OrderRecord) => string | undefined) | undefined;
   /** Another retry schedule for messages of a kind (the shop's notifications are retried for days). */
   readonly retryByKind?: Readonly<Record<string, Pick<QueueSettings, 'maxAttempts' | 'backoff'>>>;
 }
@@ -65,7 +67,8 @@ export class OutboxDispatcher extends BatchProcessor {
     // Slow deliveries hold their claims; room for them is bounded so that a hung handler does not claim the whole outbox.
     const room = Math.min(this.settings.batchSize, this.settings.batchSize * 4 - this.slow.size);
     const messages = room > 0 ? await store.outbox.claim({ workerId: this.workerId, limit: room, leaseMs: this.settings.leaseMs, now: this.options.now() }) : [];
-    const batch = await this.slow.gather(new Map(messages.map((message) => [String(message.id), this.inOrderSequence(message)])));
+    const current = await this.currentOrders(messages);
+    const batch = await this.slow.gather(new Map(messages.map((message) => [String(message.id), this.inOrderSequence(message, current)])));
     const deliveries = [...this.slow.takeFinished(), ...batch];
     if (deliveries.length > 0) {
       await store.outbox.settle({
@@ -92,10 +95,18 @@ export class OutboxDispatcher extends BatchProcessor {
       .catch((error: unknown) => this.options.logger.warn({ err: String(error) }, 'outbox dispatcher could not give its claims back; their lease will free them'));
   }
 
-  /** Delivers the message after the order's delivery before it (if one is still running). */
-  private inOrderSequence(message: OutboxMessage): Promise<Delivery> {
+  /** The batch's orders as they are now, in one read, for the access links; none if it fails (each is read alone). */
+  private async currentOrders(messages: readonly OutboxMessage[]): Promise<ReadonlyMap<string, OrderRecord>> {
+    const wanted = this.options.accessUrlOf ? messages.filter((message) => message.kind !== STATUS_NOTICE_KIND) : [];
+    if (wanted.length === 0) return new Map();
+    return this.options.store.orders.getMany(wanted.map((message) => message.orderId)).catch(() => new Map<string, OrderRecord>());
+  }
+
+  /** Delivers the message after the order's delivery before it (if one is still running, the order is read again then). */
+  private inOrderSequence(message: OutboxMessage, current: ReadonlyMap<string, OrderRecord>): Promise<Delivery> {
     const before = this.lastOfOrder.get(message.orderId);
-    const delivery = (before ?? Promise.resolve()).then(() => this.deliver(message));
+    const order = before === undefined ? current.get(message.orderId) : undefined;
+    const delivery = (before ?? Promise.resolve()).then(() => this.deliver(message, order));
     this.lastOfOrder.set(message.orderId, delivery);
     void delivery.then(() => {
       if (this.lastOfOrder.get(message.orderId) === delivery) this.lastOfOrder.delete(message.orderId);
@@ -111,8 +122,16 @@ export class OutboxDispatcher extends BatchProcessor {
     return notifiedOrder(order, order, knownPaymentIntent(order, await store.orders.facts(orderId)));
   }
 
+  /** The buyer's access link for the message's order, from `current` if it was read for this delivery. */
+  private async accessUrl(message: OutboxMessage, current: OrderRecord | undefined): Promise<string | undefined> {
+    const { accessUrlOf, store } = this.options;
+    if (accessUrlOf === undefined || message.kind === STATUS_NOTICE_KIND) return undefined;
+    const order = current ?? (await store.orders.get(message.orderId));
+    return order === undefined ? undefined : accessUrlOf(order);
+  }
+
   /** Runs the handler; returns what to record: delivered, or the failure if it threw. */
-  private async deliver(message: OutboxMessage): Promise<Delivery> {
+  private async deliver(message: OutboxMessage, current: OrderRecord | undefined): Promise<Delivery> {
     try {
       const payload = JSON.parse(message.payload) as { order?: NotifiedOrder };
       await this.options.handler({
@@ -121,6 +140,7 @@ export class OutboxDispatcher extends BatchProcessor {
         kind: message.kind,
         payload,
         order: payload.order ?? (await this.currentOrder(message.orderId)),
+        accessUrl: await this.accessUrl(message, current),
         idempotencyKey: noticeIdempotencyKey(message),
       });
       return { delivered: { id: message.id, now: this.options.now() } };

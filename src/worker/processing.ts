@@ -60,16 +60,15 @@ export function createProcessing(options: ProcessingOptions): Processing {
     pollIntervalMs: options.pollIntervalMs,
     leaseMs: options.leaseMs,
     ...options.queues?.outbox,
+    accessUrlOf: options.accessUrlOf,
     retryByKind: {
       [STATUS_NOTICE_KIND]: { maxAttempts: notify?.maxAttempts ?? DEFAULTS.notify.maxAttempts, backoff: notify?.backoff ?? DEFAULTS.notify.backoff },
     },
-    handler: async (queued) => {
-      if (queued.kind === STATUS_NOTICE_KIND) {
-        await notifyShop?.(queued);
+    handler: async (notice) => {
+      if (notice.kind === STATUS_NOTICE_KIND) {
+        await notifyShop?.(notice);
         return;
       }
-      const order = await store.orders.get(queued.orderId);
-      const notice: OutboxNotice = { ...queued, accessUrl: order ? options.accessUrlOf?.(order) : undefined };
       if (notice.kind === 'order.fulfilled') {
         if (options.confirmations) await options.confirmations.send(buildConfirmation({ order: confirmedOrder(notice.order), accessUrl: notice.accessUrl }), notice.idempotencyKey);
         if (options.onFulfilled) await options.onFulfilled(notice);

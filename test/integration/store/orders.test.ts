@@ -5,6 +5,15 @@ import { orderTerms, paymentFact, tinyDecide } from './fixtures.js';
 
 describe('store orders', () => {
   describeEachStore('orders', (ctx) => {
+    it('reads several orders in one call, as get reads each, leaving out ids it does not know', async () => {
+      await ctx.store.orders.create(orderTerms({ id: 'ord_a', orderRef: 'ref_a' }));
+      await ctx.store.orders.create(orderTerms({ id: 'ord_b', orderRef: 'ref_b' }));
+      const found = await ctx.store.orders.getMany(['ord_b', 'ord_missing', 'ord_a', 'ord_b']);
+      expect([...found.keys()].sort()).toEqual(['ord_a', 'ord_b']);
+      expect(found.get('ord_a')).toEqual(await ctx.store.orders.get('ord_a'));
+      expect((await ctx.store.orders.getMany([])).size).toBe(0);
+    });
+
     it('creates an order that reads back with its terms and the state of an order nothing has happened to', async () => {
       const terms = orderTerms({ checkoutSessionId: 'cs_1' });
       await ctx.store.orders.create(terms);

@@ -8,6 +8,7 @@ import type { Store } from '../../../src/store/index.js';
 import { InboxWorker } from '../../../src/worker/inbox-worker.js';
 import { fieldNotesOrder, inboxEvent, sessionFor } from '../../support/events.js';
 import { describeEachStore } from '../../support/stores.js';
+import { waitFor } from '../../support/wait.js';
 
 const logger = createLogger({ level: 'silent' });
 // Received a minute ago, so due now by the real clock these workers run on.
@@ -30,14 +31,6 @@ async function silentStripe(): Promise<{ server: Server; port: number; sockets: 
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   return { server, port: address.port, sockets };
-}
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describeEachStore('inbox worker, one order waiting on Stripe', (ctx) => {

@@ -8,6 +8,7 @@ import { createProcessing, type Processing } from '../../../src/worker/processin
 import Stripe from 'stripe';
 import { orderTerms, paymentFact, tinyDecide } from '../store/fixtures.js';
 import { describeEachStore } from '../../support/stores.js';
+import { waitFor } from '../../support/wait.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -15,14 +16,6 @@ const logger = createLogger({ level: 'silent' });
 async function paidOrder(store: Store, id: string): Promise<void> {
   await store.orders.create(orderTerms({ id, orderRef: `ref_${id}` }));
   await store.applyFacts({ orderId: id, facts: [paymentFact(id, `pay_${id}`)], eventId: `evt_${id}`, now: Date.now() - 1_000, newAccessToken: `tok_${id}`, decide: tinyDecide });
-}
-
-async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** A handler the test lets go of: it waits until `release(orderId)` for the orders it was told to hold. */
