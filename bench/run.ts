@@ -139,7 +139,7 @@ if (wants('worker')) {
 }
 
 if (parts.includes('pipeline')) {
-  const rates = (process.env.BENCH_PIPELINE_RATES ?? '500,1000,1500,2000,2500,3000,4000').split(',').map(Number);
+  const rates = (process.env.BENCH_PIPELINE_RATES ?? '250,500,750,1000,1500,2000,3000,4000').split(',').map(Number);
   const durationSeconds = Number(process.env.BENCH_PIPELINE_SECONDS ?? 15);
   const machine = describeMachine();
   const postgres = await postgresReachable();
