@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
@@ -23,7 +24,9 @@ const RUNTIME_FILES = ['src/store/sqlite/write-thread.js'];
  * plain JavaScript: no loader thread, no compilation during the run, and an RSS that is the program's own.
  */
 export async function compileTs(script: string): Promise<string> {
-  const outfile = join(REPO_ROOT, 'node_modules', '.cache', 'settled-bench', basename(script).replace(/\.ts$/, '.mjs'));
+  // One folder per checkout: worktrees that share node_modules would otherwise overwrite each other's bundles mid-run.
+  const checkout = createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 8);
+  const outfile = join(REPO_ROOT, 'node_modules', '.cache', `settled-bench-${checkout}`, basename(script).replace(/\.ts$/, '.mjs'));
   await build({ entryPoints: [join(REPO_ROOT, script)], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'warning' });
   // Files the code loads by URL at run time (worker threads) must sit beside the bundle, as they sit beside their module.
   for (const file of RUNTIME_FILES) copyFileSync(join(REPO_ROOT, file), join(dirname(outfile), basename(file)));
