@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { LoadResult, LoadSpec } from './load.js';
 import { WARMED_UP_LINE } from './support/load-phases.js';
-import { compileTs, cpuSeconds, firstJsonLine, peakRssBytes, spawnJs, waitForExit } from './support/process.js';
+import { compileTs, cpuSeconds, firstJsonLine, machineCpuSeconds, peakRssBytes, spawnJs, waitForExit } from './support/process.js';
 
 export interface IngestOptions {
   readonly connections: number;
@@ -21,6 +21,10 @@ export interface IngestOptions {
   readonly ratePerSecond?: number;
   /** For profiling: each target writes its V8 CPU profile here (the load generator's is not taken). */
   readonly cpuProfileDir?: string;
+  /** Evenly spaced requests, open loop, at this rate (see bench/support/paced-load.ts), instead of autocannon. */
+  readonly pacedRatePerSecond?: number;
+  /** For the tail: each target records its stalls, GC pauses and commits here, and the load generator each answer. */
+  readonly traceDir?: string;
 }
 
 /** The request rate the load generator's pool of ready-made events covers (see LoadResult.eventsMadeDuringRun). */
@@ -52,6 +56,10 @@ export interface TargetResult extends LoadResult {
   /** Worker on: events processed during the measured run, per event accepted in it (null: no worker). */
   readonly processedPerAccepted: number | null;
   readonly ratioToIntakeAlone?: number;
+  /** With traceDir: the target's TailTrace and the load generator's PacedResponse[] files. */
+  readonly traceFiles?: { readonly target: string; readonly responses: string };
+  /** Shares of all the machine's CPU time (every core) in the measured run: the target's, the load generator's, all busy. */
+  readonly machineCpu?: { readonly target: number; readonly loadGenerator: number; readonly busy: number };
 }
 
 export interface IngestReport {
@@ -116,7 +124,11 @@ async function withPg<T>(url: string, use: (client: pg.Client) => Promise<T>): P
 async function measure(spec: TargetSpec, options: IngestOptions, secret: string): Promise<TargetResult> {
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const runId = randomBytes(4).toString('hex');
-  const server = spawnJs(await compileTs(spec.script), { ...spec.env, BENCH_SECRET: secret, BENCH_RUN_ID: runId }, profiling);
+  const traceFiles = options.traceDir
+    ? { target: join(options.traceDir, `${spec.name.replace(/\W+/g, '-')}-${runId}-target.json`), responses: join(options.traceDir, `${spec.name.replace(/\W+/g, '-')}-${runId}-responses.json`) }
+    : undefined;
+  const traceEnv: Record<string, string> = traceFiles ? { BENCH_TAIL_TRACE: traceFiles.target } : {};
+  const server = spawnJs(await compileTs(spec.script), { ...spec.env, ...traceEnv, BENCH_SECRET: secret, BENCH_RUN_ID: runId }, profiling);
   // Seeding the worker-on targets' orders takes a while before they answer.
   const { port } = await firstJsonLine<{ port: number }>(server, 180_000);
   const ackedIdsPath = join(tmpdir(), `settled-bench-acked-${randomBytes(4).toString('hex')}.txt`);
@@ -128,25 +140,38 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
     warmupSeconds: options.warmupSeconds,
     durationSeconds: options.durationSeconds,
     // Enough for 40,000 requests a second, more than any target reaches on the machines measured so far.
-    poolSize: Math.ceil(POOL_RATE * (options.warmupSeconds + options.durationSeconds)),
+    poolSize: Math.ceil((options.pacedRatePerSecond ?? POOL_RATE) * (options.warmupSeconds + options.durationSeconds)) + options.connections,
     ackedIdsPath,
     ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
+    ...(options.pacedRatePerSecond ? { pacedRatePerSecond: options.pacedRatePerSecond } : {}),
+    ...(traceFiles ? { responsesPath: traceFiles.responses } : {}),
   };
   const loader = spawnJs(await compileTs('bench/load.ts'), { BENCH_LOAD: JSON.stringify(load) });
   // CPU is counted over the measured run only: during the warm-up V8 is still compiling the target's hot code.
   let cpuAtStart: number | undefined;
+  let machineAtStart: { busy: number; total: number } | undefined;
   let processedAtStart: Promise<number> | undefined;
   const result = await firstJsonLine<LoadResult>(loader, (options.warmupSeconds + options.durationSeconds + 120) * 1000, (line) => {
     if (line !== WARMED_UP_LINE) return;
     cpuAtStart = cpuSeconds(server.pid ?? 0);
+    machineAtStart = machineCpuSeconds();
     processedAtStart = spec.processedCount?.();
   });
+  const machineAtEnd = machineCpuSeconds();
   const processedAtEnd = await spec.processedCount?.();
   await waitForExit(loader, 10_000);
   const processedInRun = processedAtEnd === undefined || processedAtStart === undefined ? null : processedAtEnd - (await processedAtStart);
   const peak = peakRssBytes(server.pid ?? 0);
   if (cpuAtStart === undefined) throw new Error('the load generator never said its warm-up was over');
   const cpuUsed = cpuSeconds(server.pid ?? 0) - cpuAtStart;
+  const machineTotal = machineAtEnd.total - (machineAtStart?.total ?? 0);
+  const shareOfMachine = (seconds: number) => (machineTotal > 0 ? seconds / machineTotal : 0);
+  // Of every core's time in the measured run: the target's, the load generator's, and everything else's (other work).
+  const machineCpu = {
+    target: shareOfMachine(cpuUsed),
+    loadGenerator: shareOfMachine(result.loadGeneratorCpuSeconds ?? 0),
+    busy: shareOfMachine(machineAtEnd.busy - (machineAtStart?.busy ?? 0)),
+  };
   const sent = result.eventsMade - result.eventsMadeInWarmup;
   server.kill('SIGTERM');
   await waitForExit(server, 10_000);
@@ -161,7 +186,17 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
   }
   await spec.cleanup();
   const processedPerAccepted = processedInRun === null || result.acknowledged === 0 ? null : processedInRun / result.acknowledged;
-  return { target: spec.name, ...result, peakRssBytes: peak, cpuMicrosPerRequest: sent > 0 ? (cpuUsed * 1e6) / sent : 0, stored, acknowledgedButMissing: missing, processedPerAccepted };
+  return {
+    target: spec.name,
+    ...result,
+    peakRssBytes: peak,
+    cpuMicrosPerRequest: sent > 0 ? (cpuUsed * 1e6) / sent : 0,
+    stored,
+    acknowledgedButMissing: missing,
+    processedPerAccepted,
+    machineCpu,
+    ...(traceFiles ? { traceFiles } : {}),
+  };
 }
 
 function targetChecks(byName: Map<TargetName, TargetResult>): IngestReport['targets'] {
@@ -198,7 +233,7 @@ function targetChecks(byName: Map<TargetName, TargetResult>): IngestReport['targ
 }
 
 /** The middle value (the mean of the two middle ones for an even count). */
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;

@@ -5,6 +5,7 @@ import { runEndToEndBenchmark } from './e2e.js';
 import { runPipelineBenchmark, type PipelineStep } from './pipeline.js';
 import { runWorkerBenchmark } from './worker.js';
 import { runIngestBenchmark, type IngestReport } from './ingest.js';
+import { runTailBenchmark, type TailResult } from './tail.js';
 import { ingestChartSvg } from './support/chart.js';
 import { describeMachine, machineLine, type Machine } from './support/machine.js';
 import { REPO_ROOT } from './support/process.js';
@@ -22,14 +23,14 @@ function ratio(value: number | undefined, suffix: string): string {
   return value === undefined ? '–' : `${value.toFixed(2)}${suffix}`;
 }
 
+/** The opening every result file shares: its title, the machine line (date, commit, CPU check) and the command. */
+function resultHeader(title: string, machine: Machine, command: string): string[] {
+  return [`# ${title}`, '', machineLine(machine), '', `Command: \`${command}\``, ''];
+}
+
 function ingestMarkdown(report: IngestReport, machine: Machine, command: string): string {
   const lines = [
-    '# Webhook ingest benchmark',
-    '',
-    `${machineLine(machine)}`,
-    '',
-    `Command: \`${command}\``,
-    '',
+    ...resultHeader('Webhook ingest benchmark', machine, command),
     '| target | req/s | p50 | p99 | non-2xx | errors | peak RSS | CPU per request | × ceiling | × seed-reference | × intake alone | processed ÷ accepted | 2xx stored |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
@@ -48,12 +49,7 @@ function ingestMarkdown(report: IngestReport, machine: Machine, command: string)
 
 function pipelineMarkdown(steps: readonly PipelineStep[], machine: Machine, command: string): string {
   const lines = [
-    '# Sustained load: paid checkout sessions for real orders at fixed rates',
-    '',
-    machineLine(machine),
-    '',
-    `Command: \`${command}\``,
-    '',
+    ...resultHeader('Sustained load: paid checkout sessions for real orders at fixed rates', machine, command),
     '| configuration | rate | accepted/s | intake p99 | lag p50 | lag p99 | lag max | arrival → fulfilled p50 / p99 / max | lost | not fulfilled once | settled CPU/event | postgres CPU/event | sustained |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
@@ -70,6 +66,47 @@ function pipelineMarkdown(steps: readonly PipelineStep[], machine: Machine, comm
     lines.push(`| ${configuration} | ${best ? `${best.rate} events/s` : 'none of the rates'} |`);
   }
   lines.push('', 'postgres CPU/event counts every postgres process on the machine, which other work shares: an upper bound.');
+  return `${lines.join('\n')}\n`;
+}
+
+function tailMarkdown(results: readonly TailResult[], machine: Machine, command: string): string {
+  const lines = [
+    ...resultHeader('Intake tail at half capacity', machine, command),
+    'Capacity: saturating runs (32 connections, as the ingest bench), the median. Then half of it as an open-loop load, requests evenly spaced, each timed from when it was due.',
+    '',
+    '| target | capacity (runs) | rate | p50 | p90 | p99 | max | p99 ÷ p50 | p99 ≤ 3 × p50 | CPU per request | every 2xx stored |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |',
+  ];
+  for (const r of results) {
+    const stored = r.acknowledgedButMissing === 0 ? 'yes' : `${r.acknowledgedButMissing ?? '?'} MISSING`;
+    lines.push(
+      `| ${r.target} | ${r.capacityPerSecond} req/s (${r.capacityRounds.join(', ')}) | ${r.ratePerSecond}/s (took ${r.achievedPerSecond}/s) | ${r.p50Ms} ms | ${r.p90Ms} ms | ${r.p99Ms} ms | ${r.maxMs} ms | ${r.p99OverP50.toFixed(2)} | ${r.met ? 'yes' : '**no**'} | ${r.cpuMicrosPerRequest} µs | ${stored} |`,
+    );
+  }
+  lines.push(
+    '',
+    '| target | machine CPU in the fixed-rate run: target | load generator | other work | idle | target\'s main thread, its life: on a CPU / waiting for one | busiest other thread (write thread) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  const share = (x: number) => `${(x * 100).toFixed(0)}%`;
+  const thread = (t: { runningMs: number; waitingForCpuMs: number } | null) => (t ? `${(t.runningMs / 1000).toFixed(1)} s / ${(t.waitingForCpuMs / 1000).toFixed(1)} s` : '–');
+  for (const r of results) {
+    const m = r.machineCpu;
+    lines.push(`| ${r.target} | ${share(m.target)} | ${share(m.loadGenerator)} | ${share(m.other)} | ${share(m.idle)} | ${thread(r.threads.main)} | ${thread(r.threads.busiestOther)} |`);
+  }
+  lines.push('', 'What the requests at or above p99 overlapped while in flight, against every request (chance):', '');
+  lines.push('| target | overlapping | share of p99 requests | share of all requests | spans in the run | their median longest |', '| --- | --- | ---: | ---: | ---: | ---: |');
+  const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
+  for (const r of results) {
+    for (const c of r.coincidences) lines.push(`| ${r.target} | ${c.cause} | ${pct(c.shareOfSlow)} | ${pct(c.shareOfAll)} | ${c.spans} | ${c.medianLongestMs} ms |`);
+  }
+  lines.push('', '| target | event-loop delay p50 / p99 / max | stalls > 5 ms (count, total: running / waiting for a CPU) | GC pauses (count, total, longest) | group commits (count, mean events, p50 / p99 / max) | WAL checkpoints (count, their commits\' median) |', '| --- | --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    const d = r.loopDelayMs;
+    const c = r.checkpoints ? `${r.checkpoints.count}, ${r.checkpoints.batchMsMedian} ms` : '–';
+    const st = r.stallMs;
+    lines.push(`| ${r.target} | ${d.p50} / ${d.p99} / ${d.max} ms | ${st.count}, ${st.totalMs} ms: ${st.runningMs} / ${st.waitingForCpuMs} ms | ${r.gcPauseMs.count}, ${r.gcPauseMs.totalMs} ms, ${r.gcPauseMs.maxMs} ms | ${r.batchMs.count}, ${r.batchMs.meanEvents}, ${r.batchMs.p50} / ${r.batchMs.p99} / ${r.batchMs.max} ms | ${c} |`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -121,6 +158,34 @@ if (wants('ingest')) {
   for (const t of report.targets) console.log(`${t.met ? 'met    ' : 'NOT MET'} ${t.name}: ${t.detail}`);
 }
 
+if (parts.includes('tail')) {
+  const options = {
+    databaseUrl: DATABASE_URL,
+    connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
+    capacityRounds: Number(process.env.BENCH_ROUNDS ?? 3),
+    capacitySeconds: Number(process.env.BENCH_DURATION_SECONDS ?? 5),
+    warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 5),
+    tailSeconds: Number(process.env.BENCH_TAIL_SECONDS ?? 25),
+    only: (process.env.BENCH_TARGETS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0),
+  };
+  const machine = describeMachine();
+  const results = await runTailBenchmark(options);
+  const command = `npm run bench -- tail (capacity: ${options.capacityRounds} × ${options.warmupSeconds} s warm-up + ${options.capacitySeconds} s at ${options.connections} connections, median; then half of it evenly spaced, ${options.warmupSeconds} s warm-up + ${options.tailSeconds} s)`;
+  if (options.only.length > 0) {
+    console.log(tailMarkdown(results, machine, command));
+    console.log('Diagnostic run (BENCH_TARGETS): bench/results/ is left as it was.');
+  } else {
+    writeFileSync(join(RESULTS, 'tail.json'), `${JSON.stringify({ machine, command, options: { ...options, databaseUrl: undefined }, results }, null, 2)}\n`);
+    writeFileSync(join(RESULTS, 'tail.md'), tailMarkdown(results, machine, command));
+  }
+  for (const r of results) console.log(`${r.met ? 'met    ' : 'NOT MET'} ${r.target}: p99 ${r.p99Ms} ms ≤ 3 × p50 ${r.p50Ms} ms (${r.p99OverP50.toFixed(2)}×)`);
+  for (const r of results) for (const c of r.coincidences) console.log(`  ${r.target}: ${c.cause}: ${(c.shareOfSlow * 100).toFixed(0)}% of p99 requests, ${(c.shareOfAll * 100).toFixed(0)}% of all`);
+  if (results.some((r) => r.acknowledgedButMissing !== 0)) {
+    console.error(`LOST EVENTS: ${results.filter((r) => r.acknowledgedButMissing !== 0).map((r) => `${r.target}: ${r.acknowledgedButMissing ?? 'unknown'} acknowledged events are not stored`).join('; ')}`);
+    failed = true;
+  }
+}
+
 if (wants('worker')) {
   const events = Number(process.env.BENCH_WORKER_EVENTS ?? 2000);
   const machine = describeMachine();
@@ -128,7 +193,7 @@ if (wants('worker')) {
   const results = await runWorkerBenchmark({ events, databaseUrl: DATABASE_URL, postgres });
   const command = `npm run bench -- worker (${events} paid checkout sessions per run)`;
   writeFileSync(join(RESULTS, 'worker.json'), `${JSON.stringify({ machine, command, results }, null, 2)}\n`);
-  const lines = ['# Worker throughput', '', machineLine(machine), '', `Command: \`${command}\``, '', '| store | workers | events | seconds | events/s | orders fulfilled |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = [...resultHeader('Worker throughput', machine, command), '| store | workers | events | seconds | events/s | orders fulfilled |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
   for (const r of results) lines.push(`| ${r.store} | ${r.workers} | ${r.events} | ${r.seconds.toFixed(2)} | ${r.eventsPerSecond.toFixed(0)} | ${r.fulfilled} |`);
   if (!postgres) lines.push('', 'PostgreSQL was unreachable: skipped.');
   writeFileSync(join(RESULTS, 'worker.md'), `${lines.join('\n')}\n`);
@@ -161,7 +226,7 @@ if (wants('e2e')) {
   const results = await runEndToEndBenchmark({ purchases, concurrency, databaseUrl: DATABASE_URL, postgres });
   const command = `npm run bench -- e2e (${purchases} purchases, ${concurrency} buyers at a time)`;
   writeFileSync(join(RESULTS, 'e2e.json'), `${JSON.stringify({ machine, command, results }, null, 2)}\n`);
-  const lines = ['# End-to-end latency: card submitted on the hosted page → order fulfilled', '', machineLine(machine), '', `Command: \`${command}\``, '', '| store | purchases | buyers at a time | p50 | p99 | max | fulfilled | wall time |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = [...resultHeader('End-to-end latency: card submitted on the hosted page → order fulfilled', machine, command), '| store | purchases | buyers at a time | p50 | p99 | max | fulfilled | wall time |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
   for (const r of results) lines.push(`| ${r.store} | ${r.purchases} | ${r.concurrency} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.maxMs} ms | ${r.fulfilled} | ${r.seconds.toFixed(1)} s |`);
   writeFileSync(join(RESULTS, 'e2e.md'), `${lines.join('\n')}\n`);
   if (results.some((r) => r.fulfilled !== r.purchases)) {

@@ -10,23 +10,15 @@ import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
 import { announceReady, requiredEnv } from './ready.js';
 import { seedPostgresOrders, seedSqliteOrders } from '../support/seed-orders.js';
+import { recordBatches, traceTail } from '../support/tail-trace.js';
 
 /** For profiling: how many events each group commit carried and how long it took, printed at exit. */
 function traceBatches(store: Store): void {
-  const sizes: number[] = [];
-  const durations: number[] = [];
-  const add = store.inbox.add.bind(store.inbox);
-  store.inbox.add = async (events) => {
-    const started = performance.now();
-    try {
-      return await add(events);
-    } finally {
-      sizes.push(events.length);
-      durations.push(performance.now() - started);
-    }
-  };
+  const batches = recordBatches(store);
   process.once('exit', () => {
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const sizes = batches.map((b) => b.events);
+    const durations = batches.map((b) => b.endMs - b.startMs);
     process.stderr.write(`batches ${sizes.length}, events ${sum(sizes)}, mean size ${(sum(sizes) / sizes.length).toFixed(1)}, max ${Math.max(...sizes)}, mean commit ${(sum(durations) / durations.length).toFixed(2)} ms\n`);
   });
 }
@@ -49,6 +41,8 @@ const store = databaseUrl
   ? await openStore({ kind: 'postgres', connectionString: databaseUrl, schema: requiredEnv('BENCH_PG_SCHEMA') })
   : await openStore({ kind: 'sqlite', path: requiredEnv('BENCH_SQLITE_PATH') });
 if (process.env.BENCH_TRACE_BATCHES === '1') traceBatches(store);
+// The tail bench: event-loop stalls, GC pauses, group commits and WAL checkpoints, written to this file at exit.
+if (process.env.BENCH_TAIL_TRACE) traceTail(store, process.env.BENCH_TAIL_TRACE, databaseUrl ? undefined : requiredEnv('BENCH_SQLITE_PATH'));
 const seedCount = Number(process.env.BENCH_ORDERS ?? 0);
 if (seedCount > 0) {
   await store.migrate();
