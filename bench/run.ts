@@ -85,7 +85,7 @@ function tailMarkdown(results: readonly TailResult[], machine: Machine, command:
   }
   lines.push(
     '',
-    '| target | machine CPU in the fixed-rate run: target | load generator | other work | idle | target\'s main thread, its life: on a CPU / waiting for one | busiest other thread (write thread) |',
+    '| target | machine CPU in the fixed-rate run: target | load generator | other work | idle | target\'s main thread, its life: on a CPU / waiting for one | its busiest other thread, the same |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   const share = (x: number) => `${(x * 100).toFixed(0)}%`;

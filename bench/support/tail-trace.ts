@@ -28,7 +28,7 @@ export interface TailTrace {
   readonly batches: BatchSpan[];
   /**
    * Per thread of the process over its life (warm-up included), ms on a CPU and waiting for one: the main thread, and
-   * the busiest other one (the SQLite write thread, on SQLite: Node names every thread "node").
+   * the busiest other one (Node names every thread "node", so which one it is is not known).
    */
   readonly threads: { readonly main: ThreadTime; readonly busiestOther: ThreadTime | null };
   /** monitorEventLoopDelay over the whole life of the process, ms. */
