@@ -23,6 +23,8 @@ export interface IngestOptions {
   readonly cpuProfileDir?: string;
   /** Evenly spaced requests, open loop, at this rate (see bench/support/paced-load.ts), instead of autocannon. */
   readonly pacedRatePerSecond?: number;
+  /** Requests a second the ready-made events cover (default POOL_RATE); beyond them the generator makes more, counted. */
+  readonly poolRatePerSecond?: number;
   /** For the tail: each target records its stalls, GC pauses and commits here, and the load generator each answer. */
   readonly traceDir?: string;
 }
@@ -140,7 +142,7 @@ async function measure(spec: TargetSpec, options: IngestOptions, secret: string)
     warmupSeconds: options.warmupSeconds,
     durationSeconds: options.durationSeconds,
     // Enough for 40,000 requests a second, more than any target reaches on the machines measured so far.
-    poolSize: Math.ceil((options.pacedRatePerSecond ?? POOL_RATE) * (options.warmupSeconds + options.durationSeconds)) + options.connections,
+    poolSize: Math.ceil((options.pacedRatePerSecond ?? options.poolRatePerSecond ?? POOL_RATE) * (options.warmupSeconds + options.durationSeconds)) + options.connections,
     ackedIdsPath,
     ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
     ...(options.pacedRatePerSecond ? { pacedRatePerSecond: options.pacedRatePerSecond } : {}),
