@@ -85,8 +85,7 @@ export class InboxWorker extends BatchProcessor {
 
   protected async runBatch(): Promise<number> {
     await this.releaseStranded();
-    // Slow events hold their claims; room for them is bounded so that a Stripe outage does not claim the whole inbox.
-    const room = Math.min(this.settings.batchSize, this.settings.batchSize * 4 - this.slow.size);
+    const room = this.slow.roomFor(this.settings.batchSize);
     const events = room > 0 ? await this.options.store.inbox.claim({ workerId: this.workerId, limit: room, leaseMs: this.settings.leaseMs, now: this.options.now() }) : [];
     const batch = await this.slow.gather(new Map(events.map((event) => [event.id, this.prepare(event)])));
     const written = [...this.slow.takeFinished(), ...batch];

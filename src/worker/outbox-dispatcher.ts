@@ -64,8 +64,7 @@ export class OutboxDispatcher extends BatchProcessor {
 
   protected async runBatch(): Promise<number> {
     const { store } = this.options;
-    // Slow deliveries hold their claims; room for them is bounded so that a hung handler does not claim the whole outbox.
-    const room = Math.min(this.settings.batchSize, this.settings.batchSize * 4 - this.slow.size);
+    const room = this.slow.roomFor(this.settings.batchSize);
     const messages = room > 0 ? await store.outbox.claim({ workerId: this.workerId, limit: room, leaseMs: this.settings.leaseMs, now: this.options.now() }) : [];
     const current = await this.currentOrders(messages);
     const batch = await this.slow.gather(new Map(messages.map((message) => [String(message.id), this.inOrderSequence(message, current)])));

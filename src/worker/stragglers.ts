@@ -21,6 +21,14 @@ export class Stragglers<R> {
     return this.running.size + this.finished.length;
   }
 
+  /**
+   * How many items a batch of at most `batchSize` may claim: stragglers hold their claims, and at most four batches'
+   * worth are held, so that an outage (Stripe, a hung handler) does not claim the whole queue.
+   */
+  roomFor(batchSize: number): number {
+    return Math.max(0, Math.min(batchSize, batchSize * 4 - this.size));
+  }
+
   /** Waits for `work` up to patienceMs; returns the results that came in time, and leaves the rest running. */
   async gather(work: ReadonlyMap<string, Promise<R>>): Promise<R[]> {
     const done: R[] = [];

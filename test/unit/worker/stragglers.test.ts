@@ -19,6 +19,7 @@ describe('stragglers of a batch', () => {
     late.resolve('b done');
     expect(await slow.settle()).toBe(true);
     expect(told).toBe(1);
+    expect(slow.roomFor(4)).toBe(4);
     expect(slow.takeFinished()).toEqual(['b done']);
     expect(slow.size).toBe(0);
     expect(await slow.settle()).toBe(false);
@@ -50,7 +51,13 @@ describe('stragglers of a batch', () => {
     third.resolve('third');
     await third.promise;
     await Promise.resolve();
-    expect(slow.abandon().sort()).toEqual(['y', 'z']);
+    // Two held (y running, z finished): a batch of 1 still has room for 1, of at most 4 × 1 held in all.
+    expect(slow.roomFor(1)).toBe(1);
+    expect(slow.roomFor(0)).toBe(0);
+    await slow.gather(new Map([['w', new Promise<string>(() => undefined)], ['v', new Promise<string>(() => undefined)]]));
+    expect(slow.roomFor(1)).toBe(0);
+    expect(slow.abandon().sort()).toEqual(['v', 'w', 'y', 'z']);
+    expect(slow.roomFor(1)).toBe(1);
     expect(slow.size).toBe(0);
   });
 });
