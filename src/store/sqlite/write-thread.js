@@ -35,6 +35,12 @@ database.pragma('synchronous = FULL');
 database.pragma('foreign_keys = ON');
 // Lock waits are ours (below): short sleeps, so a held lock costs a webhook milliseconds, not SQLite's 100 ms naps.
 database.pragma('busy_timeout = 0');
+// Every write goes through this connection, and its cache stays valid across its own commits: 32 MiB (SQLite's
+// default is 2) keeps the pages a worker batch goes back to (the events it claims, the orders and their indexes)
+// instead of reading them again from the file. Draining a backlog of 8,000 events over 120,000 orders took this
+// thread 155–209 µs of CPU per event with 32 MiB, 155 with 64 and 288 with 2 (measured in alternation; a pipeline
+// that keeps up gained nothing, its pages being still cached). Pages are held once touched: at most this much memory.
+database.pragma(`cache_size = ${-32 * 1024}`);
 
 /** SQL texts by number, as defined; each is prepared at its first use (a failed prepare is retried next time). */
 /** @type {string[]} */
