@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomToken } from '../random-token.js';
 import type { OrderTerms } from '../domain/order.js';
 import { computeOrderRef } from '../domain/order-ref.js';
 import type { PricedOrder } from '../domain/catalog.js';
@@ -42,7 +42,7 @@ export type CheckoutStarted =
 
 /** 128 random bits: an order id cannot be guessed or enumerated. */
 export function newOrderId(): string {
-  return `ord_${randomBytes(16).toString('base64url')}`;
+  return `ord_${randomToken(16)}`;
 }
 
 function priceOf(deps: CheckoutDeps, request: CheckoutRequest): Promise<PricedOrder> {

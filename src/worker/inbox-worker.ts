@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { DEFAULTS } from '../defaults.js';
+import { randomToken } from '../random-token.js';
 import { decideOrder } from '../domain/order-reducer.js';
 import { OrderNotFoundError, isStoreUnavailable } from '../store/errors.js';
 import type { BatchItem, BatchItemResult, InboxEvent, StatusNotices, Store } from '../store/types.js';
@@ -48,7 +49,7 @@ export type ProcessOutcome =
   | { readonly kind: 'lost_claim' };
 
 export function newAccessToken(): string {
-  return randomBytes(24).toString('base64url');
+  return randomToken(24);
 }
 
 function describeError(error: unknown): string {
