@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { StoreContext } from './database.js';
 import type { GuardedQuery, StoreWriter } from './writes.js';
 
@@ -34,6 +34,9 @@ export function queueStatements({ db, dialect }: StoreContext, spec: QueueSpec):
   const table = sql.table(spec.table);
   const stillOurs = (id: QueueId, workerId: string): RawBuilder<unknown> => sql`id = ${id} and status = 'processing' and locked_by = ${workerId}`;
   const assignments = (set: Readonly<Record<string, Value>>) => sql.join(Object.entries(set).map(([column, value]) => sql`${sql.ref(column)} = ${value}`));
+  // A completion is one statement per event: its text depends only on the columns set, so it is built once per column
+  // list and reused with the event's values (building it through the query builder cost more than running it).
+  const completeTexts = new Map<string, string>();
   return {
     claim({ workerId, limit, leaseMs, now }) {
       // One statement: on PostgreSQL SKIP LOCKED lets workers pass each other's rows; on SQLite a write statement takes
@@ -50,7 +53,15 @@ export function queueStatements({ db, dialect }: StoreContext, spec: QueueSpec):
         returning *`.compile(db);
     },
     complete({ id, workerId, set }) {
-      return { query: sql`update ${table} set ${assignments({ ...set, locked_by: null, locked_until: null })} where ${stillOurs(id, workerId)}`.compile(db) };
+      const full = { ...set, locked_by: null, locked_until: null };
+      const columns = Object.keys(full).join(',');
+      let text = completeTexts.get(columns);
+      if (text === undefined) {
+        text = sql`update ${table} set ${assignments(full)} where ${stillOurs(id, workerId)}`.compile(db).sql;
+        completeTexts.set(columns, text);
+      }
+      // The parameters in the order the text takes them: the values set, then the claim's id and worker.
+      return { query: CompiledQuery.raw(text, [...Object.values(full), id, workerId]) };
     },
     completeAll({ ids, workerId, set }) {
       return {

@@ -130,6 +130,20 @@ describe('store inbox', () => {
       expect(await ctx.store.inbox.complete({ id: 'evt_1', workerId: 'w1', status: 'ignored', orderId: null, outcome: 'again', now: 1_300 })).toBe(false);
     });
 
+    it('each completion writes its own event\'s values, one after another through the same statement', async () => {
+      await ctx.store.inbox.add([event('evt_c1'), event('evt_c2'), event('evt_c3')]);
+      await ctx.store.inbox.claim({ workerId: 'w1', limit: 3, leaseMs: 1_000, now: 1_000 });
+      const done = [
+        { id: 'evt_c1', workerId: 'w1', status: 'ignored' as const, orderId: null, outcome: 'no order', now: 1_100 },
+        { id: 'evt_c2', workerId: 'w1', status: 'processed' as const, orderId: 'ord_2', outcome: 'applied: order is paid', now: 1_200 },
+        { id: 'evt_c3', workerId: 'w1', status: 'processed' as const, orderId: 'ord_3', outcome: 'applied: order is refunded', now: 1_300 },
+      ];
+      for (const completion of done) expect(await ctx.store.inbox.complete(completion)).toBe(true);
+      for (const { id, status, orderId, outcome, now } of done) {
+        expect(await ctx.store.inbox.get(id)).toMatchObject({ status, orderId, outcome, processedAt: now, lockedBy: null, lockedUntil: null, attempts: 1 });
+      }
+    });
+
     it('a failed event waits until its retry time, and a dead one is never claimed again until requeued', async () => {
       await ctx.store.inbox.add([event('evt_1')]);
       await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 1_000 });
