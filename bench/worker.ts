@@ -11,7 +11,7 @@ import { openStore, type Store } from '../src/store/index.js';
 import { InboxWorker } from '../src/worker/inbox-worker.js';
 import { inboxEvent, sessionFor } from '../test/support/events.js';
 
-export interface WorkerThroughput {
+export interface WorkerRun {
   readonly store: 'SQLite' | 'PostgreSQL';
   readonly workers: number;
   readonly events: number;
@@ -19,6 +19,11 @@ export interface WorkerThroughput {
   readonly eventsPerSecond: number;
   /** Orders paid and given their one fulfillment by the run: must equal events. */
   readonly fulfilled: number;
+}
+
+/** One configuration over its rounds: the median drain, every round's figure, and the fewest orders any round fulfilled. */
+export interface WorkerThroughput extends WorkerRun {
+  readonly roundsEventsPerSecond: readonly number[];
 }
 
 const REF_SECRET = 'bench-order-ref-secret-0123456789abcdef';
@@ -50,7 +55,7 @@ async function seed(store: Store, count: number): Promise<void> {
   for (let start = 0; start < events.length; start += 500) await store.inbox.add(events.slice(start, start + 500));
 }
 
-async function measure(kind: WorkerThroughput['store'], open: () => Promise<Store>, events: number, workers: number): Promise<WorkerThroughput> {
+async function measure(kind: WorkerRun['store'], open: () => Promise<Store>, events: number, workers: number): Promise<WorkerRun> {
   const stores = [await open()];
   await stores[0]!.migrate();
   await seed(stores[0]!, events);
@@ -67,29 +72,68 @@ async function measure(kind: WorkerThroughput['store'], open: () => Promise<Stor
   return { store: kind, workers, events, seconds, eventsPerSecond: events / seconds, fulfilled };
 }
 
-export async function runWorkerBenchmark(options: { events: number; databaseUrl: string; postgres: boolean }): Promise<WorkerThroughput[]> {
-  const results: WorkerThroughput[] = [];
+interface Configuration {
+  readonly store: WorkerRun['store'];
+  readonly workers: number;
+  run(round: number): Promise<WorkerRun>;
+}
+
+/**
+ * Each configuration drains `events` once per round, round after round in turn (as the ingest bench does), so that a
+ * machine slowing down mid-run slows every configuration alike; a configuration's figure is its median round.
+ */
+export async function runWorkerBenchmark(options: { events: number; rounds: number; databaseUrl: string; postgres: boolean }): Promise<WorkerThroughput[]> {
   const dir = mkdtempSync(join(tmpdir(), 'settled-bench-worker-'));
-  try {
+  const configurations: Configuration[] = [];
+  for (const workers of [1, 3]) {
+    configurations.push({
+      store: 'SQLite',
+      workers,
+      run: async (round) => {
+        const path = join(dir, `w${workers}-${round}.sqlite`);
+        try {
+          return await measure('SQLite', () => openStore({ kind: 'sqlite', path }), options.events, workers);
+        } finally {
+          for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+        }
+      },
+    });
+  }
+  if (options.postgres) {
     for (const workers of [1, 3]) {
-      const path = join(dir, `w${workers}.sqlite`);
-      results.push(await measure('SQLite', () => openStore({ kind: 'sqlite', path }), options.events, workers));
-      console.log(`worker: SQLite × ${workers}: ${results.at(-1)!.eventsPerSecond.toFixed(0)} events/s`);
+      configurations.push({
+        store: 'PostgreSQL',
+        workers,
+        run: async () => {
+          const schema = `bench_${randomBytes(5).toString('hex')}`;
+          try {
+            return await measure('PostgreSQL', () => openStore({ kind: 'postgres', connectionString: options.databaseUrl, schema, poolSize: 4 }), options.events, workers);
+          } finally {
+            await dropSchema(options.databaseUrl, schema);
+          }
+        },
+      });
+    }
+  }
+  const runs = new Map<Configuration, WorkerRun[]>(configurations.map((configuration) => [configuration, []]));
+  try {
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const configuration of configurations) {
+        const run = await configuration.run(round);
+        runs.get(configuration)!.push(run);
+        console.log(`worker: round ${round}/${options.rounds}: ${configuration.store} × ${configuration.workers}: ${run.eventsPerSecond.toFixed(0)} events/s`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (!options.postgres) return results;
-  for (const workers of [1, 3]) {
-    const schema = `bench_${randomBytes(5).toString('hex')}`;
-    try {
-      results.push(await measure('PostgreSQL', () => openStore({ kind: 'postgres', connectionString: options.databaseUrl, schema, poolSize: 4 }), options.events, workers));
-      console.log(`worker: PostgreSQL × ${workers}: ${results.at(-1)!.eventsPerSecond.toFixed(0)} events/s`);
-    } finally {
-      await dropSchema(options.databaseUrl, schema);
-    }
-  }
-  return results;
+  return configurations.map((configuration) => medianOf(runs.get(configuration)!));
+}
+
+function medianOf(runs: readonly WorkerRun[]): WorkerThroughput {
+  const sorted = [...runs].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return { ...median, fulfilled: Math.min(...runs.map((run) => run.fulfilled)), roundsEventsPerSecond: runs.map((run) => run.eventsPerSecond) };
 }
 
 async function dropSchema(url: string, schema: string): Promise<void> {
