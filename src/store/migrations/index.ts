@@ -9,6 +9,7 @@ import * as payloadCompression from './006-payload-compression.js';
 import * as webhookRejectionCounts from './007-webhook-rejection-counts.js';
 import * as sidecarApi from './008-sidecar-api.js';
 import * as refundRequests from './009-refund-requests.js';
+import * as outboxIndexes from './010-outbox-indexes.js';
 
 /*
  * Listed here rather than found on disk, so the compiled dist/ migrates without a file-system scan.
@@ -25,5 +26,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '007-webhook-rejection-counts': { up: (db) => webhookRejectionCounts.up(db) },
     '008-sidecar-api': { up: (db) => sidecarApi.up(db, dialect) },
     '009-refund-requests': { up: (db) => refundRequests.up(db) },
+    '010-outbox-indexes': { up: (db) => outboxIndexes.up(db) },
   };
 }

@@ -9,7 +9,7 @@ describe('store migrations', () => {
       await ctx.store.migrate();
       await ctx.store.orders.create(orderTerms());
       await ctx.store.migrate();
-      expect(await ctx.execute('select name from kysely_migration')).toEqual([{ name: '001-initial' }, { name: '002-delivery-log' }, { name: '003-delivery-body' }, { name: '004-leases' }, { name: '005-inbox-indexes' }, { name: '006-payload-compression' }, { name: '007-webhook-rejection-counts' }, { name: '008-sidecar-api' }, { name: '009-refund-requests' }]);
+      expect(await ctx.execute('select name from kysely_migration')).toEqual([{ name: '001-initial' }, { name: '002-delivery-log' }, { name: '003-delivery-body' }, { name: '004-leases' }, { name: '005-inbox-indexes' }, { name: '006-payload-compression' }, { name: '007-webhook-rejection-counts' }, { name: '008-sidecar-api' }, { name: '009-refund-requests' }, { name: '010-outbox-indexes' }]);
       expect((await ctx.store.orders.get('ord_1'))?.id).toBe('ord_1');
     });
 
@@ -38,7 +38,7 @@ describe('store migrations', () => {
       const stores = [ctx.store, ...(await Promise.all(Array.from({ length: 9 }, () => ctx.openAnother({ poolSize: 1 }))))];
       const results = await Promise.allSettled(stores.map((store) => store.migrate()));
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-      expect(await ctx.execute('select name from kysely_migration')).toEqual([{ name: '001-initial' }, { name: '002-delivery-log' }, { name: '003-delivery-body' }, { name: '004-leases' }, { name: '005-inbox-indexes' }, { name: '006-payload-compression' }, { name: '007-webhook-rejection-counts' }, { name: '008-sidecar-api' }, { name: '009-refund-requests' }]);
+      expect(await ctx.execute('select name from kysely_migration')).toEqual([{ name: '001-initial' }, { name: '002-delivery-log' }, { name: '003-delivery-body' }, { name: '004-leases' }, { name: '005-inbox-indexes' }, { name: '006-payload-compression' }, { name: '007-webhook-rejection-counts' }, { name: '008-sidecar-api' }, { name: '009-refund-requests' }, { name: '010-outbox-indexes' }]);
       await stores[3]?.orders.create(orderTerms());
       expect((await ctx.store.orders.get('ord_1'))?.total).toEqual({ amount: 2500, currency: 'usd' });
     });
