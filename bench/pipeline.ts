@@ -1,12 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { LoadResult, LoadSpec } from './load.js';
-import { compileTs, cpuSeconds, firstJsonLine, spawnJs, waitForExit } from './support/process.js';
+import { compileTs, cpuSeconds, firstJsonLine, postgresCpuSeconds, spawnJs, waitForExit } from './support/process.js';
 
 /*
  * The sustained-load benchmark: paid checkout.session.completed events for orders that exist, sent at a fixed rate
@@ -83,20 +83,6 @@ async function observe(query: Query): Promise<Observed> {
     delivered.set(String(row['order_id']), Number(row['delivered_at']));
   }
   return { events, fulfillments, delivered };
-}
-
-/** CPU seconds of every process named postgres (the server's backends and helpers). */
-function postgresCpuSeconds(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(entry));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return total;
 }
 
 async function step(configuration: PipelineConfiguration, rate: number, options: PipelineOptions, dir: string): Promise<PipelineStep> {

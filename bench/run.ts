@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runEndToEndBenchmark } from './e2e.js';
 import { runPipelineBenchmark, type PipelineStep } from './pipeline.js';
-import { runWorkerBenchmark } from './worker.js';
+import { describeConfiguration, runWorkerBenchmark } from './worker.js';
 import { runIngestBenchmark, type IngestReport } from './ingest.js';
 import { runTailBenchmark, type TailResult } from './tail.js';
 import { ingestChartSvg } from './support/chart.js';
@@ -187,15 +187,25 @@ if (parts.includes('tail')) {
 }
 
 if (wants('worker')) {
-  const events = Number(process.env.BENCH_WORKER_EVENTS ?? 2000);
+  const events = Number(process.env.BENCH_WORKER_EVENTS ?? 4000);
   const machine = describeMachine();
   const postgres = await postgresReachable();
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const results = await runWorkerBenchmark({ events, rounds, databaseUrl: DATABASE_URL, postgres });
   const command = `npm run bench -- worker (${events} paid checkout sessions per run, ${rounds} rounds, medians)`;
   writeFileSync(join(RESULTS, 'worker.json'), `${JSON.stringify({ machine, command, results }, null, 2)}\n`);
-  const lines = [...resultHeader('Worker throughput', machine, command), '| store | workers | events per run | events/s (median) | every round | orders fulfilled (fewest in a round) |', '| --- | ---: | ---: | ---: | --- | ---: |'];
-  for (const r of results) lines.push(`| ${r.store} | ${r.workers} | ${r.events} | ${r.eventsPerSecond.toFixed(0)} | ${r.roundsEventsPerSecond.map((n) => n.toFixed(0)).join(', ')} | ${r.fulfilled} |`);
+  const lines = [
+    ...resultHeader('Worker throughput', machine, command),
+    '| store | workers | events per run | events/s (median) | every round | CPU per event, workers + postgres (median round) | orders fulfilled (fewest in a round) |',
+    '| --- | --- | ---: | ---: | --- | ---: | ---: |',
+  ];
+  for (const r of results) {
+    const cpu = r.cpuMicrosPerEvent ? `${r.cpuMicrosPerEvent.workers.toFixed(0)} + ${r.cpuMicrosPerEvent.postgres.toFixed(0)} µs` : '–';
+    lines.push(`| ${r.store} | ${describeConfiguration(r).replace(`${r.store}, `, '').replace(`${r.store} × `, '× ')} | ${r.events} | ${r.eventsPerSecond.toFixed(0)} | ${r.roundsEventsPerSecond.map((n) => n.toFixed(0)).join(', ')} | ${cpu} | ${r.fulfilled} |`);
+  }
+  const oneProcess = results.find((r) => r.processes && r.workers === 1);
+  const threeProcesses = results.find((r) => r.processes && r.workers === 3);
+  if (oneProcess && threeProcesses) lines.push('', `3 worker processes ÷ 1: ${(threeProcesses.eventsPerSecond / oneProcess.eventsPerSecond).toFixed(2)}× (target 2.5×).`);
   if (!postgres) lines.push('', 'PostgreSQL was unreachable: skipped.');
   writeFileSync(join(RESULTS, 'worker.md'), `${lines.join('\n')}\n`);
   if (results.some((r) => r.fulfilled !== r.events)) {
