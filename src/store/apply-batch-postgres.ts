@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery, type Transaction } from 'kysely';
+import { sql, type CompiledQuery, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import { orderColumns, type OrderPlan } from './apply-plan.js';
 
@@ -8,46 +8,51 @@ import { orderColumns, type OrderPlan } from './apply-plan.js';
  * event). The rows of each statement travel as one JSON parameter, typed by jsonb_to_recordset: the text is the same
  * for every batch, and neither the query builder nor the driver handles each value on its own.
  */
+type ColumnType = 'text' | 'bigint' | 'integer';
+type Columns = Readonly<Record<string, ColumnType>>;
+
+const ORDER_COLUMNS: Columns = {
+  id: 'text', status: 'text', amount_refunded: 'bigint', paid_at: 'bigint', review_reason: 'text', fulfill: 'integer', entitlement: 'text',
+  access_token: 'text', fulfilled_at: 'bigint', updated_at: 'bigint',
+};
+const FACT_COLUMNS: Columns = { order_id: 'text', fact_key: 'text', kind: 'text', fact: 'text', event_id: 'text', recorded_at: 'bigint' };
+const FULFILLMENT_COLUMNS: Columns = { order_id: 'text', event_id: 'text', fulfilled_at: 'bigint' };
+const OUTBOX_COLUMNS: Columns = {
+  order_id: 'text', kind: 'text', dedupe_key: 'text', payload: 'text', run_at: 'bigint', created_at: 'bigint', status: 'text', delivered_at: 'bigint',
+};
+const COMPLETION_COLUMNS: Columns = { id: 'text', status: 'text', order_id: 'text', outcome: 'text', processed_at: 'bigint' };
+
+const refs = (names: readonly string[]): RawBuilder<unknown> => sql.join(names.map((name) => sql.ref(name)));
+
+/** `rows` as the table `r` with these columns (a key a row lacks is null), numbered `n` in the rows' order. */
+function jsonRows(rows: readonly object[], columns: Columns): RawBuilder<unknown> {
+  const names = Object.keys(columns);
+  const types = sql.join(names.map((name) => sql`${sql.ref(name)} ${sql.raw(columns[name] as ColumnType)}`));
+  return sql`rows from (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as (${types})) with ordinality as r(${refs(names)}, n)`;
+}
+
+/** Inserts `rows` in their order (outbox ids are one order's delivery order), leaving those that conflict alone. */
+function insertRows(table: 'order_facts' | 'fulfillments' | 'outbox', rows: readonly object[], columns: Columns, conflict: readonly string[]): RawBuilder<unknown> {
+  const names = refs(Object.keys(columns));
+  return sql`insert into ${sql.table(table)} (${names}) select ${names} from ${jsonRows(rows, columns)} order by n on conflict (${refs(conflict)}) do nothing`;
+}
+
+/** `set column = r.column` for each column but the key. */
+function assignFromRows(columns: Columns, key: string): RawBuilder<unknown> {
+  return sql.join(Object.keys(columns).filter((name) => name !== key).map((name) => sql`${sql.ref(name)} = ${sql.ref(`r.${name}`)}`));
+}
+
 export function bulkWrites(trx: Transaction<Database>, plans: readonly OrderPlan[]): CompiledQuery[] {
   const queries: CompiledQuery[] = [];
   if (plans.length === 0) return queries;
   const orders = plans.map((plan) => ({ id: plan.orderId, ...orderColumns(plan.after) }));
-  queries.push(
-    sql`update orders as o set status = r.status, amount_refunded = r.amount_refunded, paid_at = r.paid_at, review_reason = r.review_reason,
-        fulfill = r.fulfill, entitlement = r.entitlement, access_token = r.access_token, fulfilled_at = r.fulfilled_at, updated_at = r.updated_at
-      from jsonb_to_recordset(${JSON.stringify(orders)}::jsonb) as r(id text, status text, amount_refunded bigint, paid_at bigint, review_reason text,
-        fulfill integer, entitlement text, access_token text, fulfilled_at bigint, updated_at bigint)
-      where o.id = r.id`.compile(trx),
-  );
+  queries.push(sql`update orders as o set ${assignFromRows(ORDER_COLUMNS, 'id')} from ${jsonRows(orders, ORDER_COLUMNS)} where o.id = r.id`.compile(trx));
   const facts = plans.flatMap((plan) => plan.factRows);
-  if (facts.length > 0) {
-    queries.push(
-      sql`insert into order_facts (order_id, fact_key, kind, fact, event_id, recorded_at)
-        select order_id, fact_key, kind, fact, event_id, recorded_at
-        from jsonb_to_recordset(${JSON.stringify(facts)}::jsonb) as r(order_id text, fact_key text, kind text, fact text, event_id text, recorded_at bigint)
-        on conflict (order_id, fact_key) do nothing`.compile(trx),
-    );
-  }
+  if (facts.length > 0) queries.push(insertRows('order_facts', facts, FACT_COLUMNS, ['order_id', 'fact_key']).compile(trx));
   const fulfillments = plans.flatMap((plan) => (plan.fulfillment ? [plan.fulfillment] : []));
-  if (fulfillments.length > 0) {
-    queries.push(
-      sql`insert into fulfillments (order_id, event_id, fulfilled_at)
-        select order_id, event_id, fulfilled_at from jsonb_to_recordset(${JSON.stringify(fulfillments)}::jsonb) as r(order_id text, event_id text, fulfilled_at bigint)
-        on conflict (order_id) do nothing`.compile(trx),
-    );
-  }
-  const outbox = plans.flatMap((plan) => plan.outboxRows).map((row) => ({ ...row, status: row.status ?? 'pending', delivered_at: row.delivered_at ?? null }));
-  if (outbox.length > 0) {
-    // In the order planned: outbox ids are the delivery order of one order's messages.
-    queries.push(
-      sql`insert into outbox (order_id, kind, dedupe_key, payload, run_at, created_at, status, delivered_at)
-        select order_id, kind, dedupe_key, payload, run_at, created_at, status, delivered_at
-        from rows from (jsonb_to_recordset(${JSON.stringify(outbox)}::jsonb) as (order_id text, kind text, dedupe_key text, payload text, run_at bigint,
-          created_at bigint, status text, delivered_at bigint)) with ordinality as r(order_id, kind, dedupe_key, payload, run_at, created_at, status, delivered_at, n)
-        order by n
-        on conflict (order_id, kind, dedupe_key) do nothing`.compile(trx),
-    );
-  }
+  if (fulfillments.length > 0) queries.push(insertRows('fulfillments', fulfillments, FULFILLMENT_COLUMNS, ['order_id']).compile(trx));
+  const outbox = plans.flatMap((plan) => plan.outboxRows).map((row) => ({ ...row, status: row.status ?? 'pending' }));
+  if (outbox.length > 0) queries.push(insertRows('outbox', outbox, OUTBOX_COLUMNS, ['order_id', 'kind', 'dedupe_key']).compile(trx));
   return queries;
 }
 
@@ -61,9 +66,8 @@ export interface Completion {
 
 /** Ends every claim in `completions` that is still `workerId`'s, in one statement; returns the ids it ended. */
 export function bulkCompletion(trx: Transaction<Database>, workerId: string, completions: readonly Completion[]): CompiledQuery<{ id: string }> {
-  return sql<{ id: string }>`update inbox_events as e set status = c.status, order_id = c.order_id, outcome = c.outcome, processed_at = c.processed_at,
-      locked_by = null, locked_until = null
-    from jsonb_to_recordset(${JSON.stringify(completions)}::jsonb) as c(id text, status text, order_id text, outcome text, processed_at bigint)
-    where e.id = c.id and e.status = 'processing' and e.locked_by = ${workerId}
+  return sql<{ id: string }>`update inbox_events as e set ${assignFromRows(COMPLETION_COLUMNS, 'id')}, locked_by = null, locked_until = null
+    from ${jsonRows(completions, COMPLETION_COLUMNS)}
+    where e.id = r.id and e.status = 'processing' and e.locked_by = ${workerId}
     returning e.id`.compile(trx);
 }
