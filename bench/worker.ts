@@ -61,6 +61,14 @@ async function seed(store: Store, count: number): Promise<NewInboxEvent[]> {
   return events;
 }
 
+/** After a run: every event must be processed (else the run fails); returns how many orders are paid and fulfilled. */
+async function checkedFulfilled(store: Store, events: number): Promise<number> {
+  const { counts } = await store.inbox.stats();
+  if (counts.processed !== events) throw new Error(`worker bench: ${counts.processed} of ${events} events processed`);
+  const orders = await store.orders.list({ limit: events + 10 });
+  return orders.filter((order) => order.status === 'paid' && order.accessToken !== null).length;
+}
+
 async function addAll(store: Store, events: readonly NewInboxEvent[]): Promise<void> {
   for (let start = 0; start < events.length; start += 500) await store.inbox.add(events.slice(start, start + 500));
 }
@@ -74,11 +82,7 @@ async function measure(kind: WorkerRun['store'], open: () => Promise<Store>, eve
   const started = performance.now();
   await Promise.all(stores.map((store) => new InboxWorker({ store, gateway: unreachableStripe, logger, now: Date.now }).drain()));
   const seconds = (performance.now() - started) / 1000;
-  const { counts } = await stores[0]!.inbox.stats();
-  const orders = await stores[0]!.orders.list({ limit: events + 10 });
-  const fulfilled = orders.filter((order) => order.status === 'paid' && order.accessToken !== null).length;
-  await Promise.all(stores.map((store) => store.close()));
-  if (counts.processed !== events) throw new Error(`worker bench: ${counts.processed} of ${events} events processed`);
+  const fulfilled = await checkedFulfilled(stores[0]!, events).finally(() => Promise.all(stores.map((store) => store.close())));
   return { store: kind, workers, events, seconds, eventsPerSecond: events / seconds, fulfilled };
 }
 
@@ -115,10 +119,7 @@ async function measureProcesses(databaseUrl: string, events: number, workers: nu
     }
     const seconds = (performance.now() - started) / 1000;
     const cpuMicrosPerEvent = { workers: ((cpuOf() - cpuBefore) * 1e6) / events, postgres: ((postgresCpuSeconds() - postgresBefore) * 1e6) / events };
-    const { counts } = await store.inbox.stats();
-    if (counts.processed !== events) throw new Error(`worker bench: ${counts.processed} of ${events} events processed`);
-    const orders = await store.orders.list({ limit: events + 10 });
-    const fulfilled = orders.filter((order) => order.status === 'paid' && order.accessToken !== null).length;
+    const fulfilled = await checkedFulfilled(store, events);
     return { store: 'PostgreSQL', workers, events, seconds, eventsPerSecond: events / seconds, fulfilled, cpuMicrosPerEvent };
   } finally {
     for (const child of processes) child.kill('SIGTERM');
