@@ -18,12 +18,17 @@ export interface QueueColumns {
 export interface InboxEventsTable extends QueueColumns {
   id: string;
   type: string;
-  payload: string;
   source: string;
   received_at: number;
   processed_at: number | null;
   order_id: string | null;
   outcome: string | null;
+}
+
+/** An inbox event's JSON text, apart from its row, which the queue rewrites (see migration 011). */
+export interface InboxPayloadsTable {
+  event_id: string;
+  payload: string;
 }
 
 export interface OrdersTable {
@@ -136,6 +141,7 @@ export interface RefundRequestsTable {
 
 export interface Database {
   inbox_events: InboxEventsTable;
+  inbox_payloads: InboxPayloadsTable;
   orders: OrdersTable;
   order_facts: OrderFactsTable;
   fulfillments: FulfillmentsTable;

@@ -33,7 +33,8 @@ export interface PostgresInboxTarget {
  * kept (a repeated id is skipped, by ON CONFLICT here or by an earlier row of the same batch), and each event
  * that came with a webhook request gets its delivery line in the same statement: 'stored' for the copy that
  * went in, 'duplicate' for the others. Rows go in by id: concurrent batches holding the same events (Stripe's
- * retries, several processes) then wait for each other in one order and never deadlock.
+ * retries, several processes) then wait for each other in one order and never deadlock. The payload of each event
+ * that went in goes into inbox_payloads (the first copy's, as for the row).
  *
  * It runs on every webhook batch, so it is a named statement: each pooled connection parses and plans it once
  * (planning this statement cost the server about as much as the inserts). Kysely cannot name a statement, so it
@@ -53,12 +54,16 @@ export function inboxAddStatement(schema: string): { name: string; text: string 
         with ordinality as t(id, type, payload, source, received_at, delivered, source_address, signature_header, n)
     ),
     inserted as (
-      insert into ${prefix}inbox_events (id, type, payload, source, received_at, run_at)
-      select id, type, payload, source, received_at, received_at from incoming order by id, n
+      insert into ${prefix}inbox_events (id, type, source, received_at, run_at)
+      select id, type, source, received_at, received_at from incoming order by id, n
       on conflict (id) do nothing
       returning id
     ),
     first_copies as (select distinct on (id) id, n from incoming order by id, n),
+    payloads as (
+      insert into ${prefix}inbox_payloads (event_id, payload)
+      select i.id, i.payload from incoming i join first_copies f on f.id = i.id and f.n = i.n join inserted on inserted.id = i.id
+    ),
     logged as (
       insert into ${prefix}webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header)
       select i.received_at, i.source_address,
@@ -92,10 +97,10 @@ export async function addInOneStatement(pool: pg.Pool, statement: { name: string
 /*
  * SQLite: the same batch as plain statements for the write thread, in one transaction there; the store tests
  * hold both dialects to the same behaviour. A delivery line follows its event's insert, so SQLite's changes()
- * still counts that insert: 1 when the event went in, 0 for a duplicate.
+ * still counts that insert: 1 when the event went in, 0 for a duplicate. The payload's insert comes last.
  */
-const INSERT_EVENT_SQL =
-  'insert into inbox_events (id, type, payload, source, received_at, run_at) values (?, ?, ?, ?, ?, ?) on conflict (id) do nothing';
+const INSERT_EVENT_SQL = 'insert into inbox_events (id, type, source, received_at, run_at) values (?, ?, ?, ?, ?) on conflict (id) do nothing';
+const INSERT_PAYLOAD_SQL = 'insert into inbox_payloads (event_id, payload) values (?, ?) on conflict (event_id) do nothing';
 const INSERT_DELIVERY_SQL =
   "insert into webhook_deliveries (received_at, source_address, outcome, reason, event_id, event_type, signature_header) values (?, ?, case changes() when 0 then 'duplicate' else 'stored' end, null, ?, ?, ?)";
 
@@ -104,13 +109,14 @@ export async function addThroughWriteThread(writer: SqliteWriteThread, events: r
   const eventStatement: number[] = [];
   for (const event of events) {
     eventStatement.push(statements.length);
-    // The payload goes as the string it is: copying a few KB to the thread costs less than encoding it to bytes
-    // and handing the buffer over.
-    statements.push({ sql: INSERT_EVENT_SQL, params: [event.id, event.type, event.payload, event.source, event.receivedAt, event.receivedAt] });
+    statements.push({ sql: INSERT_EVENT_SQL, params: [event.id, event.type, event.source, event.receivedAt, event.receivedAt] });
     if (event.delivery !== undefined) {
       const { sourceAddress, signatureHeader } = event.delivery;
       statements.push({ sql: INSERT_DELIVERY_SQL, params: [event.receivedAt, sourceAddress, event.id, event.type, signatureHeader] });
     }
+    // The payload goes as the string it is: copying a few KB to the thread costs less than encoding it to bytes
+    // and handing the buffer over. A repeated id's payload is skipped, as its row was.
+    statements.push({ sql: INSERT_PAYLOAD_SQL, params: [event.id, event.payload] });
   }
   const changes = await writer.transaction(statements);
   // Per statement, so a repeat inside the batch already reads 0: the first copy is the one that went in.

@@ -1,13 +1,16 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { InboxEventsTable, StoreContext } from './database.js';
 import { toNullableNumber, toNumber } from './database.js';
 import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent } from './types.js';
 import { INBOX_STATUSES } from './types.js';
 import { addInOneStatement, addThroughWriteThread, checkPayloads, inboxAddStatement, type InboxWriter } from './inbox-add.js';
-import { queueStatements, runAlone, type QueueSpec, type QueueStatements } from './queue.js';
+import { queueStatements, runAlone, runTogether, type ClaimInput, type QueueSpec, type QueueStatements } from './queue.js';
 import type { GuardedQuery, StoreWriter } from './writes.js';
 
-function toInboxEvent(row: Selectable<InboxEventsTable>): InboxEvent {
+/** An inbox row with its event's payload, which lives apart from it (see migration 011). */
+type InboxRow = Selectable<InboxEventsTable> & { payload: string };
+
+function toInboxEvent(row: InboxRow): InboxEvent {
   return {
     id: row.id,
     type: row.type,
@@ -43,10 +46,47 @@ export function completion(
 
 export type { InboxWriter } from './inbox-add.js';
 
+/*
+ * A claim answers with its events' payloads. They live apart from the rows the claim rewrites (migration 011),
+ * and every event is stored with its payload in one transaction. PostgreSQL joins them to the claimed rows in the
+ * claim's own statement. SQLite's UPDATE … RETURNING cannot join, so a second statement in the same transaction
+ * reads the payloads of the rows this claim marked, found by its worker and lease end (an earlier claim of the same
+ * worker in the same millisecond could bring a few more, which go unused).
+ */
+function inboxClaim(context: StoreContext, queue: QueueStatements, writer: StoreWriter): (input: ClaimInput) => Promise<InboxRow[]> {
+  const { db, dialect } = context;
+  if (dialect === 'postgres') {
+    return async (input) => {
+      const query = sql<InboxRow>`with claimed as (${queue.claimUncompiled(input)})
+        select claimed.*, p.payload from claimed join inbox_payloads p on p.event_id = claimed.id`.compile(db);
+      return (await runAlone(writer, { query })).rows as InboxRow[];
+    };
+  }
+  return async (input) => {
+    const payloads = sql<{ event_id: string; payload: string }>`select event_id, payload from inbox_payloads where event_id in (
+        select id from inbox_events where status = 'processing' and locked_by = ${input.workerId} and locked_until = ${input.now + input.leaseMs}
+      )`.compile(db);
+    const { rows } = await runTogether(writer, [{ query: queue.claim(input) }, { query: payloads }]);
+    const claimed = (rows[0] ?? []) as Selectable<InboxEventsTable>[];
+    const byId = new Map(((rows[1] ?? []) as { event_id: string; payload: string }[]).map((row) => [row.event_id, row.payload]));
+    return claimed.map((row) => {
+      const payload = byId.get(row.id);
+      if (payload === undefined) throw new Error(`Inbox event ${row.id} has no payload: the store is damaged.`);
+      return { ...row, payload };
+    });
+  };
+}
+
+/** Inbox rows with their payloads, for every read that returns whole events. */
+function selectEvents(db: StoreContext['db']) {
+  return db.selectFrom('inbox_events').innerJoin('inbox_payloads', 'inbox_payloads.event_id', 'inbox_events.id').selectAll('inbox_events').select('inbox_payloads.payload');
+}
+
 export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter, writer: StoreWriter): InboxRepository {
   const { db, dialect } = context;
   if ((dialect === 'sqlite') !== ('sqlite' in inboxWriter)) throw new Error(`A ${dialect} inbox needs its ${dialect} writer.`);
   const queue = queueStatements(context, INBOX_QUEUE);
+  const claim = inboxClaim(context, queue, writer);
   let add: (events: readonly NewInboxEvent[]) => Promise<boolean[]>;
   if ('sqlite' in inboxWriter) {
     const thread = inboxWriter.sqlite;
@@ -65,8 +105,7 @@ export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter,
     },
 
     async claim(input) {
-      const { rows } = await runAlone(writer, { query: queue.claim(input) });
-      return (rows as Selectable<InboxEventsTable>[]).map(toInboxEvent).sort(byDueOrder);
+      return (await claim(input)).map(toInboxEvent).sort(byDueOrder);
     },
 
     async complete({ id, workerId, status, orderId, outcome, now }) {
@@ -84,7 +123,7 @@ export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter,
     },
 
     async get(id) {
-      const row = await db.selectFrom('inbox_events').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await selectEvents(db).where('inbox_events.id', '=', id).executeTakeFirst();
       return row === undefined ? undefined : toInboxEvent(row);
     },
 
@@ -93,19 +132,17 @@ export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter,
       const rows = [];
       // Well under both dialects' bound-parameter limits.
       for (let start = 0; start < ids.length; start += 500) {
-        rows.push(...(await db.selectFrom('inbox_events').selectAll().where('id', 'in', ids.slice(start, start + 500)).execute()));
+        rows.push(...(await selectEvents(db).where('inbox_events.id', 'in', ids.slice(start, start + 500)).execute()));
       }
       return rows.map(toInboxEvent).sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
 
     async list({ status, limit, beforeReceivedAt }) {
-      const rows = await db
-        .selectFrom('inbox_events')
-        .selectAll()
-        .$if(status !== undefined, (q) => q.where('status', '=', status as InboxStatus))
-        .$if(beforeReceivedAt !== undefined, (q) => q.where('received_at', '<', beforeReceivedAt as number))
-        .orderBy('received_at', 'desc')
-        .orderBy('id', 'desc')
+      const rows = await selectEvents(db)
+        .$if(status !== undefined, (q) => q.where('inbox_events.status', '=', status as InboxStatus))
+        .$if(beforeReceivedAt !== undefined, (q) => q.where('inbox_events.received_at', '<', beforeReceivedAt as number))
+        .orderBy('inbox_events.received_at', 'desc')
+        .orderBy('inbox_events.id', 'desc')
         .limit(limit)
         .execute();
       return rows.map(toInboxEvent);

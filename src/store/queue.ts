@@ -20,8 +20,17 @@ export interface QueueSpec {
 export type QueueId = string | number;
 type Value = string | number | null;
 
+export interface ClaimInput {
+  readonly workerId: string;
+  readonly limit: number;
+  readonly leaseMs: number;
+  readonly now: number;
+}
+
 export interface QueueStatements {
-  claim(input: { workerId: string; limit: number; leaseMs: number; now: number }): CompiledQuery<Record<string, unknown>>;
+  claim(input: ClaimInput): CompiledQuery<Record<string, unknown>>;
+  /** The claim uncompiled, for a statement that adds to what it returns (the inbox joins its payloads). */
+  claimUncompiled(input: ClaimInput): RawBuilder<Record<string, unknown>>;
   /** Ends a claim with `set` (the queue's done status and what goes with it). */
   complete(input: { id: QueueId; workerId: string; set: Readonly<Record<string, Value>> }): GuardedQuery;
   /** Ends several claims alike, in one statement. */
@@ -37,21 +46,23 @@ export function queueStatements({ db, dialect }: StoreContext, spec: QueueSpec):
   // A completion is one statement per event: its text depends only on the columns set, so it is built once per column
   // list and reused with the event's values (building it through the query builder cost more than running it).
   const completeTexts = new Map<string, string>();
+  const claimUncompiled = ({ workerId, limit, leaseMs, now }: ClaimInput): RawBuilder<Record<string, unknown>> => {
+    // One statement: on PostgreSQL SKIP LOCKED lets workers pass each other's rows; on SQLite a write statement takes
+    // the database write lock before it reads, so two claimers never see the same row free. Expired leases are
+    // taken over: their worker died.
+    const skipLocked = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+    return sql<Record<string, unknown>>`update ${table}
+      set status = 'processing', locked_by = ${workerId}, locked_until = ${now + leaseMs}, attempts = attempts + 1
+      where id in (
+        select id from ${table}
+        where (status = 'pending' and run_at <= ${now}) or (status = 'processing' and locked_until <= ${now})
+        order by run_at, ${sql.ref(spec.tiebreak)} limit ${limit} ${skipLocked}
+      )
+      returning *`;
+  };
   return {
-    claim({ workerId, limit, leaseMs, now }) {
-      // One statement: on PostgreSQL SKIP LOCKED lets workers pass each other's rows; on SQLite a write statement takes
-      // the database write lock before it reads, so two claimers never see the same row free. Expired leases are
-      // taken over: their worker died.
-      const skipLocked = dialect === 'postgres' ? sql`for update skip locked` : sql``;
-      return sql<Record<string, unknown>>`update ${table}
-        set status = 'processing', locked_by = ${workerId}, locked_until = ${now + leaseMs}, attempts = attempts + 1
-        where id in (
-          select id from ${table}
-          where (status = 'pending' and run_at <= ${now}) or (status = 'processing' and locked_until <= ${now})
-          order by run_at, ${sql.ref(spec.tiebreak)} limit ${limit} ${skipLocked}
-        )
-        returning *`.compile(db);
-    },
+    claim: (input) => claimUncompiled(input).compile(db),
+    claimUncompiled,
     complete({ id, workerId, set }) {
       const full = { ...set, locked_by: null, locked_until: null };
       const columns = Object.keys(full).join(',');
@@ -83,10 +94,16 @@ export function queueStatements({ db, dialect }: StoreContext, spec: QueueSpec):
   };
 }
 
-/** Runs one queue statement in a commit of its own; returns its rows and how many rows it changed. */
-export async function runAlone(writer: StoreWriter, query: GuardedQuery): Promise<{ rows: readonly unknown[]; changes: number }> {
-  const [result] = await writer.run([[query]]);
+/** Runs queue statements in a commit of their own; returns each one's rows and how many rows it changed. */
+export async function runTogether(writer: StoreWriter, queries: readonly GuardedQuery[]): Promise<{ rows: readonly (readonly unknown[])[]; changes: readonly number[] }> {
+  const [result] = await writer.run([queries]);
   if (result === undefined) throw new Error('The store gave no answer for a queue statement.');
   if (!result.ok) throw result.error;
-  return { rows: result.rows[0] ?? [], changes: result.changes[0] ?? 0 };
+  return { rows: queries.map((_, index) => result.rows[index] ?? []), changes: queries.map((_, index) => result.changes[index] ?? 0) };
+}
+
+/** Runs one queue statement in a commit of its own; returns its rows and how many rows it changed. */
+export async function runAlone(writer: StoreWriter, query: GuardedQuery): Promise<{ rows: readonly unknown[]; changes: number }> {
+  const { rows, changes } = await runTogether(writer, [query]);
+  return { rows: rows[0] ?? [], changes: changes[0] ?? 0 };
 }

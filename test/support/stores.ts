@@ -17,6 +17,7 @@
  *
  * ctx.openAnother() opens a second store on the same database, as another process would (closed for you).
  * ctx.execute(sql) runs raw SQL on the same database (for tests that must reach past the Store).
+ * ctx.migrateThrough(name) applies the migrations up to and including `name` only, as an older settled would have.
  * Pass { migrate: false } to get stores that have not been migrated yet.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,6 +29,12 @@ import pg from 'pg';
 import { afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
+import type { Database, Dialect } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrate.js';
+import { migrations } from '../../src/store/migrations/index.js';
+import { connectPostgres } from '../../src/store/postgres/connect.js';
+import { connectSqlite } from '../../src/store/sqlite/connect.js';
+import type { Kysely } from 'kysely';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -39,6 +46,8 @@ export interface StoreTestContext {
   openAnother(options?: { poolSize?: number }): Promise<Store>;
   /** Raw SQL on the test's database; returns the rows. */
   execute(statement: string): Promise<Record<string, unknown>[]>;
+  /** Migrates the test's database through the named migration and no further. */
+  migrateThrough(name: string): Promise<void>;
 }
 
 export interface DescribeEachStoreOptions {
@@ -83,7 +92,20 @@ async function withPostgresClient<T>(schema: string | undefined, use: (client: p
 interface World {
   open(options?: { poolSize?: number }): Promise<Store>;
   execute(statement: string): Promise<Record<string, unknown>[]>;
+  /** Kysely on the test's database, with what migrate() needs to know of it; ended by the caller. */
+  connect(): Promise<{ db: Kysely<Database>; schema: string | undefined; dialect: Dialect; close(): Promise<void> }>;
   destroy(): Promise<void>;
+}
+
+async function migrateThrough(world: World, name: string): Promise<void> {
+  const { db, schema, dialect, close } = await world.connect();
+  try {
+    const all = migrations(dialect);
+    if (!(name in all)) throw new Error(`There is no migration ${name}.`);
+    await migrate(db, Object.fromEntries(Object.entries(all).filter(([known]) => known <= name)), schema, dialect);
+  } finally {
+    await close();
+  }
 }
 
 function sqliteWorld(): World {
@@ -103,6 +125,10 @@ function sqliteWorld(): World {
         database.close();
       }
     },
+    async connect() {
+      const db = connectSqlite(path);
+      return { db, schema: undefined, dialect: 'sqlite', close: () => db.destroy() };
+    },
     async destroy() {
       rmSync(dir, { recursive: true, force: true });
     },
@@ -117,6 +143,10 @@ function postgresWorld(): World {
     },
     async execute(statement) {
       return withPostgresClient(schema, async (client) => (await client.query(statement)).rows as Record<string, unknown>[]);
+    },
+    async connect() {
+      const connection = await connectPostgres({ connectionString: TEST_DATABASE_URL, schema, poolSize: 1 });
+      return { db: connection.db, schema: connection.schema, dialect: 'postgres', close: () => connection.close() };
     },
     async destroy() {
       await withPostgresClient(undefined, (client) => client.query(`drop schema if exists "${schema}" cascade`));
@@ -173,6 +203,10 @@ export function describeEachStore(name: string, define: (ctx: StoreTestContext) 
         execute(statement) {
           if (world === undefined) throw new Error('ctx.execute() is only available inside a test');
           return world.execute(statement);
+        },
+        migrateThrough(name) {
+          if (world === undefined) throw new Error('ctx.migrateThrough() is only available inside a test');
+          return migrateThrough(world, name);
         },
       });
     });

@@ -13,9 +13,13 @@ type AnyDatabase = Kysely<any>;
  * before keep their compression: PostgreSQL reads both. SQLite does not compress.
  */
 export async function up(db: AnyDatabase, dialect: Dialect): Promise<void> {
-  if (dialect !== 'postgres') return;
+  if (dialect !== 'postgres' || !(await lz4Offered(db))) return;
+  await sql`alter table inbox_events alter column payload set compression lz4`.execute(db);
+}
+
+/** Whether this PostgreSQL server was built with lz4 (011 asks too, for the payloads' own table). */
+export async function lz4Offered(db: AnyDatabase): Promise<boolean> {
   const { rows } = await sql<{ lz4: boolean }>`
     select coalesce(bool_or('lz4' = any(enumvals)), false) as lz4 from pg_settings where name = 'default_toast_compression'`.execute(db);
-  if (rows[0]?.lz4 !== true) return;
-  await sql`alter table inbox_events alter column payload set compression lz4`.execute(db);
+  return rows[0]?.lz4 === true;
 }

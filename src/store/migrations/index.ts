@@ -10,6 +10,7 @@ import * as webhookRejectionCounts from './007-webhook-rejection-counts.js';
 import * as sidecarApi from './008-sidecar-api.js';
 import * as refundRequests from './009-refund-requests.js';
 import * as outboxIndexes from './010-outbox-indexes.js';
+import * as inboxPayloads from './011-inbox-payloads.js';
 
 /*
  * Listed here rather than found on disk, so the compiled dist/ migrates without a file-system scan.
@@ -27,5 +28,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '008-sidecar-api': { up: (db) => sidecarApi.up(db, dialect) },
     '009-refund-requests': { up: (db) => refundRequests.up(db) },
     '010-outbox-indexes': { up: (db) => outboxIndexes.up(db) },
+    '011-inbox-payloads': { up: (db) => inboxPayloads.up(db, dialect) },
   };
 }

@@ -82,7 +82,7 @@ it('`settled doctor` on a broken configuration says what to fix for each problem
   expect(broken.output).not.toContain('whsec_nothingmatches');
 
   expect(unmigrated.code).toBe(1);
-  expect(unmigrated.output).toMatch(/^FAIL {2}migrations: 001-initial, 002-delivery-log, 003-delivery-body, 004-leases, 005-inbox-indexes, 006-payload-compression, 007-webhook-rejection-counts, 008-sidecar-api, 009-refund-requests, 010-outbox-indexes not applied: run `settled migrate`/m);
+  expect(unmigrated.output).toMatch(/^FAIL {2}migrations: 001-initial, 002-delivery-log, 003-delivery-body, 004-leases, 005-inbox-indexes, 006-payload-compression, 007-webhook-rejection-counts, 008-sidecar-api, 009-refund-requests, 010-outbox-indexes, 011-inbox-payloads not applied: run `settled migrate`/m);
   expect(unmigrated.output).toMatch(/^FAIL {2}catalog: \S+catalog\.json: .*items\[0\]: unknown key "unitAmout"; the keys here are sku, name, unitAmount, currency, resource/m);
   expect(unmigrated.output).not.toMatch(/catalog is invalid:;/);
 

@@ -7,7 +7,7 @@ import { createScratchDatabase, postgresReachable, ProcessGroup, waitUntil, type
 
 const SUITE = 'ten settled migrate processes at once';
 const PROCESSES = 10;
-const TABLES = ['fulfillments', 'inbox_events', 'order_facts', 'orders', 'outbox', 'settings'];
+const TABLES = ['fulfillments', 'inbox_events', 'inbox_payloads', 'order_facts', 'orders', 'outbox', 'settings'];
 
 const runnable = await postgresReachable(SUITE);
 

@@ -74,7 +74,7 @@ describeEachStore(
     it('lists every migration as pending on an empty database', async () => {
       const status = await ctx.store.migrationStatus();
       expect(status.applied).toEqual([]);
-      expect(status.pending).toEqual(['001-initial', '002-delivery-log', '003-delivery-body', '004-leases', '005-inbox-indexes', '006-payload-compression', '007-webhook-rejection-counts', '008-sidecar-api', '009-refund-requests', '010-outbox-indexes']);
+      expect(status.pending).toEqual(['001-initial', '002-delivery-log', '003-delivery-body', '004-leases', '005-inbox-indexes', '006-payload-compression', '007-webhook-rejection-counts', '008-sidecar-api', '009-refund-requests', '010-outbox-indexes', '011-inbox-payloads']);
     });
   },
   { migrate: false },

@@ -121,6 +121,15 @@ describe('store inbox', () => {
       expect(await ctx.store.inbox.claim({ workerId: 'w2', limit: 10, leaseMs: 30_000, now: 4_000 })).toEqual([]);
     });
 
+    it("answers each claim with its own events' payloads, even after the same worker's claim in the same millisecond", async () => {
+      const payload = (id: string) => JSON.stringify({ id, data: { object: { metadata: { order: `ord_${id}` } } } });
+      await ctx.store.inbox.add(['evt_1', 'evt_2', 'evt_3'].map((id, n) => event(id, 1_000 + n, payload(id))));
+      const first = await ctx.store.inbox.claim({ workerId: 'w1', limit: 2, leaseMs: 30_000, now: 3_000 });
+      const second = await ctx.store.inbox.claim({ workerId: 'w1', limit: 10, leaseMs: 30_000, now: 3_000 });
+      expect(first.map((e) => [e.id, e.payload])).toEqual([['evt_1', payload('evt_1')], ['evt_2', payload('evt_2')]]);
+      expect(second.map((e) => [e.id, e.payload])).toEqual([['evt_3', payload('evt_3')]]);
+    });
+
     it('completes only a claim the worker still holds', async () => {
       await ctx.store.inbox.add([event('evt_1')]);
       await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 1_000 });

@@ -72,7 +72,7 @@ describe('openStore', () => {
       // The statement names its schema: whatever search_path the caller's connection has, the events go there.
       await pool.query('set search_path to public');
       expect(await stores[1]?.inbox.add([event('evt_b3')])).toEqual([{ id: 'evt_b3', inserted: true }]);
-      const { rows } = await pool.query<{ payload: string }>(`select payload from "${schemas[1]}".inbox_events where id = 'evt_b3'`);
+      const { rows } = await pool.query<{ payload: string }>(`select payload from "${schemas[1]}".inbox_payloads where event_id = 'evt_b3'`);
       expect(rows).toEqual([{ payload: '{"id":"evt_b3"}' }]);
       for (const store of stores) await store.close();
     } finally {
