@@ -63,23 +63,37 @@ function inboxClaim(context: StoreContext, queue: QueueStatements, writer: Store
     };
   }
   return async (input) => {
-    const payloads = sql<{ event_id: string; payload: string }>`select event_id, payload from inbox_payloads where event_id in (
+    const readPayloads = sql<{ event_id: string; payload: string }>`select event_id, payload from inbox_payloads where event_id in (
         select id from inbox_events where status = 'processing' and locked_by = ${input.workerId} and locked_until = ${input.now + input.leaseMs}
       )`.compile(db);
-    const { rows } = await runTogether(writer, [{ query: queue.claim(input) }, { query: payloads }]);
+    const { rows } = await runTogether(writer, [{ query: queue.claim(input) }, { query: readPayloads }]);
     const claimed = (rows[0] ?? []) as Selectable<InboxEventsTable>[];
-    const byId = new Map(((rows[1] ?? []) as { event_id: string; payload: string }[]).map((row) => [row.event_id, row.payload]));
-    return claimed.map((row) => {
-      const payload = byId.get(row.id);
-      if (payload === undefined) throw new Error(`Inbox event ${row.id} has no payload: the store is damaged.`);
-      return { ...row, payload };
-    });
+    const payloads = new Map(((rows[1] ?? []) as { event_id: string; payload: string }[]).map((row) => [row.event_id, row.payload]));
+    return claimed.map((row) => ({ ...row, payload: payloadOf(payloads, row.id) }));
   };
 }
 
-/** Inbox rows with their payloads, for every read that returns whole events. */
-function selectEvents(db: StoreContext['db']) {
-  return db.selectFrom('inbox_events').innerJoin('inbox_payloads', 'inbox_payloads.event_id', 'inbox_events.id').selectAll('inbox_events').select('inbox_payloads.payload');
+/** The payloads of these events, by id (in chunks well under both dialects' bound-parameter limits). */
+async function payloadsOf(db: StoreContext['db'], ids: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (let start = 0; start < ids.length; start += 500) {
+    const rows = await db.selectFrom('inbox_payloads').select(['event_id', 'payload']).where('event_id', 'in', ids.slice(start, start + 500)).execute();
+    for (const row of rows) found.set(row.event_id, row.payload);
+  }
+  return found;
+}
+
+/** Every event is stored with its payload in one transaction: one missing means the store was damaged. */
+function payloadOf(payloads: ReadonlyMap<string, string>, id: string): string {
+  const payload = payloads.get(id);
+  if (payload === undefined) throw new Error(`Inbox event ${id} has no payload: the store is damaged.`);
+  return payload;
+}
+
+/** Whole events: the rows read, with their payloads (one more query, for those rows only). */
+async function withPayloads(db: StoreContext['db'], rows: readonly Selectable<InboxEventsTable>[]): Promise<InboxEvent[]> {
+  const payloads = await payloadsOf(db, rows.map((row) => row.id));
+  return rows.map((row) => toInboxEvent({ ...row, payload: payloadOf(payloads, row.id) }));
 }
 
 export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter, writer: StoreWriter): InboxRepository {
@@ -123,8 +137,8 @@ export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter,
     },
 
     async get(id) {
-      const row = await selectEvents(db).where('inbox_events.id', '=', id).executeTakeFirst();
-      return row === undefined ? undefined : toInboxEvent(row);
+      const row = await db.selectFrom('inbox_events').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : (await withPayloads(db, [row]))[0];
     },
 
     async getMany(ids) {
@@ -132,20 +146,30 @@ export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter,
       const rows = [];
       // Well under both dialects' bound-parameter limits.
       for (let start = 0; start < ids.length; start += 500) {
-        rows.push(...(await selectEvents(db).where('inbox_events.id', 'in', ids.slice(start, start + 500)).execute()));
+        rows.push(...(await db.selectFrom('inbox_events').selectAll().where('id', 'in', ids.slice(start, start + 500)).execute()));
       }
-      return rows.map(toInboxEvent).sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return (await withPayloads(db, rows)).sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
 
     async list({ status, limit, beforeReceivedAt }) {
-      const rows = await selectEvents(db)
-        .$if(status !== undefined, (q) => q.where('inbox_events.status', '=', status as InboxStatus))
-        .$if(beforeReceivedAt !== undefined, (q) => q.where('inbox_events.received_at', '<', beforeReceivedAt as number))
-        .orderBy('inbox_events.received_at', 'desc')
-        .orderBy('inbox_events.id', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.map(toInboxEvent);
+      // Newest first, from the (status, received_at) index: the newest `limit` of each status asked for (every status
+      // when none is named), merged here, so a large inbox is neither scanned nor sorted whole, and payloads are read
+      // for the events returned only.
+      const newest: Selectable<InboxEventsTable>[] = [];
+      for (const one of status === undefined ? INBOX_STATUSES : [status]) {
+        const rows = await db
+          .selectFrom('inbox_events')
+          .selectAll()
+          .where('status', '=', one)
+          .$if(beforeReceivedAt !== undefined, (q) => q.where('received_at', '<', beforeReceivedAt as number))
+          .orderBy('received_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .execute();
+        newest.push(...rows);
+      }
+      const chosen = newest.sort((a, b) => toNumber(b.received_at) - toNumber(a.received_at) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, limit);
+      return withPayloads(db, chosen);
     },
 
     async requeue({ id, now }) {

@@ -199,6 +199,21 @@ describe('store inbox', () => {
       expect(new Set(seen).size).toBe(events.length);
     });
 
+    it('lists the newest events across every status, ties in arrival broken by id, each with its payload', async () => {
+      // evt_a…evt_f arrive in pairs sharing a millisecond; then they end in four different statuses.
+      await ctx.store.inbox.add(['evt_a', 'evt_b', 'evt_c', 'evt_d', 'evt_e', 'evt_f'].map((id, n) => event(id, 1_000 + Math.floor(n / 2) * 1_000)));
+      for (const [id, status] of [['evt_a', 'processed'], ['evt_c', 'ignored'], ['evt_f', 'processed']] as const) {
+        await ctx.store.inbox.claim({ workerId: 'w1', limit: 10, leaseMs: 1_000, now: 9_000 });
+        await ctx.store.inbox.complete({ id, workerId: 'w1', status, orderId: null, outcome: 'x', now: 9_000 });
+        await ctx.store.inbox.release({ ids: ['evt_a', 'evt_b', 'evt_c', 'evt_d', 'evt_e', 'evt_f'], workerId: 'w1', now: 9_000 });
+      }
+      await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 9_000 });
+      const listed = await ctx.store.inbox.list({ limit: 4 });
+      expect(listed.map((e) => [e.id, e.status])).toEqual([['evt_f', 'processed'], ['evt_e', 'pending'], ['evt_d', 'pending'], ['evt_c', 'ignored']]);
+      expect(listed.map((e) => e.payload)).toEqual(['evt_f', 'evt_e', 'evt_d', 'evt_c'].map((id) => `{"id":"${id}"}`));
+      expect((await ctx.store.inbox.list({ limit: 10, beforeReceivedAt: 3_000 })).map((e) => e.id)).toEqual(['evt_d', 'evt_c', 'evt_b', 'evt_a']);
+    });
+
     it('lists newest first with a cursor and reports counts and the oldest pending arrival', async () => {
       await ctx.store.inbox.add([event('evt_1', 1_000), event('evt_2', 2_000), event('evt_3', 3_000), event('evt_4', 4_000)]);
       await ctx.store.inbox.claim({ workerId: 'w1', limit: 1, leaseMs: 1_000, now: 5_000 });
