@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { InboxEventsTable, StoreContext } from './database.js';
+import type { InboxEventsTable, InboxPayloadsTable, StoreContext } from './database.js';
 import { toNullableNumber, toNumber } from './database.js';
 import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent } from './types.js';
 import { INBOX_STATUSES } from './types.js';
@@ -29,8 +29,12 @@ function toInboxEvent(row: InboxRow): InboxEvent {
   };
 }
 
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function byDueOrder(a: InboxEvent, b: InboxEvent): number {
-  return a.runAt - b.runAt || a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return a.runAt - b.runAt || a.receivedAt - b.receivedAt || compareIds(a.id, b.id);
 }
 
 /** The inbox's place in the one queue mechanism (see queue.ts). */
@@ -63,24 +67,29 @@ function inboxClaim(context: StoreContext, queue: QueueStatements, writer: Store
     };
   }
   return async (input) => {
-    const readPayloads = sql<{ event_id: string; payload: string }>`select event_id, payload from inbox_payloads where event_id in (
+    const readPayloads = sql<PayloadRow>`select event_id, payload from inbox_payloads where event_id in (
         select id from inbox_events where status = 'processing' and locked_by = ${input.workerId} and locked_until = ${input.now + input.leaseMs}
       )`.compile(db);
     const { rows } = await runTogether(writer, [{ query: queue.claim(input) }, { query: readPayloads }]);
     const claimed = (rows[0] ?? []) as Selectable<InboxEventsTable>[];
-    const payloads = new Map(((rows[1] ?? []) as { event_id: string; payload: string }[]).map((row) => [row.event_id, row.payload]));
+    const payloads = payloadMap((rows[1] ?? []) as PayloadRow[]);
     return claimed.map((row) => ({ ...row, payload: payloadOf(payloads, row.id) }));
   };
 }
 
+type PayloadRow = Selectable<InboxPayloadsTable>;
+
+function payloadMap(rows: readonly PayloadRow[]): Map<string, string> {
+  return new Map(rows.map((row) => [row.event_id, row.payload]));
+}
+
 /** The payloads of these events, by id (in chunks well under both dialects' bound-parameter limits). */
 async function payloadsOf(db: StoreContext['db'], ids: readonly string[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+  const rows: PayloadRow[] = [];
   for (let start = 0; start < ids.length; start += 500) {
-    const rows = await db.selectFrom('inbox_payloads').select(['event_id', 'payload']).where('event_id', 'in', ids.slice(start, start + 500)).execute();
-    for (const row of rows) found.set(row.event_id, row.payload);
+    rows.push(...(await db.selectFrom('inbox_payloads').selectAll().where('event_id', 'in', ids.slice(start, start + 500)).execute()));
   }
-  return found;
+  return payloadMap(rows);
 }
 
 /** Every event is stored with its payload in one transaction: one missing means the store was damaged. */
@@ -148,7 +157,7 @@ export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter,
       for (let start = 0; start < ids.length; start += 500) {
         rows.push(...(await db.selectFrom('inbox_events').selectAll().where('id', 'in', ids.slice(start, start + 500)).execute()));
       }
-      return (await withPayloads(db, rows)).sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return (await withPayloads(db, rows)).sort((a, b) => a.receivedAt - b.receivedAt || compareIds(a.id, b.id));
     },
 
     async list({ status, limit, beforeReceivedAt }) {
@@ -168,7 +177,7 @@ export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter,
           .execute();
         newest.push(...rows);
       }
-      const chosen = newest.sort((a, b) => toNumber(b.received_at) - toNumber(a.received_at) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, limit);
+      const chosen = newest.sort((a, b) => toNumber(b.received_at) - toNumber(a.received_at) || compareIds(b.id, a.id)).slice(0, limit);
       return withPayloads(db, chosen);
     },
 
