@@ -21,6 +21,8 @@ export interface PipelineOptions {
   readonly connections: number;
   readonly databaseUrl: string;
   readonly postgres: boolean;
+  /** Diagnosis: only the configurations whose name contains one of these (lower case); all when empty. */
+  readonly only: readonly string[];
 }
 
 export type PipelineConfiguration = 'SQLite, one serve' | 'PostgreSQL, serve --no-worker + 1 worker' | 'PostgreSQL, serve --no-worker + 3 workers';
@@ -191,10 +193,11 @@ async function step(configuration: PipelineConfiguration, rate: number, options:
 export async function runPipelineBenchmark(options: PipelineOptions): Promise<PipelineStep[]> {
   const configurations: PipelineConfiguration[] = ['SQLite, one serve'];
   if (options.postgres) configurations.push('PostgreSQL, serve --no-worker + 1 worker', 'PostgreSQL, serve --no-worker + 3 workers');
+  const chosen = configurations.filter((name) => options.only.length === 0 || options.only.some((part) => name.toLowerCase().includes(part)));
   const dir = mkdtempSync(join(tmpdir(), 'settled-bench-pipeline-'));
   const steps: PipelineStep[] = [];
   try {
-    for (const configuration of configurations) {
+    for (const configuration of chosen) {
       for (const rate of options.rates) {
         console.log(`pipeline: ${configuration} at ${rate} events/s …`);
         const result = await step(configuration, rate, options, dir);

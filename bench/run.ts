@@ -9,6 +9,7 @@ import { runTailBenchmark, type TailResult } from './tail.js';
 import { ingestChartSvg } from './support/chart.js';
 import { describeMachine, machineLine, type Machine } from './support/machine.js';
 import { REPO_ROOT } from './support/process.js';
+import { queuesOverridden } from './targets/queues.js';
 
 const RESULTS = join(REPO_ROOT, 'bench', 'results');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -139,12 +140,12 @@ if (wants('ingest')) {
     ...(process.env.BENCH_CPU_PROFILE_DIR ? { cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR } : {}),
   };
   // Some targets only, a fixed rate or a profiler slowing the targets is a diagnostic run: printed, never published.
-  const diagnostic = options.only.length > 0 || options.ratePerSecond !== undefined || options.cpuProfileDir !== undefined || process.env.BENCH_QUEUE_BATCH !== undefined;
+  const diagnostic = options.only.length > 0 || options.ratePerSecond !== undefined || options.cpuProfileDir !== undefined || queuesOverridden();
   const command = `npm run bench -- ingest (${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per target, ${options.rounds} rounds, medians)`;
   const machine = describeMachine();
   const report = await runIngestBenchmark(options);
   if (diagnostic) {
-    console.log('Diagnostic run (BENCH_TARGETS, BENCH_RATE, BENCH_CPU_PROFILE_DIR or BENCH_QUEUE_BATCH): bench/results/ is left as it was.');
+    console.log('Diagnostic run (BENCH_TARGETS, BENCH_RATE, BENCH_CPU_PROFILE_DIR, BENCH_QUEUE_BATCH or BENCH_QUEUE_GATHER): bench/results/ is left as it was.');
   } else {
     writeFileSync(join(RESULTS, 'ingest.json'), `${JSON.stringify({ machine, command, options: { ...options, databaseUrl: undefined }, ...report }, null, 2)}\n`);
     writeFileSync(join(RESULTS, 'ingest.md'), ingestMarkdown(report, machine, command));
@@ -219,10 +220,16 @@ if (parts.includes('pipeline')) {
   const durationSeconds = Number(process.env.BENCH_PIPELINE_SECONDS ?? 15);
   const machine = describeMachine();
   const postgres = await postgresReachable();
-  const steps = await runPipelineBenchmark({ rates, durationSeconds, connections: 32, databaseUrl: DATABASE_URL, postgres });
+  const only = (process.env.BENCH_TARGETS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0);
+  const steps = await runPipelineBenchmark({ rates, durationSeconds, connections: 32, databaseUrl: DATABASE_URL, postgres, only });
   const command = `npm run bench -- pipeline (rates ${rates.join(', ')} events/s, ${durationSeconds} s each, until one is not sustained)`;
-  writeFileSync(join(RESULTS, 'pipeline.json'), `${JSON.stringify({ machine, command, steps }, null, 2)}\n`);
-  writeFileSync(join(RESULTS, 'pipeline.md'), pipelineMarkdown(steps, machine, command));
+  if (only.length > 0 || queuesOverridden()) {
+    console.log(pipelineMarkdown(steps, machine, command));
+    console.log('Diagnostic run (BENCH_TARGETS, BENCH_QUEUE_BATCH or BENCH_QUEUE_GATHER): bench/results/ is left as it was.');
+  } else {
+    writeFileSync(join(RESULTS, 'pipeline.json'), `${JSON.stringify({ machine, command, steps }, null, 2)}\n`);
+    writeFileSync(join(RESULTS, 'pipeline.md'), pipelineMarkdown(steps, machine, command));
+  }
   if (steps.some((s) => s.lost > 0 || s.notFulfilledOnce > 0)) {
     console.error('pipeline: acknowledged events were not processed, or orders not fulfilled exactly once');
     failed = true;

@@ -9,17 +9,38 @@ import { createStripeClient } from '../../src/stripe/gateway.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
 import { announceReady, requiredEnv } from './ready.js';
+import { diagnosticQueues } from './queues.js';
 import { seedPostgresOrders, seedSqliteOrders } from '../support/seed-orders.js';
 import { recordBatches, traceTail } from '../support/tail-trace.js';
 
-/** For profiling: how many events each group commit carried and how long it took, printed at exit. */
+/** Wraps each queue's claim to count the items of every claim that found some. */
+function recordClaims(store: Store): Record<'inbox' | 'outbox', number[]> {
+  const claims = { inbox: [] as number[], outbox: [] as number[] };
+  for (const queue of ['inbox', 'outbox'] as const) {
+    const target = store[queue] as { claim: (input: never) => Promise<unknown[]> };
+    const claim = target.claim.bind(target);
+    target.claim = async (input: never) => {
+      const rows = await claim(input);
+      if (rows.length > 0) claims[queue].push(rows.length);
+      return rows;
+    };
+  }
+  return claims;
+}
+
+/** For profiling: how many events each group commit carried and how long it took, and each queue's claim sizes, printed at exit. */
 function traceBatches(store: Store): void {
   const batches = recordBatches(store);
+  const claims = recordClaims(store);
   process.once('exit', () => {
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const sizes = batches.map((b) => b.events);
     const durations = batches.map((b) => b.endMs - b.startMs);
     process.stderr.write(`batches ${sizes.length}, events ${sum(sizes)}, mean size ${(sum(sizes) / sizes.length).toFixed(1)}, max ${Math.max(...sizes)}, mean commit ${(sum(durations) / durations.length).toFixed(2)} ms\n`);
+    for (const [queue, counts] of Object.entries(claims)) {
+      const sorted = [...counts].sort((a, b) => a - b);
+      process.stderr.write(`${queue} claims ${counts.length}, items ${sum(counts)}, p50 ${sorted[sorted.length >> 1] ?? 0}, max ${sorted.at(-1) ?? 0}\n`);
+    }
   });
 }
 
@@ -56,9 +77,6 @@ if (process.env.BENCH_WITHOUT_DELIVERY_LOG === '1') {
   store.deliveryLog.record = async () => undefined;
   store.deliveryLog.recordMany = async () => undefined;
 }
-function queuesOfBatch(batchSize: number) {
-  return { inbox: { batchSize }, outbox: { batchSize } };
-}
 const catalog = parseCatalog(JSON.parse(readFileSync(join(process.cwd(), 'catalog', 'demo.json'), 'utf8')));
 const settled = await createSettled({
   store,
@@ -69,8 +87,7 @@ const settled = await createSettled({
   publicUrl: 'http://127.0.0.1',
   // Per-request info lines would measure pino, not the intake; warnings and errors still print.
   logger: createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }),
-  // BENCH_QUEUE_BATCH (diagnosis): another batch size for both queues.
-  worker: { enabled: process.env.BENCH_WORKER === '1', ...(process.env.BENCH_QUEUE_BATCH ? { queues: queuesOfBatch(Number(process.env.BENCH_QUEUE_BATCH)) } : {}) },
+  worker: { enabled: process.env.BENCH_WORKER === '1', queues: diagnosticQueues() },
   // The buyer limiter stays on but must not cap a one-address load; the webhook's counts refusals only.
   rateLimits: { buyerPerMinute: 1_000_000, webhookRejectedPerMinute: 1_000_000_000 },
 });

@@ -16,6 +16,8 @@ export interface QueueSettings {
   /** How long a claim is held before another worker may take it over (its worker died). */
   readonly leaseMs: number;
   readonly pollIntervalMs: number;
+  /** After a batch that was not full, how long to wait before claiming the next (0: at once). */
+  readonly gatherMs: number;
   /** The attempt that fails with this many made is the last: the item becomes a dead letter. */
   readonly maxAttempts: number;
   readonly backoff: { readonly baseMs: number; readonly maxMs: number };
@@ -37,6 +39,7 @@ export function queueSettings(defaults: QueueDefaults, dialect: Dialect, given: 
     batchSize: given.batchSize ?? defaults.batchSize[dialect],
     leaseMs: given.leaseMs ?? defaults.leaseMs,
     pollIntervalMs: given.pollIntervalMs ?? defaults.pollIntervalMs,
+    gatherMs: given.gatherMs ?? defaults.gatherMs,
     maxAttempts: given.maxAttempts ?? defaults.maxAttempts,
     backoff: given.backoff ?? defaults.backoff,
     slowAfterMs: given.slowAfterMs ?? defaults.slowAfterMs,

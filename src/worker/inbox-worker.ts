@@ -77,7 +77,7 @@ export class InboxWorker extends BatchProcessor {
 
   constructor(private readonly options: InboxWorkerOptions) {
     const settings = queueSettings(DEFAULTS.worker, options.store.dialect, options);
-    super(settings.pollIntervalMs, (error) => options.logger.error({ err: describeError(error) }, 'inbox worker could not reach the store; will retry'));
+    super(settings, (error) => options.logger.error({ err: describeError(error) }, 'inbox worker could not reach the store; will retry'));
     this.settings = settings;
     this.workerId = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;
     this.slow = new Stragglers(settings.slowAfterMs, () => this.notify());

@@ -57,7 +57,7 @@ export class OutboxDispatcher extends BatchProcessor {
 
   constructor(private readonly options: OutboxDispatcherOptions) {
     const settings = queueSettings(DEFAULTS.outbox, options.store.dialect, options);
-    super(settings.pollIntervalMs, (error) => options.logger.error({ err: String(error) }, 'outbox dispatcher could not claim messages; will retry'));
+    super(settings, (error) => options.logger.error({ err: String(error) }, 'outbox dispatcher could not claim messages; will retry'));
     this.settings = settings;
     this.slow = new Stragglers(settings.slowAfterMs, () => this.notify());
   }

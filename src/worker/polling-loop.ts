@@ -1,8 +1,17 @@
 const MAX_FAILURE_WAIT_MS = 2_000;
 
+/** How a loop paces itself: the poll when idle, and the wait after a batch that was not full. */
+export interface Pacing {
+  /** With nothing found: look again after this long, or as soon as `notify()` says there is something new. */
+  readonly intervalMs: number;
+  /** A step that found fewer than `fullAt` waits `gatherMs` before the next, so that under load batches fill. */
+  readonly gatherMs: number;
+  readonly fullAt: number;
+}
+
 /**
- * Runs `step` again and again: immediately while it finds work, otherwise after `intervalMs` or as soon
- * as `notify()` says there is something new. Errors are reported and the loop goes on.
+ * Runs `step` again and again: at once while it finds full batches, after `gatherMs` while it finds some, otherwise
+ * after `intervalMs` or as soon as `notify()` says there is something new. Errors are reported and the loop goes on.
  */
 export class PollingLoop {
   private running = false;
@@ -14,7 +23,7 @@ export class PollingLoop {
 
   constructor(
     private readonly step: () => Promise<number>,
-    private readonly intervalMs: number,
+    private readonly pacing: Pacing,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -61,8 +70,13 @@ export class PollingLoop {
       }
       // While the store is down, each failure waits longer (to a few seconds), so an outage is not a busy loop
       // or a flood of log lines, and recovery is still noticed within seconds.
-      if (failures > 0 && this.running) await this.idle(Math.min(MAX_FAILURE_WAIT_MS, this.intervalMs * 2 ** (failures - 1)), true);
-      else if (found === 0 && this.running) await this.idle(this.intervalMs);
+      const { intervalMs, gatherMs, fullAt } = this.pacing;
+      if (!this.running) break;
+      if (failures > 0) await this.idle(Math.min(MAX_FAILURE_WAIT_MS, intervalMs * 2 ** (failures - 1)), true);
+      else if (found === 0) await this.idle(intervalMs);
+      // Each batch's claim and commits cost about the same for one item as for a full batch: while items arrive
+      // faster than one at a time, a short wait lets the next batch carry more of them for the same cost.
+      else if (found < fullAt && gatherMs > 0) await this.idle(gatherMs, true);
     }
   }
 
@@ -99,8 +113,8 @@ export async function drainAll(step: () => Promise<number>): Promise<number> {
 export abstract class BatchProcessor {
   private readonly loop: PollingLoop;
 
-  protected constructor(intervalMs: number, onError: (error: unknown) => void) {
-    this.loop = new PollingLoop(() => this.runBatch(), intervalMs, onError);
+  protected constructor(settings: { readonly pollIntervalMs: number; readonly gatherMs: number; readonly batchSize: number }, onError: (error: unknown) => void) {
+    this.loop = new PollingLoop(() => this.runBatch(), { intervalMs: settings.pollIntervalMs, gatherMs: settings.gatherMs, fullAt: settings.batchSize }, onError);
   }
 
   /** Claims and handles one batch; returns how many items it claimed or finished. */

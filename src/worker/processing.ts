@@ -28,7 +28,7 @@ export interface ProcessingOptions {
   /** How long a claim is held before another worker may take it over (after a crash). */
   readonly leaseMs?: number | undefined;
   readonly backoff?: { baseMs: number; maxMs: number } | undefined;
-  /** Per queue: batch size, lease, poll interval, attempts, backoff (DEFAULTS.worker and DEFAULTS.outbox otherwise). */
+  /** Per queue: batch size, gather wait, lease, poll interval, attempts, backoff (DEFAULTS.worker and DEFAULTS.outbox otherwise). */
   readonly queues?: { readonly inbox?: Partial<QueueSettings> | undefined; readonly outbox?: Partial<QueueSettings> | undefined } | undefined;
   readonly revalidate?: InboxWorkerOptions['revalidate'];
   readonly metrics?: InboxWorkerOptions['metrics'];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BatchProcessor } from '../../../src/worker/polling-loop.js';
+import { BatchProcessor, PollingLoop } from '../../../src/worker/polling-loop.js';
 
 /** A processor whose one item of work the test holds in the middle of its handling. */
 class HeldWork extends BatchProcessor {
@@ -10,7 +10,7 @@ class HeldWork extends BatchProcessor {
   private releaseWork: (() => void) | undefined;
 
   constructor() {
-    super(10, (error) => {
+    super({ pollIntervalMs: 10, gatherMs: 0, batchSize: 1 }, (error) => {
       throw error;
     });
     this.claimed = new Promise((resolve) => (this.markClaimed = resolve));
@@ -60,5 +60,75 @@ describe('BatchProcessor.drain', () => {
     processor = new HeldWork();
     processor.waiting = 0;
     expect(await processor.drain()).toBe(0);
+  });
+});
+
+/** A loop over a script of batch sizes, recording when each step started. */
+function scripted(sizes: number[], pacing: { intervalMs: number; gatherMs: number; fullAt: number }) {
+  const starts: number[] = [];
+  const loop = new PollingLoop(
+    async () => {
+      starts.push(performance.now());
+      return sizes.shift() ?? 0;
+    },
+    pacing,
+    (error) => {
+      throw error;
+    },
+  );
+  return { loop, starts };
+}
+
+async function until(condition: () => boolean, withinMs = 5_000): Promise<void> {
+  const deadline = performance.now() + withinMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+describe('PollingLoop pacing', () => {
+  let running: PollingLoop | undefined;
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+
+  it('after a batch that was not full, waits gatherMs before the next, even when told of new work', async () => {
+    const { loop, starts } = scripted([3, 0], { intervalMs: 60_000, gatherMs: 300, fullAt: 10 });
+    running = loop;
+    loop.start();
+    await until(() => starts.length === 1);
+    loop.notify();
+    await until(() => starts.length === 2);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(290);
+  });
+
+  it('after a full batch, claims again at once', async () => {
+    const { loop, starts } = scripted([10, 10, 0], { intervalMs: 60_000, gatherMs: 5_000, fullAt: 10 });
+    running = loop;
+    loop.start();
+    await until(() => starts.length === 3);
+    expect(starts[2]! - starts[0]!).toBeLessThan(2_500);
+  });
+
+  it('with nothing found, a notice of new work ends the poll wait at once', async () => {
+    const { loop, starts } = scripted([0, 0], { intervalMs: 60_000, gatherMs: 5_000, fullAt: 10 });
+    running = loop;
+    loop.start();
+    await until(() => starts.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    loop.notify();
+    await until(() => starts.length === 2, 2_500);
+  });
+
+  it('stop() ends a gather wait without waiting it out', async () => {
+    const { loop, starts } = scripted([3], { intervalMs: 60_000, gatherMs: 60_000, fullAt: 10 });
+    loop.start();
+    await until(() => starts.length === 1);
+    const stopped = performance.now();
+    await loop.stop();
+    expect(performance.now() - stopped).toBeLessThan(2_500);
+    expect(starts).toHaveLength(1);
   });
 });
