@@ -112,6 +112,14 @@ describe('PollingLoop pacing', () => {
     expect(starts[2]! - starts[0]!).toBeLessThan(2_500);
   });
 
+  it('with gatherMs 0, a batch that was not full is followed at once', async () => {
+    const { loop, starts } = scripted([3, 3, 0], { intervalMs: 60_000, gatherMs: 0, fullAt: 10 });
+    running = loop;
+    loop.start();
+    await until(() => starts.length === 3, 2_500);
+    expect(starts[2]! - starts[0]!).toBeLessThan(2_500);
+  });
+
   it('with nothing found, a notice of new work ends the poll wait at once', async () => {
     const { loop, starts } = scripted([0, 0], { intervalMs: 60_000, gatherMs: 5_000, fullAt: 10 });
     running = loop;
