@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { LoadResult, LoadSpec } from './load.js';
 import { WARMED_UP_LINE } from './support/load-phases.js';
+import { isChosen } from './support/only.js';
 import { compileTs, cpuSeconds, firstJsonLine, machineCpuSeconds, peakRssBytes, spawnJs, waitForExit } from './support/process.js';
 
 export interface IngestOptions {
@@ -333,7 +334,7 @@ export async function runIngestBenchmark(options: IngestOptions): Promise<Ingest
     skipped.push({ target: 'settled (PostgreSQL)', reason });
   }
   const only = options.only ?? [];
-  const chosen = targets.filter((target) => only.length === 0 || only.some((word) => target.name.toLowerCase().includes(word)));
+  const chosen = targets.filter((target) => isChosen(only, target.name));
   const rounds = new Map<TargetName, TargetResult[]>();
   try {
     // Round by round, every target in turn: a machine that slows down mid-run slows every target alike.

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { LoadResult, LoadSpec } from './load.js';
+import { isChosen } from './support/only.js';
 import { compileTs, cpuSeconds, firstJsonLine, postgresCpuSeconds, spawnJs, waitForExit } from './support/process.js';
 
 /*
@@ -193,7 +194,7 @@ async function step(configuration: PipelineConfiguration, rate: number, options:
 export async function runPipelineBenchmark(options: PipelineOptions): Promise<PipelineStep[]> {
   const configurations: PipelineConfiguration[] = ['SQLite, one serve'];
   if (options.postgres) configurations.push('PostgreSQL, serve --no-worker + 1 worker', 'PostgreSQL, serve --no-worker + 3 workers');
-  const chosen = configurations.filter((name) => options.only.length === 0 || options.only.some((part) => name.toLowerCase().includes(part)));
+  const chosen = configurations.filter((name) => isChosen(options.only, name));
   const dir = mkdtempSync(join(tmpdir(), 'settled-bench-pipeline-'));
   const steps: PipelineStep[] = [];
   try {

@@ -8,6 +8,7 @@ import { runIngestBenchmark, type IngestReport } from './ingest.js';
 import { runTailBenchmark, type TailResult } from './tail.js';
 import { ingestChartSvg } from './support/chart.js';
 import { describeMachine, machineLine, type Machine } from './support/machine.js';
+import { onlyFromEnv } from './support/only.js';
 import { REPO_ROOT } from './support/process.js';
 import { queuesOverridden } from './targets/queues.js';
 
@@ -135,7 +136,7 @@ if (wants('ingest')) {
     durationSeconds: Number(process.env.BENCH_DURATION_SECONDS ?? 5),
     rounds: Number(process.env.BENCH_ROUNDS ?? 3),
     databaseUrl: DATABASE_URL,
-    only: (process.env.BENCH_TARGETS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0),
+    only: onlyFromEnv(),
     ...(process.env.BENCH_RATE ? { ratePerSecond: Number(process.env.BENCH_RATE) } : {}),
     ...(process.env.BENCH_CPU_PROFILE_DIR ? { cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR } : {}),
   };
@@ -167,7 +168,7 @@ if (parts.includes('tail')) {
     capacitySeconds: Number(process.env.BENCH_DURATION_SECONDS ?? 5),
     warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 5),
     tailSeconds: Number(process.env.BENCH_TAIL_SECONDS ?? 25),
-    only: (process.env.BENCH_TARGETS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0),
+    only: onlyFromEnv(),
   };
   const machine = describeMachine();
   const results = await runTailBenchmark(options);
@@ -220,7 +221,7 @@ if (parts.includes('pipeline')) {
   const durationSeconds = Number(process.env.BENCH_PIPELINE_SECONDS ?? 15);
   const machine = describeMachine();
   const postgres = await postgresReachable();
-  const only = (process.env.BENCH_TARGETS ?? '').split(',').map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0);
+  const only = onlyFromEnv();
   const steps = await runPipelineBenchmark({ rates, durationSeconds, connections: 32, databaseUrl: DATABASE_URL, postgres, only });
   const command = `npm run bench -- pipeline (rates ${rates.join(', ')} events/s, ${durationSeconds} s each, until one is not sustained)`;
   if (only.length > 0 || queuesOverridden()) {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, runIngestBenchmark, type TargetName, type TargetResult } from './ingest.js';
+import { isChosen } from './support/only.js';
 import { percentile, type PacedResponse } from './support/paced-load.js';
 import type { Span, TailTrace } from './support/tail-trace.js';
 
@@ -188,7 +189,7 @@ function analyse(target: TargetName, capacity: number[], run: TargetResult, rate
 export async function runTailBenchmark(options: TailOptions): Promise<TailResult[]> {
   const results: TailResult[] = [];
   const only = options.only ?? [];
-  for (const { name, word } of TARGETS.filter((t) => only.length === 0 || only.some((w) => t.word.includes(w)))) {
+  for (const { name, word } of TARGETS.filter((t) => isChosen(only, t.word))) {
     const common = { connections: options.connections, warmupSeconds: options.warmupSeconds, databaseUrl: options.databaseUrl, only: [word] };
     console.log(`tail: ${name}: capacity, ${options.capacityRounds} saturating runs …`);
     // Signing the ingest bench's 40,000 events a second for each run took most of this part's time; the intake alone
