@@ -1,3 +1,5 @@
+import type { QueueSettings } from './backoff.js';
+
 const MAX_FAILURE_WAIT_MS = 2_000;
 
 /** How a loop paces itself: the poll when idle, and the wait after a batch that was not full. */
@@ -113,7 +115,7 @@ export async function drainAll(step: () => Promise<number>): Promise<number> {
 export abstract class BatchProcessor {
   private readonly loop: PollingLoop;
 
-  protected constructor(settings: { readonly pollIntervalMs: number; readonly gatherMs: number; readonly batchSize: number }, onError: (error: unknown) => void) {
+  protected constructor(settings: Pick<QueueSettings, 'pollIntervalMs' | 'gatherMs' | 'batchSize'>, onError: (error: unknown) => void) {
     this.loop = new PollingLoop(() => this.runBatch(), { intervalMs: settings.pollIntervalMs, gatherMs: settings.gatherMs, fullAt: settings.batchSize }, onError);
   }
 

@@ -104,16 +104,11 @@ describe('PollingLoop pacing', () => {
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(290);
   });
 
-  it('after a full batch, claims again at once', async () => {
-    const { loop, starts } = scripted([10, 10, 0], { intervalMs: 60_000, gatherMs: 5_000, fullAt: 10 });
-    running = loop;
-    loop.start();
-    await until(() => starts.length === 3);
-    expect(starts[2]! - starts[0]!).toBeLessThan(2_500);
-  });
-
-  it('with gatherMs 0, a batch that was not full is followed at once', async () => {
-    const { loop, starts } = scripted([3, 3, 0], { intervalMs: 60_000, gatherMs: 0, fullAt: 10 });
+  it.each([
+    { when: 'after a full batch', sizes: [10, 10, 0], gatherMs: 5_000 },
+    { when: 'with gatherMs 0, after a batch that was not full', sizes: [3, 3, 0], gatherMs: 0 },
+  ])('$when, claims again at once', async ({ sizes, gatherMs }) => {
+    const { loop, starts } = scripted(sizes, { intervalMs: 60_000, gatherMs, fullAt: 10 });
     running = loop;
     loop.start();
     await until(() => starts.length === 3, 2_500);
