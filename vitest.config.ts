@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // After the default reporter, so that an unhandled error is also told after the summary.
+    reporters: ['default', './test/support/unhandled-errors-reporter.ts'],
   },
 });
