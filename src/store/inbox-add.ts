@@ -45,8 +45,23 @@ export interface PostgresInboxTarget {
  * The payloads go as one text parameter, joined by PAYLOAD_SEPARATOR and split again by string_to_array: as an
  * array, pg escapes every quote of every payload into an array literal and the server unescapes it (measured, a
  * tenth of the process's CPU per event and more of the server's). checkPayloads makes the split exact.
+ *
+ * A batch that added an event also tells INBOX_CHANNEL, with the schema as payload, so that workers in other
+ * processes (`settled worker`) claim it at once instead of at their next poll. The notification is sent when the
+ * statement commits, so a worker woken by it sees the rows; `signal` is referenced by the final select only so that
+ * PostgreSQL runs it, once.
  */
-export function inboxAddStatement(schema: string): { name: string; text: string } {
+/** The channel a batch that added events notifies; the payload is the store's schema. */
+export const INBOX_CHANNEL = 'settled_inbox_added';
+
+export interface InboxAddStatement {
+  readonly name: string;
+  readonly text: string;
+  /** The store's schema: the payload of the notification. */
+  readonly schema: string;
+}
+
+export function inboxAddStatement(schema: string): InboxAddStatement {
   const prefix = `"${schema.replaceAll('"', '""')}".`;
   const text = `
     with incoming as (
@@ -71,15 +86,17 @@ export function inboxAddStatement(schema: string): { name: string; text: string 
         null, i.id, i.type, i.signature_header
       from incoming i join first_copies f on f.id = i.id
       where i.delivered
-    )
-    select id from inserted`;
-  return { name: `settled_inbox_add_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`, text };
+    ),
+    signal as (select pg_notify('${INBOX_CHANNEL}', $9::text) from (select 1 from inserted limit 1) any_inserted)
+    select id from inserted where (select count(*) from signal) >= 0`;
+  return { name: `settled_inbox_add_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`, text, schema };
 }
 
-export async function addInOneStatement(pool: pg.Pool, statement: { name: string; text: string }, events: readonly NewInboxEvent[]): Promise<boolean[]> {
+export async function addInOneStatement(pool: pg.Pool, { name, text, ...statement }: InboxAddStatement, events: readonly NewInboxEvent[]): Promise<boolean[]> {
   const column = <T>(pick: (event: NewInboxEvent) => T) => events.map(pick);
   const { rows } = await pool.query<{ id: string }>({
-    ...statement,
+    name,
+    text,
     values: [
       column((e) => e.id),
       column((e) => e.type),
@@ -89,6 +106,7 @@ export async function addInOneStatement(pool: pg.Pool, statement: { name: string
       column((e) => e.delivery !== undefined),
       column((e) => e.delivery?.sourceAddress ?? null),
       column((e) => e.delivery?.signatureHeader ?? null),
+      statement.schema,
     ],
   });
   return firstInserts(events, new Set(rows.map((row) => row.id)));

@@ -3,7 +3,8 @@ import type { InboxEventsTable, InboxPayloadsTable, StoreContext } from './datab
 import { toNullableNumber, toNumber } from './database.js';
 import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent } from './types.js';
 import { INBOX_STATUSES } from './types.js';
-import { addInOneStatement, addThroughWriteThread, checkPayloads, inboxAddStatement, type InboxWriter } from './inbox-add.js';
+import { INBOX_CHANNEL, addInOneStatement, addThroughWriteThread, checkPayloads, inboxAddStatement, type InboxWriter } from './inbox-add.js';
+import { watchChannel } from './postgres/inbox-watch.js';
 import { queueStatements, runAlone, runTogether, type ClaimInput, type QueueSpec, type QueueStatements } from './queue.js';
 import type { GuardedQuery, StoreWriter } from './writes.js';
 
@@ -111,15 +112,20 @@ export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter,
   const queue = queueStatements(context, INBOX_QUEUE);
   const claim = inboxClaim(context, queue, writer);
   let add: (events: readonly NewInboxEvent[]) => Promise<boolean[]>;
+  let watch: InboxRepository['watch'];
   if ('sqlite' in inboxWriter) {
     const thread = inboxWriter.sqlite;
     add = (events) => addThroughWriteThread(thread, events);
+    watch = () => ({ close: () => Promise.resolve() });
   } else {
     const { pool, schema } = inboxWriter.postgres;
     const statement = inboxAddStatement(schema);
     add = (events) => addInOneStatement(pool, statement, events);
+    watch = (onAdded, onError) => watchChannel(pool, INBOX_CHANNEL, schema, onAdded, onError);
   }
   return {
+    watch,
+
     async add(events) {
       if (events.length === 0) return [];
       checkPayloads(events);

@@ -72,6 +72,16 @@ export interface InboxRepository {
   requeue(input: { id: string; now: number }): Promise<boolean>;
   /** Counts by status, and the receivedAt of the oldest pending event (inbox lag). */
   stats(): Promise<{ counts: Record<InboxStatus, number>; oldestPendingAt: number | null }>;
+  /**
+   * Calls `onAdded` when any process adds events to this inbox (PostgreSQL: LISTEN on its own connection, which is
+   * made again after it breaks, with `onAdded` called once it listens again; SQLite: never, its workers poll).
+   * A hint to look now, not a delivery: an event may be announced more than once or, while not listening, not at all.
+   */
+  watch(onAdded: () => void, onError: (error: Error) => void): InboxWatch;
+}
+
+export interface InboxWatch {
+  close(): Promise<void>;
 }
 
 export interface OrderRecord extends OrderTerms, OrderDerived {

@@ -1,6 +1,6 @@
 import { STATUS_NOTICE_KIND, type NotifiedOrder } from '../domain/order-notices.js';
 import type { OrderTerms } from '../domain/order.js';
-import type { OrderRecord, Store } from '../store/types.js';
+import type { InboxWatch, OrderRecord, Store } from '../store/types.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { InboxWorker, type InboxWorkerOptions, type WorkerLogger } from './inbox-worker.js';
 import { OutboxDispatcher, type OutboxNotice } from './outbox-dispatcher.js';
@@ -94,14 +94,23 @@ export function createProcessing(options: ProcessingOptions): Processing {
     statusNotices: notify ? 'queue' : 'record',
     onApplied: () => outbox.notify(),
   });
+  // Events another process takes in (`serve --no-worker` beside `settled worker`) are claimed when they are announced,
+  // not at the next poll; the poll stays for what is not announced (retries coming due, a broken listening connection).
+  let watch: InboxWatch | undefined;
   return {
     worker,
     outbox,
     start() {
       worker.start();
       outbox.start();
+      watch ??= store.inbox.watch(
+        () => worker.notify(),
+        (error) => logger.warn({ err: error.message }, 'not told of new inbox events (the worker polls meanwhile); listening again shortly'),
+      );
     },
     async stop() {
+      await watch?.close();
+      watch = undefined;
       await worker.stop();
       await outbox.stop();
     },
