@@ -28,6 +28,16 @@ export interface PostgresInboxTarget {
   readonly schema: string;
 }
 
+/** The channel a batch that added events notifies; the payload is the store's schema. */
+export const INBOX_CHANNEL = 'settled_inbox_added';
+
+export interface InboxAddStatement {
+  readonly name: string;
+  readonly text: string;
+  /** The store's schema: the payload of the notification. */
+  readonly schema: string;
+}
+
 /*
  * PostgreSQL: the batch in one statement, so one round trip and one commit. The events go in first come, first
  * kept (a repeated id is skipped, by ON CONFLICT here or by an earlier row of the same batch), and each event
@@ -48,19 +58,10 @@ export interface PostgresInboxTarget {
  *
  * A batch that added an event also tells INBOX_CHANNEL, with the schema as payload, so that workers in other
  * processes (`settled worker`) claim it at once instead of at their next poll. The notification is sent when the
- * statement commits, so a worker woken by it sees the rows; `signal` is referenced by the final select only so that
- * PostgreSQL runs it, once.
+ * statement commits, so a worker woken by it sees the rows. PostgreSQL runs a WITH query that modifies nothing only
+ * when the statement reads it, so the final select reads `signal` (a one-time subquery, true whatever it holds):
+ * it notifies once, and only when some row was inserted.
  */
-/** The channel a batch that added events notifies; the payload is the store's schema. */
-export const INBOX_CHANNEL = 'settled_inbox_added';
-
-export interface InboxAddStatement {
-  readonly name: string;
-  readonly text: string;
-  /** The store's schema: the payload of the notification. */
-  readonly schema: string;
-}
-
 export function inboxAddStatement(schema: string): InboxAddStatement {
   const prefix = `"${schema.replaceAll('"', '""')}".`;
   const text = `
