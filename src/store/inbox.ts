@@ -1,9 +1,10 @@
 import { sql, type Selectable } from 'kysely';
+import { DEFAULTS } from '../defaults.js';
 import type { InboxEventsTable, InboxPayloadsTable, StoreContext } from './database.js';
 import { toNullableNumber, toNumber } from './database.js';
 import type { InboxEvent, InboxRepository, InboxSource, InboxStatus, NewInboxEvent } from './types.js';
 import { INBOX_STATUSES } from './types.js';
-import { INBOX_CHANNEL, addInOneStatement, addThroughWriteThread, checkPayloads, inboxAddStatement, type InboxWriter } from './inbox-add.js';
+import { INBOX_CHANNEL, addInOneStatement, addThroughWriteThread, checkPayloads, inboxAddStatement, inboxAnnouncements, type InboxWriter } from './inbox-add.js';
 import { watchChannel } from './postgres/inbox-watch.js';
 import { queueStatements, runAlone, runTogether, type ClaimInput, type QueueSpec, type QueueStatements } from './queue.js';
 import type { GuardedQuery, StoreWriter } from './writes.js';
@@ -120,7 +121,9 @@ export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter,
   } else {
     const { pool, schema } = inboxWriter.postgres;
     const statement = inboxAddStatement(schema);
-    add = (events) => addInOneStatement(pool, statement, events);
+    // Spaced by the workers' default gather: more often, a notice would tell a waiting worker nothing new.
+    const announcements = inboxAnnouncements(pool, schema, DEFAULTS.worker.gatherMs);
+    add = (events) => addInOneStatement(pool, statement, announcements, events);
     watch = (onAdded, onError) => watchChannel(pool, INBOX_CHANNEL, schema, onAdded, onError);
   }
   return {

@@ -72,6 +72,19 @@ describe.skipIf(!runnable)(SUITE, () => {
     expect(heard.signals()).toBe(2);
   });
 
+  it('a burst of batches from one process is announced at once and once after it, not batch by batch', async () => {
+    const [intake, worker] = [await open(), await open()];
+    const heard = counted(worker);
+    await msUntil(async () => heard.signals() === 1, 5_000, 'listening, and told once to look');
+
+    await Promise.all(Array.from({ length: 12 }, (_, i) => intake.inbox.add([event(`evt_burst_${i}`)])));
+    await msUntil(async () => heard.signals() >= 3, 5_000, 'the first batch and the rest announced');
+    await sleep(300);
+    // One notice for the first batch, one for those in its window (a few more if the window passed while they ran).
+    expect(heard.signals() - 1).toBeLessThanOrEqual(4);
+    expect(await worker.inbox.claim({ workerId: 'w', limit: 50, leaseMs: 60_000, now: Date.now() })).toHaveLength(12);
+  });
+
   it('listens again after its connection is ended, and says so', async () => {
     const [intake, worker] = [await open(), await open()];
     const heard = counted(worker);
