@@ -30,10 +30,7 @@ export const DEFAULTS = {
    *
    * After a batch that was not full the loop waits `gatherMs` before claiming again: much of a batch's cost (its
    * claim, reads and commits) is the same for 10 events as for 100, so under load fewer, fuller batches leave more
-   * CPU to the intake. After a look that found nothing, a notice of new work is acted on once `gatherMs` has passed since
-   * that look (at once if it has), so that several workers told of every commit do not each claim one or two events.
-   * A lone event is claimed as soon as it is stored, or at most 20 ms later when the worker's last (empty) look was
-   * that recent; those right behind it wait up to 20 ms. Measured
+   * CPU to the intake. A lone event is still claimed as soon as it is stored; those right behind it wait up to 20 ms. Measured
    * in alternation on `serve` (SQLite, saturated): batches p50 32 → 110–130 events, webhook 1,824–2,194 →
    * 2,121–2,573 req/s, CPU per request 570–656 → 450–557 µs (50 ms did about as well: 2,134–2,715); on PostgreSQL
    * with three `settled worker` processes the pipeline took 1,000/s where it had taken 903 of them.

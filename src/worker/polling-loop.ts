@@ -4,7 +4,7 @@ const MAX_FAILURE_WAIT_MS = 2_000;
 
 /** How a loop paces itself: the poll when idle, and the wait after a batch that was not full. */
 export interface Pacing {
-  /** With nothing found: look again after this long, or when `notify()` says there is something new (not sooner than gatherMs after). */
+  /** With nothing found: look again after this long, or as soon as `notify()` says there is something new. */
   readonly intervalMs: number;
   /** A step that found fewer than `fullAt` waits `gatherMs` before the next, so that under load batches fill. */
   readonly gatherMs: number;
@@ -13,8 +13,7 @@ export interface Pacing {
 
 /**
  * Runs `step` again and again: at once while it finds full batches, after `gatherMs` while it finds some, otherwise
- * after `intervalMs` or when `notify()` says there is something new, though no sooner than `gatherMs` after the step
- * that found nothing. Errors are reported and the loop goes on.
+ * after `intervalMs` or as soon as `notify()` says there is something new. Errors are reported and the loop goes on.
  */
 export class PollingLoop {
   private running = false;
@@ -71,42 +70,33 @@ export class PollingLoop {
       } finally {
         this.current = undefined;
       }
-      const ended = performance.now();
       // While the store is down, each failure waits longer (to a few seconds), so an outage is not a busy loop
       // or a flood of log lines, and recovery is still noticed within seconds.
       const { intervalMs, gatherMs, fullAt } = this.pacing;
       if (!this.running) break;
       if (failures > 0) await this.idle(Math.min(MAX_FAILURE_WAIT_MS, intervalMs * 2 ** (failures - 1)), true);
-      else if (found === 0) {
-        // Told of new work soon after finding none, the step waits until gatherMs has passed since then. Several
-        // workers on one queue are all told of every commit of the intake; claiming at once, the one that just
-        // found nothing (another had taken it) would claim the next commit's one or two items, and under load every
-        // worker would claim tiny batches. Work announced after a quiet spell is still claimed at once.
-        if ((await this.idle(intervalMs)) && this.running) await this.idle(gatherMs - (performance.now() - ended), true);
-      }
+      else if (found === 0) await this.idle(intervalMs);
       // Each batch's claim and commits cost about the same for one item as for a full batch: while items arrive
       // faster than one at a time, a short wait lets the next batch carry more of them for the same cost.
       else if (found < fullAt && gatherMs > 0) await this.idle(gatherMs, true);
     }
   }
 
-  /** Waits `ms` (none when ≤ 0) or, unless `ignoreWake`, until notify(); true if notify() ended it. stop() always does. */
-  private idle(ms: number, ignoreWake = false): Promise<boolean> {
+  private idle(ms: number, ignoreWake = false): Promise<void> {
     if (this.pendingWake && !ignoreWake) {
       this.pendingWake = false;
-      return Promise.resolve(true);
+      return Promise.resolve();
     }
-    if (ms <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const done = (woken: boolean): void => {
+      const done = (): void => {
         clearTimeout(timer);
         this.wake = undefined;
         this.pendingWake = false;
-        resolve(woken);
+        resolve();
       };
-      const timer = setTimeout(() => done(false), ms);
+      const timer = setTimeout(done, ms);
       // A failing step is not retried early on every new event; stop() still ends the wait.
-      this.wake = ignoreWake ? () => (this.running ? undefined : done(false)) : () => done(true);
+      this.wake = ignoreWake ? () => (this.running ? undefined : done()) : done;
     });
   }
 }

@@ -115,31 +115,14 @@ describe('PollingLoop pacing', () => {
     expect(starts[2]! - starts[0]!).toBeLessThan(2_500);
   });
 
-  it('with nothing found, a notice of new work ends the poll wait at once when gatherMs has passed since that look', async () => {
-    const { loop, starts } = scripted([0, 0], { intervalMs: 60_000, gatherMs: 100, fullAt: 10 });
+  it('with nothing found, a notice of new work ends the poll wait at once', async () => {
+    const { loop, starts } = scripted([0, 0], { intervalMs: 60_000, gatherMs: 5_000, fullAt: 10 });
     running = loop;
     loop.start();
     await until(() => starts.length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const told = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 20));
     loop.notify();
     await until(() => starts.length === 2, 2_500);
-    expect(starts[1]! - told).toBeLessThan(90);
-  });
-
-  it('with nothing found, a notice soon after that look waits until gatherMs has passed since it, however many come', async () => {
-    const { loop, starts } = scripted([0, 0, 0], { intervalMs: 60_000, gatherMs: 400, fullAt: 10 });
-    running = loop;
-    loop.start();
-    await until(() => starts.length === 1);
-    loop.notify();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    loop.notify();
-    await until(() => starts.length === 2);
-    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(390);
-    // The notices during the wait were for the look it led to, not for another one after it.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(starts).toHaveLength(2);
   });
 
   it('stop() ends a gather wait without waiting it out', async () => {
