@@ -74,7 +74,8 @@ export interface InboxRepository {
   stats(): Promise<{ counts: Record<InboxStatus, number>; oldestPendingAt: number | null }>;
   /**
    * Calls `onAdded` when any process adds events to this inbox (PostgreSQL: LISTEN on its own connection, which is
-   * made again after it breaks, with `onAdded` called once it listens again; SQLite: never, its workers poll).
+   * made again after it breaks, with `onAdded` called once it listens again; each process announces its batches at
+   * most once per 20 ms, those in between together when that window ends; SQLite: never, its workers poll).
    * A hint to look now, not a delivery: an event may be announced more than once or, while not listening, not at all.
    */
   watch(onAdded: () => void, onError: (error: Error) => void): InboxWatch;
