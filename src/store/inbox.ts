@@ -121,7 +121,7 @@ export function inboxRepository(context: StoreContext, inboxWriter: InboxWriter,
   } else {
     const { pool, schema } = inboxWriter.postgres;
     const statement = inboxAddStatement(schema);
-    // Spaced by the workers' default gather: more often, a notice would tell a waiting worker nothing new.
+    // Spaced by the workers' default gather: a worker busy with a batch claims again after it whatever it is told.
     const announcements = inboxAnnouncements(pool, schema, DEFAULTS.worker.gatherMs);
     add = (events) => addInOneStatement(pool, statement, announcements, events);
     watch = (onAdded, onError) => watchChannel(pool, INBOX_CHANNEL, schema, onAdded, onError);
