@@ -76,13 +76,19 @@ describe.skipIf(!runnable)(SUITE, () => {
     const [intake, worker] = [await open(), await open()];
     const heard = counted(worker);
     await msUntil(async () => heard.signals() === 1, 5_000, 'listening, and told once to look');
+    // The intake's connections made and its statement prepared first, so the burst below is the batches alone.
+    await intake.inbox.add([event('evt_burst_warm'), event('evt_burst_warm_2')]);
+    await msUntil(async () => heard.signals() === 2, 5_000, 'the warm-up announced');
 
+    const started = performance.now();
     await Promise.all(Array.from({ length: 12 }, (_, i) => intake.inbox.add([event(`evt_burst_${i}`)])));
-    await msUntil(async () => heard.signals() >= 3, 5_000, 'the first batch and the rest announced');
+    const tookMs = performance.now() - started;
+    await msUntil(async () => heard.signals() >= 3, 5_000, 'the burst announced');
     await sleep(300);
-    // One notice for the first batch, one for those in its window (a few more if the window passed while they ran).
-    expect(heard.signals() - 1).toBeLessThanOrEqual(4);
-    expect(await worker.inbox.claim({ workerId: 'w', limit: 50, leaseMs: 60_000, now: Date.now() })).toHaveLength(12);
+    // At most one notice a window (20 ms) while the batches went in, and one owed after the last: 12 without spacing,
+    // against 2-3 when the burst takes a few milliseconds.
+    expect(heard.signals() - 2).toBeLessThanOrEqual(2 + Math.ceil(tookMs / 20));
+    expect(await worker.inbox.claim({ workerId: 'w', limit: 50, leaseMs: 60_000, now: Date.now() })).toHaveLength(14);
   });
 
   it('listens again after its connection is ended, and says so', async () => {

@@ -3,61 +3,92 @@ import { SpacedAnnouncements } from '../../../src/store/inbox-add.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Announcements spaced by `spacingMs`, recording when each notice of its own was sent. */
+/**
+ * Announcements spaced by `spacingMs` on a clock the test sets (`at`), recording each notice of its own. The
+ * window's end is still a real timer, for the time the clock says is left.
+ */
 function recorded(spacingMs: number, fail = false) {
-  const sent: number[] = [];
-  const announcements = new SpacedAnnouncements(spacingMs, () => {
-    sent.push(performance.now());
-    return fail ? Promise.reject(new Error('connection ended')) : Promise.resolve();
-  });
-  return { announcements, sent };
+  let clock = 0;
+  const sent: { at: number; realMs: number }[] = [];
+  const announcements = new SpacedAnnouncements(
+    spacingMs,
+    () => {
+      sent.push({ at: clock, realMs: performance.now() });
+      return fail ? Promise.reject(new Error('connection ended')) : Promise.resolve();
+    },
+    () => clock,
+  );
+  return { announcements, sent, at: (ms: number) => (clock = ms) };
+}
+
+async function until(condition: () => boolean, withinMs = 5_000): Promise<void> {
+  const deadline = performance.now() + withinMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('condition not reached');
+    await sleep(5);
+  }
 }
 
 describe('SpacedAnnouncements: which of the inbox batches tell the workers', () => {
-  it('a batch announces itself when none has within the spacing; those after it within the spacing do not', async () => {
-    const { announcements, sent } = recorded(100);
+  it('a batch announces itself when none has within the spacing; those after it within the spacing do not', () => {
+    const { announcements, sent, at } = recorded(100);
     expect(announcements.takeTurn()).toBe(true);
+    at(50);
     expect(announcements.takeTurn()).toBe(false);
+    at(99);
     expect(announcements.takeTurn()).toBe(false);
-    await sleep(120);
+    at(100);
     expect(announcements.takeTurn()).toBe(true);
     expect(sent).toEqual([]);
   });
 
   it('batches that went in unannounced are announced once, when the spacing has passed', async () => {
-    const { announcements, sent } = recorded(150);
-    const first = performance.now();
+    const { announcements, sent, at } = recorded(150);
     expect(announcements.takeTurn()).toBe(true);
+    at(10);
+    const owedAt = performance.now();
     for (let i = 0; i < 3; i += 1) {
       expect(announcements.takeTurn()).toBe(false);
       announcements.owe();
     }
     expect(sent).toEqual([]);
-    await sleep(250);
+    await until(() => sent.length > 0);
+    await sleep(50);
     expect(sent).toHaveLength(1);
-    expect(sent[0]! - first).toBeGreaterThanOrEqual(140);
-    // That notice counts as an announcement: the next batch, right after it, does not announce itself.
+    // Sent when the 140 ms the clock said were left had passed.
+    expect(sent[0]!.realMs - owedAt).toBeGreaterThanOrEqual(135);
+    // That notice counts as an announcement: a batch within the spacing after it does not announce itself.
+    at(100);
     expect(announcements.takeTurn()).toBe(false);
+    at(160);
+    expect(announcements.takeTurn()).toBe(true);
   });
 
-  it('a batch that went in unannounced and committed after the spacing had passed is announced at once', async () => {
-    const { announcements, sent } = recorded(50);
+  it('a batch that went in unannounced and committed after the spacing had passed is announced at once', () => {
+    const { announcements, sent, at } = recorded(50);
     expect(announcements.takeTurn()).toBe(true);
+    at(10);
     expect(announcements.takeTurn()).toBe(false);
-    await sleep(80);
+    at(80);
     announcements.owe();
-    expect(sent).toHaveLength(1);
+    expect(sent).toEqual([{ at: 80, realMs: expect.any(Number) }]);
   });
 
   it('a notice that fails is dropped (workers poll as well), and later ones are still sent', async () => {
-    const { announcements, sent } = recorded(30, true);
+    const { announcements, sent, at } = recorded(30, true);
     announcements.takeTurn();
+    at(10);
     announcements.takeTurn();
+    at(60);
     announcements.owe();
-    await sleep(60);
-    announcements.takeTurn();
-    await sleep(40);
+    at(200);
+    expect(announcements.takeTurn()).toBe(true);
+    at(210);
+    expect(announcements.takeTurn()).toBe(false);
+    at(300);
     announcements.owe();
-    expect(sent).toHaveLength(2);
+    // Rejected notices settle here: an unhandled one would fail the run.
+    await sleep(20);
+    expect(sent.map((notice) => notice.at)).toEqual([60, 300]);
   });
 });
