@@ -85,7 +85,7 @@ export interface SettledOptions {
     /** How long a claim is held before another process may take it over (after a crash); default 60 s. */
     readonly leaseMs?: number;
     readonly backoff?: { baseMs: number; maxMs: number };
-    /** Each queue's batch size, gather wait, lease, poll interval, attempts and backoff, over the ones above and DEFAULTS. */
+    /** Each queue's batch size, gather wait, lanes, lease, poll interval, attempts and backoff, over the ones above and DEFAULTS. */
     readonly queues?: ProcessingOptions['queues'];
   };
   readonly verifyWaitMs?: number;

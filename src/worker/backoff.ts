@@ -23,6 +23,8 @@ export interface QueueSettings {
   readonly backoff: { readonly baseMs: number; readonly maxMs: number };
   /** How long a batch waits for its slowest item (a Stripe lookup, a handler) before its commit goes on without it. */
   readonly slowAfterMs: number;
+  /** How many batches one worker runs at once while it finds them full (a backlog); one otherwise. */
+  readonly lanes: number;
 }
 
 /** What becomes of an item whose attempt failed: retried at `runAt`, or a dead letter after its last attempt. */
@@ -43,5 +45,6 @@ export function queueSettings(defaults: QueueDefaults, dialect: Dialect, given: 
     maxAttempts: given.maxAttempts ?? defaults.maxAttempts,
     backoff: given.backoff ?? defaults.backoff,
     slowAfterMs: given.slowAfterMs ?? defaults.slowAfterMs,
+    lanes: given.lanes ?? defaults.lanes,
   };
 }

@@ -74,6 +74,8 @@ export class InboxWorker extends BatchProcessor {
   private readonly stranded = new Set<string>();
   /** Events still being made ready after their batch was written, and those that have since become ready. */
   private readonly slow: Stragglers<Prepared>;
+  /** Claims asked for or held by batches not yet gathered (with lanes, more than one batch runs at once). */
+  private gathering = 0;
 
   constructor(private readonly options: InboxWorkerOptions) {
     const settings = queueSettings(DEFAULTS.worker, options.store.dialect, options);
@@ -86,9 +88,17 @@ export class InboxWorker extends BatchProcessor {
 
   protected async runBatch(): Promise<number> {
     await this.releaseStranded();
-    const room = this.slow.roomFor(this.settings.batchSize);
-    const events = room > 0 ? await this.options.store.inbox.claim({ workerId: this.workerId, limit: room, leaseMs: this.settings.leaseMs, now: this.options.now() }) : [];
-    const batch = await this.slow.gather(new Map(events.map((event) => [event.id, this.prepare(event)])));
+    // Another lane's batch, claimed and not yet gathered, counts against the bound on claims held.
+    const room = this.slow.roomFor(this.settings.batchSize, this.gathering);
+    this.gathering += room;
+    let events: InboxEvent[] = [];
+    let batch: Prepared[];
+    try {
+      events = room > 0 ? await this.options.store.inbox.claim({ workerId: this.workerId, limit: room, leaseMs: this.settings.leaseMs, now: this.options.now() }) : [];
+      batch = await this.slow.gather(new Map(events.map((event) => [event.id, this.prepare(event)])));
+    } finally {
+      this.gathering -= room;
+    }
     const written = [...this.slow.takeFinished(), ...batch];
     if (written.length > 0) await this.write(written);
     // Claimed, not written: an event that was slow is counted once, in the batch that claimed it.
@@ -97,9 +107,15 @@ export class InboxWorker extends BatchProcessor {
 
   private async releaseStranded(): Promise<void> {
     if (this.stranded.size === 0) return;
+    // Taken at once, so that another lane does not give the same claims back too; kept if the store fails again.
     const ids = [...this.stranded];
-    await this.options.store.inbox.release({ ids, workerId: this.workerId, now: this.options.now() });
-    for (const id of ids) this.stranded.delete(id);
+    this.stranded.clear();
+    try {
+      await this.options.store.inbox.release({ ids, workerId: this.workerId, now: this.options.now() });
+    } catch (error) {
+      for (const id of ids) this.stranded.add(id);
+      throw error;
+    }
   }
 
   protected override settleInFlight(): Promise<boolean> {

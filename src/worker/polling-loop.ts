@@ -9,19 +9,28 @@ export interface Pacing {
   /** A step that found fewer than `fullAt` waits `gatherMs` before the next, so that under load batches fill. */
   readonly gatherMs: number;
   readonly fullAt: number;
+  /**
+   * How many steps may run at once while they find full batches (a backlog; default 1). The first lane paces itself as
+   * above; each other lane joins when a step finds a full batch and leaves at the first that is not full, so one
+   * batch's commit overlaps the next one's claim and preparation, and a queue that keeps up costs no extra looks.
+   */
+  readonly lanes?: number;
 }
 
 /**
  * Runs `step` again and again: at once while it finds full batches, after `gatherMs` while it finds some, otherwise
  * after `intervalMs` or as soon as `notify()` says there is something new. Errors are reported and the loop goes on.
+ * While steps find full batches, up to `lanes` of them run at once.
  */
 export class PollingLoop {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private pendingWake = false;
-  /** The step the loop is running now, if any. */
-  private current: Promise<number> | undefined;
+  /** The steps running now. */
+  private readonly current = new Set<Promise<number>>();
+  /** Lanes beyond the first, waiting for a full batch to join in. */
+  private idleLanes: (() => void)[] = [];
 
   constructor(
     private readonly step: () => Promise<number>,
@@ -42,6 +51,7 @@ export class PollingLoop {
   async stop(): Promise<void> {
     this.running = false;
     this.notify();
+    this.callLanes();
     await this.loop;
     this.loop = undefined;
   }
@@ -51,25 +61,65 @@ export class PollingLoop {
     this.wake?.();
   }
 
-  /** Resolves once the step running now (if any) has finished; its errors are the loop's to report. */
+  /** Resolves once the steps running now (if any) have finished; their errors are the loop's to report. */
   async stepDone(): Promise<void> {
-    await this.current?.catch(() => undefined);
+    await Promise.all([...this.current].map((step) => step.catch(() => undefined)));
+  }
+
+  /** Runs one step, known to stepDone() while it runs. */
+  private async track(): Promise<number> {
+    const step = this.step();
+    this.current.add(step);
+    try {
+      return await step;
+    } finally {
+      this.current.delete(step);
+    }
+  }
+
+  /** A full batch was found: the idle lanes join in. */
+  private callLanes(): void {
+    const lanes = this.idleLanes;
+    this.idleLanes = [];
+    for (const join of lanes) join();
+  }
+
+  /** A lane beyond the first: it runs steps from a full batch on, until one finds less (or fails: the first lane paces the retries). */
+  private async extraLane(): Promise<void> {
+    const { fullAt } = this.pacing;
+    while (this.running) {
+      await new Promise<void>((resolve) => this.idleLanes.push(resolve));
+      for (let found = fullAt; this.running && found >= fullAt; ) {
+        try {
+          found = await this.track();
+        } catch (error) {
+          this.onError(error);
+          break;
+        }
+        if (found >= fullAt) this.callLanes();
+      }
+    }
   }
 
   private async run(): Promise<void> {
+    const extraLanes = Array.from({ length: Math.max(0, (this.pacing.lanes ?? 1) - 1) }, () => this.extraLane());
+    await this.firstLane();
+    this.callLanes();
+    await Promise.all(extraLanes);
+  }
+
+  private async firstLane(): Promise<void> {
     let failures = 0;
     while (this.running) {
       let found = 0;
       try {
-        this.current = this.step();
-        found = await this.current;
+        found = await this.track();
         failures = 0;
       } catch (error) {
         failures += 1;
         this.onError(error);
-      } finally {
-        this.current = undefined;
       }
+      if (found >= this.pacing.fullAt) this.callLanes();
       // While the store is down, each failure waits longer (to a few seconds), so an outage is not a busy loop
       // or a flood of log lines, and recovery is still noticed within seconds.
       const { intervalMs, gatherMs, fullAt } = this.pacing;
@@ -115,11 +165,15 @@ export async function drainAll(step: () => Promise<number>): Promise<number> {
 export abstract class BatchProcessor {
   private readonly loop: PollingLoop;
 
-  protected constructor(settings: Pick<QueueSettings, 'pollIntervalMs' | 'gatherMs' | 'batchSize'>, onError: (error: unknown) => void) {
-    this.loop = new PollingLoop(() => this.runBatch(), { intervalMs: settings.pollIntervalMs, gatherMs: settings.gatherMs, fullAt: settings.batchSize }, onError);
+  private readonly lanes: number;
+
+  protected constructor(settings: Pick<QueueSettings, 'pollIntervalMs' | 'gatherMs' | 'batchSize'> & { readonly lanes?: number }, onError: (error: unknown) => void) {
+    // At least one, whatever was asked for: with none, nothing would ever be claimed.
+    this.lanes = Math.max(1, Math.floor(settings.lanes ?? 1));
+    this.loop = new PollingLoop(() => this.runBatch(), { intervalMs: settings.pollIntervalMs, gatherMs: settings.gatherMs, fullAt: settings.batchSize, lanes: this.lanes }, onError);
   }
 
-  /** Claims and handles one batch; returns how many items it claimed or finished. */
+  /** Claims and handles one batch; returns how many items it claimed or finished. Up to `lanes` run at once. */
   protected abstract runBatch(): Promise<number>;
 
   /** Waits for work a batch left running (if any); true if there was some, so drain() looks again. */
@@ -147,8 +201,9 @@ export abstract class BatchProcessor {
 
   /** Handles due work until none is left; returns how much was claimed. For tests and the CLI. */
   async drain(): Promise<number> {
-    let total = await drainAll(() => this.runBatch());
-    while (await this.settleInFlight()) total += await drainAll(() => this.runBatch());
+    const drainLanes = async () => (await Promise.all(Array.from({ length: this.lanes }, () => drainAll(() => this.runBatch())))).reduce((sum, found) => sum + found, 0);
+    let total = await drainLanes();
+    while (await this.settleInFlight()) total += await drainLanes();
     // The loop, when started, may hold a batch it claimed before this found nothing left: wait for that too, so that
     // everything pending when drain() was called has been handled when it returns.
     await this.loop.stepDone();

@@ -22,11 +22,12 @@ export class Stragglers<R> {
   }
 
   /**
-   * How many items a batch of at most `batchSize` may claim: stragglers hold their claims, and at most four batches'
-   * worth are held, so that an outage (Stripe, a hung handler) does not claim the whole queue.
+   * How many items a batch of at most `batchSize` may claim: stragglers hold their claims (as do `otherBatches`, the
+   * items of batches running beside this one), and at most four batches' worth are held, so that an outage (Stripe,
+   * a hung handler) does not claim the whole queue.
    */
-  roomFor(batchSize: number): number {
-    return Math.max(0, Math.min(batchSize, batchSize * 4 - this.size));
+  roomFor(batchSize: number, otherBatches = 0): number {
+    return Math.max(0, Math.min(batchSize, batchSize * 4 - this.size - otherBatches));
   }
 
   /** Waits for `work` up to patienceMs; returns the results that came in time, and leaves the rest running. */

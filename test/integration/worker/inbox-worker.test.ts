@@ -6,6 +6,7 @@ import { StripeGateway } from '../../../src/stripe/gateway.js';
 import type { Store } from '../../../src/store/index.js';
 import { InboxWorker } from '../../../src/worker/inbox-worker.js';
 import { fieldNotesOrder, inboxEvent, sessionFor } from '../../support/events.js';
+import { fulfillments } from '../../support/fulfillments.js';
 import { describeEachStore } from '../../support/stores.js';
 
 const REF_SECRET = 'k'.repeat(32);
@@ -105,5 +106,44 @@ describeEachStore('inbox worker', (ctx) => {
     // The crashed worker's late completion must not overwrite the survivor's.
     expect(await ctx.store.inbox.complete({ id: 'evt_lease', workerId: 'crashed', status: 'ignored', orderId: null, outcome: 'late', now: clock.now })).toBe(false);
     expect((await ctx.store.inbox.get('evt_lease'))?.status).toBe('processed');
+  });
+
+  it('works a backlog two batches at once, and an order whose events fall in both is applied once per event and fulfilled once', async () => {
+    // Batches of 4: each order's second event is in the batch after its first, which the other lane runs meanwhile.
+    const orders: OrderTerms[] = [];
+    for (let i = 0; i < 24; i++) orders.push(await createOrder(ctx.store, `ord_LANES${String(i).padStart(17, '0')}`, `cs_test_lanes_${i}`));
+    const events = [];
+    for (let group = 0; group < orders.length; group += 4) {
+      const four = orders.slice(group, group + 4);
+      for (const order of four) events.push(inboxEvent(`evt_done_${order.id}`, 'checkout.session.completed', sessionFor(order)));
+      for (const order of four) events.push(inboxEvent(`evt_async_${order.id}`, 'checkout.session.async_payment_succeeded', sessionFor(order)));
+    }
+    await ctx.store.inbox.add(events);
+
+    let claiming = 0;
+    let mostAtOnce = 0;
+    const claim = ctx.store.inbox.claim.bind(ctx.store.inbox);
+    const store: Store = {
+      ...ctx.store,
+      inbox: {
+        ...ctx.store.inbox,
+        claim: async (input) => {
+          mostAtOnce = Math.max(mostAtOnce, ++claiming);
+          try {
+            return await claim(input);
+          } finally {
+            claiming -= 1;
+          }
+        },
+      },
+    };
+    expect(await worker(store, { now: 1_800_000_001_000 }, { batchSize: 4, lanes: 2 }).drain()).toBe(events.length);
+
+    expect(mostAtOnce).toBe(2);
+    for (const event of events) expect(await ctx.store.inbox.get(event.id)).toMatchObject({ status: 'processed', outcome: 'applied: order is paid' });
+    for (const order of orders) {
+      expect((await ctx.store.orders.get(order.id))?.status).toBe('paid');
+      expect(await fulfillments(ctx, order.id)).toBe(1);
+    }
   });
 });

@@ -56,6 +56,32 @@ describe('BatchProcessor.drain', () => {
     expect(processor.handled).toBe(1);
   });
 
+  it('drains in as many lanes as it has, and with lanes 0 asked for, in one', async () => {
+    class Counted extends BatchProcessor {
+      left = 7;
+      atOnce = 0;
+      mostAtOnce = 0;
+      constructor(lanes: number) {
+        super({ pollIntervalMs: 10, gatherMs: 0, batchSize: 1, lanes }, (error) => {
+          throw error;
+        });
+      }
+      protected async runBatch(): Promise<number> {
+        this.mostAtOnce = Math.max(this.mostAtOnce, ++this.atOnce);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        this.atOnce -= 1;
+        if (this.left === 0) return 0;
+        this.left -= 1;
+        return 1;
+      }
+    }
+    for (const [lanes, mostAtOnce] of [[0, 1], [1, 1], [3, 3]] as const) {
+      const counted = new Counted(lanes);
+      expect(await counted.drain()).toBe(7);
+      expect(counted.mostAtOnce).toBe(mostAtOnce);
+    }
+  });
+
   it('returns at once when nothing is pending and nothing is running', async () => {
     processor = new HeldWork();
     processor.waiting = 0;
@@ -135,3 +161,90 @@ describe('PollingLoop pacing', () => {
     expect(starts).toHaveLength(1);
   });
 });
+
+/** A loop with two lanes over a script of batch sizes, each step held until the test lets it finish. */
+function heldSteps(sizes: number[]) {
+  const running: { size: number; finish: () => void }[] = [];
+  let mostAtOnce = 0;
+  const loop = new PollingLoop(
+    () => {
+      const size = sizes.shift() ?? 0;
+      return new Promise<number>((resolve) => {
+        running.push({ size, finish: () => resolve(size) });
+        mostAtOnce = Math.max(mostAtOnce, running.length);
+      });
+    },
+    { intervalMs: 60_000, gatherMs: 0, fullAt: 10, lanes: 2 },
+    (error) => {
+      throw error;
+    },
+  );
+  /** Finishes the oldest step still running. */
+  const finishOne = () => {
+    const step = running.shift();
+    step?.finish();
+    return step?.size;
+  };
+  return { loop, running, finishOne, mostAtOnce: () => mostAtOnce };
+}
+
+describe('PollingLoop lanes', () => {
+  let running: ReturnType<typeof heldSteps> | undefined;
+  afterEach(async () => {
+    const stopping = running?.loop.stop();
+    // Stopped, the lanes start no step; those still held are let finish so that stop() can return.
+    while (running && running.running.length > 0) running.finishOne();
+    await stopping;
+    running = undefined;
+  });
+
+  it('runs one step at a time while batches are not full', async () => {
+    const held = heldSteps([3, 3, 3, 0]);
+    running = held;
+    held.loop.start();
+    for (let step = 0; step < 3; step++) {
+      await until(() => held.running.length === 1);
+      held.finishOne();
+    }
+    await until(() => held.running.length === 1);
+    expect(held.mostAtOnce()).toBe(1);
+  });
+
+  it('after a full batch runs two steps at once, never more, and goes back to one when a batch is not full', async () => {
+    const held = heldSteps([10, 10, 10, 10, 3, 0]);
+    running = held;
+    held.loop.start();
+    await until(() => held.running.length === 1);
+    // Full: the first lane claims again and the second joins in.
+    expect(held.finishOne()).toBe(10);
+    for (let step = 0; step < 3; step++) {
+      await until(() => held.running.length === 2);
+      expect(held.finishOne()).toBe(10);
+    }
+    // The second lane's batch of 3 sends it back to waiting; the first lane's step (nothing found) runs on alone.
+    await until(() => held.running.length === 2);
+    expect(held.finishOne()).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(held.running).toHaveLength(1);
+    expect(held.mostAtOnce()).toBe(2);
+  });
+
+  it('stop() waits for the steps of both lanes', async () => {
+    const held = heldSteps([10, 10, 10]);
+    held.loop.start();
+    await until(() => held.running.length === 1);
+    held.finishOne();
+    await until(() => held.running.length === 2);
+    let stopped = false;
+    const stopping = held.loop.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    held.finishOne();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    held.finishOne();
+    await stopping;
+    expect(held.running).toHaveLength(0);
+  });
+});
+

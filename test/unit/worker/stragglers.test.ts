@@ -54,6 +54,9 @@ describe('stragglers of a batch', () => {
     // Two held (y running, z finished): a batch of 1 still has room for 1, of at most 4 × 1 held in all.
     expect(slow.roomFor(1)).toBe(1);
     expect(slow.roomFor(0)).toBe(0);
+    // Claims of another lane's batch count too: with one more held there, the room left is none.
+    expect(slow.roomFor(1, 1)).toBe(1);
+    expect(slow.roomFor(1, 2)).toBe(0);
     await slow.gather(new Map([['w', new Promise<string>(() => undefined)], ['v', new Promise<string>(() => undefined)]]));
     expect(slow.roomFor(1)).toBe(0);
     expect(slow.abandon().sort()).toEqual(['v', 'w', 'y', 'z']);
