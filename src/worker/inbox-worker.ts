@@ -91,7 +91,7 @@ export class InboxWorker extends BatchProcessor {
     // Another lane's batch, claimed and not yet gathered, counts against the bound on claims held.
     const room = this.slow.roomFor(this.settings.batchSize, this.gathering);
     this.gathering += room;
-    let events: InboxEvent[] = [];
+    let events: InboxEvent[];
     let batch: Prepared[];
     try {
       events = room > 0 ? await this.options.store.inbox.claim({ workerId: this.workerId, limit: room, leaseMs: this.settings.leaseMs, now: this.options.now() }) : [];

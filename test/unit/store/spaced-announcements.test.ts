@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SpacedAnnouncements } from '../../../src/store/inbox-add.js';
+import { waitFor } from '../../support/wait.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -19,14 +20,6 @@ function recorded(spacingMs: number, fail = false) {
     () => clock,
   );
   return { announcements, sent, at: (ms: number) => (clock = ms) };
-}
-
-async function until(condition: () => boolean, withinMs = 5_000): Promise<void> {
-  const deadline = performance.now() + withinMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('condition not reached');
-    await sleep(5);
-  }
 }
 
 describe('SpacedAnnouncements: which of the inbox batches tell the workers', () => {
@@ -52,7 +45,7 @@ describe('SpacedAnnouncements: which of the inbox batches tell the workers', () 
       announcements.owe();
     }
     expect(sent).toEqual([]);
-    await until(() => sent.length > 0);
+    await waitFor(() => sent.length > 0, 5_000);
     await sleep(50);
     expect(sent).toHaveLength(1);
     // Sent when the 140 ms the clock said were left had passed.
