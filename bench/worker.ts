@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Stripe from 'stripe';
 import type { OrderTerms } from '../src/domain/order.js';
 import { computeOrderRef } from '../src/domain/order-ref.js';
+import { newOrderId } from '../src/operations/checkout.js';
 import { createLogger } from '../src/logging.js';
 import { StripeGateway } from '../src/stripe/gateway.js';
 import { openStore, type NewInboxEvent, type Store } from '../src/store/index.js';
@@ -40,7 +41,11 @@ const unreachableStripe = new StripeGateway(new Stripe('sk_test_bench', { host: 
 async function seed(store: Store, count: number): Promise<NewInboxEvent[]> {
   const events: NewInboxEvent[] = [];
   for (let i = 0; i < count; i++) {
-    const id = `ord_${randomBytes(11).toString('hex')}`;
+    // The order's id as checkout makes it (in the order the orders were made); Stripe's ids for the session and
+    // the event are random here.
+    const createdAt = Date.now();
+    const id = newOrderId(createdAt);
+    const stripeSuffix = randomBytes(11).toString('hex');
     const total = { amount: 1200, currency: 'usd' };
     const terms: OrderTerms = {
       id,
@@ -51,12 +56,12 @@ async function seed(store: Store, count: number): Promise<NewInboxEvent[]> {
       flow: 'checkout_session',
       checkoutSessionId: null,
       paymentIntentId: null,
-      createdAt: Date.now(),
+      createdAt,
     };
     await store.orders.create(terms);
-    const sessionId = `cs_test_${id.slice(4)}`;
+    const sessionId = `cs_test_${stripeSuffix}`;
     await store.orders.attachCheckoutSession(id, sessionId);
-    events.push(inboxEvent(`evt_${id.slice(4)}`, 'checkout.session.completed', sessionFor({ ...terms, checkoutSessionId: sessionId }), Math.floor(Date.now() / 1000)));
+    events.push(inboxEvent(`evt_${stripeSuffix}`, 'checkout.session.completed', sessionFor({ ...terms, checkoutSessionId: sessionId }), Math.floor(Date.now() / 1000)));
   }
   return events;
 }

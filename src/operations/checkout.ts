@@ -40,10 +40,26 @@ export type CheckoutStarted =
   | { readonly kind: 'created'; readonly flow: 'checkout_session'; readonly orderId: string; readonly sessionId: string; readonly checkoutUrl: string }
   | { readonly kind: 'created'; readonly flow: 'payment_intent'; readonly orderId: string; readonly paymentIntentId: string; readonly clientSecret: string };
 
-/** 128 random bits: an order id cannot be guessed or enumerated. */
-export function newOrderId(): string {
-  return `ord_${randomToken(16)}`;
+/** Milliseconds since 1970 in base 36, nine digits wide: enough until the year 5138, and ordered as text. */
+const CREATED_DIGITS = 9;
+
+/**
+ * `ord_`, when the order was made (base-36 milliseconds, nine digits), then 128 random bits (22 base64url
+ * characters): an order id cannot be guessed or enumerated, and ids sort by when they were made.
+ *
+ * The time comes first for the database's sake. Orders are mostly paid soon after they are made, and a payment
+ * rewrites rows keyed by its order id (the order, its facts, its fulfillment, its notices and their indexes):
+ * with ids in order, a worker's batch of payments lands on a few neighbouring pages of each index, not on a page
+ * apiece. Draining 8,000 paid orders on SQLite wrote 9 KB per event with such ids against 15 KB with random ones,
+ * and its commits took a quarter less time (see docs/decisions/012-order-ids-in-time-order.md). What the id tells
+ * is when the order was made, to the millisecond, which its page shows anyway.
+ */
+export function newOrderId(createdAt: number): string {
+  return `ord_${Math.max(0, Math.floor(createdAt)).toString(36).padStart(CREATED_DIGITS, '0')}${randomToken(16)}`;
 }
+
+/** An order id as newOrderId makes it, or as it made it before ids began with their time (22 characters). */
+export const ORDER_ID = /^ord_(?:[0-9a-z]{9})?[A-Za-z0-9_-]{22}$/;
 
 function priceOf(deps: CheckoutDeps, request: CheckoutRequest): Promise<PricedOrder> {
   // Prices, names and currency come from the server (its source, or its own backend), never from a buyer.
@@ -54,7 +70,8 @@ function priceOf(deps: CheckoutDeps, request: CheckoutRequest): Promise<PricedOr
 async function createPendingOrder(deps: CheckoutDeps, request: CheckoutRequest, flow: OrderTerms['flow']): Promise<OrderTerms | CheckoutRefusal> {
   const priced = await priceOf(deps, request);
   if (priced.kind === 'rejected') return priced;
-  const id = newOrderId();
+  const createdAt = deps.now();
+  const id = newOrderId(createdAt);
   const terms: OrderTerms = {
     id,
     lines: priced.lines,
@@ -64,7 +81,7 @@ async function createPendingOrder(deps: CheckoutDeps, request: CheckoutRequest, 
     flow,
     checkoutSessionId: null,
     paymentIntentId: null,
-    createdAt: deps.now(),
+    createdAt,
   };
   await deps.store.orders.create(terms);
   return terms;

@@ -74,7 +74,7 @@ export async function msUntil(check: () => Promise<boolean>, timeoutMs: number, 
 export async function pendingOrders(store: Store, count: number, sessionPrefix: string): Promise<OrderTerms[]> {
   const orders: OrderTerms[] = [];
   for (let n = 0; n < count; n += 1) {
-    const order = orderTerms({ id: newOrderId(), checkoutSessionId: `cs_test_${sessionPrefix}_${n}` });
+    const order = orderTerms({ id: newOrderId(Date.now()), checkoutSessionId: `cs_test_${sessionPrefix}_${n}` });
     await store.orders.create(order);
     orders.push(order);
   }

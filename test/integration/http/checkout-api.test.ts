@@ -40,7 +40,7 @@ describeEachStore('checkout API', (ctx) => {
       email: 'buyer@example.com',
     });
     expect(created.status).toBe(201);
-    expect(created.body.orderId).toMatch(/^ord_[A-Za-z0-9_-]{22}$/);
+    expect(created.body.orderId).toMatch(/^ord_[0-9a-z]{9}[A-Za-z0-9_-]{22}$/);
     const session = await shop.stripe.checkout.sessions.retrieve(created.body.sessionId);
     expect(session).toMatchObject({ amount_total: 5500, currency: 'usd', customer_email: 'buyer@example.com', client_reference_id: created.body.orderId });
     expect(session.metadata?.['order_id']).toBe(created.body.orderId);
