@@ -40,7 +40,7 @@ export type CheckoutStarted =
   | { readonly kind: 'created'; readonly flow: 'checkout_session'; readonly orderId: string; readonly sessionId: string; readonly checkoutUrl: string }
   | { readonly kind: 'created'; readonly flow: 'payment_intent'; readonly orderId: string; readonly paymentIntentId: string; readonly clientSecret: string };
 
-/** Milliseconds since 1970 in base 36, nine digits wide: enough until the year 5138, and ordered as text. */
+/** Milliseconds since 1970 in base 36, nine digits wide: enough until the year 5188, and ordered as text. */
 const CREATED_DIGITS = 9;
 
 /**
