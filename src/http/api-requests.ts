@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { ORDER_ID, type CheckoutRequest } from '../operations/checkout.js';
+import type { CheckoutRequest } from '../operations/checkout.js';
 import type { Catalog } from '../domain/catalog.js';
 
 /** What the buyer API accepts, shared by the Fastify routes and the framework adapters so both refuse alike. */
 
 const STRIPE_ID = /^[A-Za-z0-9_]{3,255}$/;
-export { ORDER_ID };
 
 // 200: a Stripe Price's lookup_key may be that long.
 const SKU = z.string().min(1).max(200);

@@ -1,8 +1,8 @@
 import { accessUrlOf, type AccessDeps } from '../operations/access.js';
-import { startCheckout, type CheckoutDeps } from '../operations/checkout.js';
+import { ORDER_ID, startCheckout, type CheckoutDeps } from '../operations/checkout.js';
 import type { VerifyResult, VerifyTarget } from '../operations/verify.js';
 import type { Store } from '../store/types.js';
-import { ORDER_ID, catalogView, isFormContentType, parseCheckout, verifyBody } from './api-requests.js';
+import { catalogView, isFormContentType, parseCheckout, verifyBody } from './api-requests.js';
 import { HttpError } from './errors.js';
 import { orderView } from './order-view.js';
 

@@ -1,10 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { CheckoutDeps } from '../operations/checkout.js';
+import { ORDER_ID, type CheckoutDeps } from '../operations/checkout.js';
 import { MAX_ORDER_LINES } from '../domain/order-lines.js';
 import { createShopOrder, createShopOrderOnce, notificationsAfter, shopOrder, type ShopOrderCreated } from '../operations/shop-orders.js';
-import { ORDER_ID } from './api-requests.js';
 import { HttpError } from './errors.js';
 
 export interface SidecarApiOptions {

@@ -9,7 +9,7 @@ import { readOverview } from '../../operations/overview.js';
 import type { ReconcileSummary } from '../../operations/reconcile-now.js';
 import { requestRefund } from '../../operations/refund.js';
 import { approveReview } from '../../operations/review.js';
-import { ORDER_ID } from '../api-requests.js';
+import { ORDER_ID } from '../../operations/checkout.js';
 import { loggableError } from '../../errors/index.js';
 import { answerForError } from '../errors.js';
 import { redirectWithNotice, takeNotice } from './flash.js';
